@@ -1,0 +1,23 @@
+"""The one entry point Dagster loads: `cucu_pipeline.definitions:defs`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import dagster as dg
+
+from cucu_pipeline.defs import profiles, sources
+from cucu_pipeline.defs.resources import build_resources
+
+
+def build_defs(environ: Mapping[str, str] = os.environ) -> dg.Definitions:
+    return dg.Definitions(
+        assets=dg.load_assets_from_modules([sources, profiles]),
+        resources=build_resources(environ),
+        # Steps are pandas transforms of seconds or less: one process beats a process per step.
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_defs()

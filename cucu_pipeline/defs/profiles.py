@@ -1,0 +1,91 @@
+"""Profile assets: who may be texted and what may be promoted on the campaign date, and their enriched profiles."""
+
+import dagster as dg
+import pandas as pd
+
+from cucu_pipeline.defs.metadata import funnel, preview, value_counts
+from cucu_pipeline.defs.partitions import campaign_dates
+from cucu_pipeline.lib.dates import parse_campaign_date
+from cucu_pipeline.lib.enrich_events import enrich_events
+from cucu_pipeline.lib.enrich_users import enrich_users
+from cucu_pipeline.lib.messages import attribute_to_members, member_message_stats, message_history
+from cucu_pipeline.lib.qualify import event_exclusion_reasons, user_exclusion_reasons
+from cucu_pipeline.lib.rules import CampaignRules
+
+_PROFILE = dict(partitions_def=campaign_dates, group_name="profiles", owners=["team:growth"], kinds={"pandas"})
+
+
+def _kept(frame: pd.DataFrame, reasons: pd.Series, preview_columns: list[str]) -> dg.Output:
+    kept = frame[reasons.isna()].reset_index(drop=True)
+    metadata = funnel(len(frame), len(kept), reasons.value_counts(), label="excluded")
+    return dg.Output(kept, metadata={**metadata, "preview": preview(kept, preview_columns)})
+
+
+@dg.asset(**_PROFILE)
+def qualified_users(
+    context: dg.AssetExecutionContext,
+    raw_users: pd.DataFrame,
+    raw_messages: pd.DataFrame,
+    campaign_rules: CampaignRules,
+) -> dg.Output[pd.DataFrame]:
+    """Members who may be texted on the campaign date: complete profile, valid US phone, consent, not on the team,
+    signed up before the date, nothing pending and no text within the cooldown. Every other member is counted under
+    the first rule they fail."""
+    campaign_date = parse_campaign_date(context.partition_key)
+    messages = raw_messages.assign(member_id=attribute_to_members(raw_messages, raw_users))
+    history = message_history(messages, campaign_date, campaign_rules.reference_instant(campaign_date))
+    reasons = user_exclusion_reasons(raw_users, member_message_stats(messages, history), campaign_date, campaign_rules)
+    return _kept(raw_users, reasons, ["id", "first_name", "email", "phone_e164", "role", "created_at"])
+
+
+@dg.asset(**_PROFILE)
+def qualified_events(
+    context: dg.AssetExecutionContext, raw_events: pd.DataFrame, campaign_rules: CampaignRules
+) -> dg.Output[pd.DataFrame]:
+    """Events that may be promoted on the campaign date: public, not canceled, seats left, starting after the
+    reference instant and within the horizon."""
+    reasons = event_exclusion_reasons(raw_events, parse_campaign_date(context.partition_key), campaign_rules)
+    return _kept(raw_events, reasons, ["id", "name", "start_date", "venue_name", "max_participants"])
+
+
+@dg.asset(**_PROFILE)
+def enriched_users(
+    context: dg.AssetExecutionContext,
+    qualified_users: pd.DataFrame,
+    qualified_events: pd.DataFrame,
+    raw_users: pd.DataFrame,
+    raw_events: pd.DataFrame,
+    raw_orders: pd.DataFrame,
+    raw_messages: pd.DataFrame,
+    campaign_rules: CampaignRules,
+) -> dg.Output[pd.DataFrame]:
+    """One profile per qualified member as of the campaign date: history, hosts, friends, orders, texts, statuses,
+    a personalization score and a summary for the copywriter."""
+    profiles = enrich_users(
+        qualified_users, raw_users, raw_events, raw_orders, raw_messages, qualified_events,
+        parse_campaign_date(context.partition_key), campaign_rules,
+    )  # fmt: skip
+    metadata = {
+        "dagster/row_count": len(profiles),
+        **value_counts(profiles, "primary_status"),
+        **value_counts(profiles, "user_segment"),
+        **value_counts(profiles, "engagement_tier"),
+        "average_personalization_score": float(round(profiles["personalization_score"].mean(), 1)) if len(profiles) else 0.0,
+        "preview": preview(profiles, ["id", "name", "email", "phone", "primary_status", "user_segment", "summary"]),
+    }
+    return dg.Output(profiles, metadata=metadata)
+
+
+@dg.asset(**_PROFILE)
+def enriched_events(
+    context: dg.AssetExecutionContext, qualified_events: pd.DataFrame, raw_users: pd.DataFrame
+) -> dg.Output[pd.DataFrame]:
+    """One profile per qualified event: capacity and fill, host, who is coming, the crowd and a summary."""
+    profiles = enrich_events(qualified_events, raw_users, parse_campaign_date(context.partition_key))
+    metadata = {
+        "dagster/row_count": len(profiles),
+        "low_occupancy_events": int(profiles["has_low_occupancy"].sum()),
+        "seats_left": int(profiles["spots_left"].sum()),
+        "preview": preview(profiles, ["id", "name", "start_date", "fill_rate", "host_name", "summary"]),
+    }
+    return dg.Output(profiles, metadata=metadata)

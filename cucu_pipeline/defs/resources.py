@@ -1,0 +1,68 @@
+"""The single place where resource keys are bound, and where the environment picks production or local clients.
+
+Each outside system is in production mode when its key variable is set (or `CUCU_MODE=production` asks for all of
+them), and local otherwise; `CUCU_MODE=local` forces the stand-ins. A production system with a variable missing
+stops at start-up with a message naming it. Secrets are passed as `EnvVar`s, so Dagster never displays them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import dagster as dg
+
+from cucu_pipeline.lib.airtable import AirtableMessageStore, LocalMessageStore
+from cucu_pipeline.lib.mongo import JsonExportSource, MongoSource
+from cucu_pipeline.lib.rules import CampaignRules
+
+
+class MissingConfiguration(RuntimeError):
+    pass
+
+
+def _production(environ: Mapping[str, str], key_variable: str) -> bool:
+    mode = environ.get("CUCU_MODE", "").strip().lower()
+    if mode not in ("", "local", "production"):
+        raise MissingConfiguration(f"CUCU_MODE must be 'local' or 'production', not {mode!r}")
+    return mode == "production" or (mode == "" and bool(environ.get(key_variable)))
+
+
+def _require(environ: Mapping[str, str], system: str, *names: str) -> None:
+    missing = [name for name in names if not environ.get(name)]
+    if missing:
+        raise MissingConfiguration(f"{system} is in production mode but {', '.join(missing)} is not set")
+
+
+def data_dir(environ: Mapping[str, str]) -> str:
+    return str(Path(environ.get("CUCU_DATA_DIR") or "data").resolve())
+
+
+def campaign_rules(environ: Mapping[str, str]) -> CampaignRules:
+    team = environ.get("CUCU_TEAM_MEMBERS", "")
+    return CampaignRules(
+        send_hour=int(environ.get("CUCU_SEND_HOUR", 10)),
+        cooldown_days=int(environ.get("CUCU_COOLDOWN_DAYS", 7)),
+        event_horizon_days=int(environ.get("CUCU_EVENT_HORIZON_DAYS", 30)),
+        team_members=[member.strip() for member in team.split(",") if member.strip()],
+    )
+
+
+def build_resources(environ: Mapping[str, str] = os.environ) -> dict[str, dg.ConfigurableResource]:
+    if _production(environ, "MONGODB_URI"):
+        _require(environ, "MongoDB", "MONGODB_URI", "MONGODB_DATABASE")
+        mongo = MongoSource(uri=dg.EnvVar("MONGODB_URI"), database=environ["MONGODB_DATABASE"])
+    else:
+        mongo = JsonExportSource(data_dir=data_dir(environ))
+    if _production(environ, "AIRTABLE_API_KEY"):
+        _require(environ, "Airtable", "AIRTABLE_API_KEY", "AIRTABLE_BASE_ID", "AIRTABLE_TABLE")
+        airtable = AirtableMessageStore(
+            api_key=dg.EnvVar("AIRTABLE_API_KEY"),
+            base_id=environ["AIRTABLE_BASE_ID"],
+            table_name=environ["AIRTABLE_TABLE"],
+            endpoint_url=environ.get("AIRTABLE_ENDPOINT_URL") or "https://api.airtable.com",
+        )
+    else:
+        airtable = LocalMessageStore(data_dir=data_dir(environ))
+    return {"mongo": mongo, "airtable": airtable, "campaign_rules": campaign_rules(environ)}

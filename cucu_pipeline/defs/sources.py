@@ -1,0 +1,61 @@
+"""Source assets: the MongoDB collections and the Airtable Messages table, validated into typed tables."""
+
+import dagster as dg
+import pandas as pd
+
+from cucu_pipeline.defs.metadata import funnel, preview
+from cucu_pipeline.defs.partitions import campaign_dates
+from cucu_pipeline.lib.airtable import MessageStore
+from cucu_pipeline.lib.documents import (
+    EventDocument,
+    MessageRecord,
+    Normalized,
+    OrderDocument,
+    UserDocument,
+    normalize_documents,
+    source_fields,
+)
+from cucu_pipeline.lib.mongo import DocumentSource
+from cucu_pipeline.lib.phones import normalize_phones
+
+_SOURCE = dict(partitions_def=campaign_dates, group_name="sources", owners=["team:growth"])
+
+
+def _read(mongo: DocumentSource, collection: str, model) -> Normalized:
+    read = mongo.read(collection, source_fields(model))
+    return normalize_documents(read.documents, model, malformed=read.malformed)
+
+
+def _output(table: Normalized, preview_columns: list[str]) -> dg.Output:
+    metadata = {**funnel(table.loaded, table.kept, table.rejected), "preview": preview(table.frame, preview_columns)}
+    return dg.Output(table.frame, metadata=metadata)
+
+
+@dg.asset(**_SOURCE, kinds={"mongodb", "pandas"})
+def raw_users(mongo: DocumentSource) -> dg.Output[pd.DataFrame]:
+    """Members from MongoDB `users`, one row per valid member; `phone_e164` is the phone in E.164 when it is a valid
+    US number."""
+    table = _read(mongo, "users", UserDocument)
+    table.frame["phone_e164"] = normalize_phones(table.frame["phone"])
+    return _output(table, ["id", "first_name", "email", "phone_e164", "role", "created_at", "interests"])
+
+
+@dg.asset(**_SOURCE, kinds={"mongodb", "pandas"})
+def raw_events(mongo: DocumentSource) -> dg.Output[pd.DataFrame]:
+    """Events from MongoDB `events`; participant lists are trimmed, lower-cased, de-duplicated emails."""
+    table = _read(mongo, "events", EventDocument)
+    return _output(table, ["id", "name", "start_date", "type", "event_status", "max_participants", "venue_name"])
+
+
+@dg.asset(**_SOURCE, kinds={"mongodb", "pandas"})
+def raw_orders(mongo: DocumentSource) -> dg.Output[pd.DataFrame]:
+    """Orders from MongoDB `orders`."""
+    table = _read(mongo, "orders", OrderDocument)
+    return _output(table, ["id", "user_id", "event_id", "amount", "date", "status"])
+
+
+@dg.asset(**_SOURCE, kinds={"airtable", "pandas"})
+def raw_messages(airtable: MessageStore) -> dg.Output[pd.DataFrame]:
+    """The Airtable Messages table: past and queued texts, one row per record."""
+    table = normalize_documents(airtable.fetch_records(), MessageRecord)
+    return _output(table, ["record_id", "campaign_date", "user_id", "user_email", "campaign", "status", "sent_date"])

@@ -1,0 +1,30 @@
+"""Small vectorized building blocks shared by the enrichments: grouped lists and top-N rankings."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def lists_by(rows: pd.DataFrame, key: str, value: str, index: pd.Index) -> pd.Series:
+    """The `value`s of each `key` as a list in row order, aligned to `index` (an empty list where there are none)."""
+    grouped = rows.groupby(key, sort=False)[value].agg(list)
+    return fill_lists(grouped.reindex(index))
+
+
+def fill_lists(column: pd.Series) -> pd.Series:
+    return pd.Series([item if isinstance(item, list) else [] for item in column], index=column.index, dtype=object)
+
+
+def ranked_values(rows: pd.DataFrame, key: str, value: str, index: pd.Index, top: int | None = None) -> pd.Series:
+    """Distinct `value`s per `key`, most frequent first (ties alphabetical), at most `top` of them."""
+    counts = (
+        rows.dropna(subset=[value])
+        .groupby([key, value], sort=False)
+        .size()
+        .rename("count")
+        .reset_index()
+        .sort_values([key, "count", value], ascending=[True, False, True], kind="stable")
+    )
+    if top is not None:
+        counts = counts.groupby(key, sort=False).head(top)
+    return lists_by(counts, key, value, index)

@@ -1,0 +1,121 @@
+"""Natural-language summaries a copywriter (or Claude) reads: who a member is, what an event is like.
+
+Built only from profile fields; contact details never enter a summary.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from cucu_pipeline.lib.dates import PACIFIC
+
+_PRONOUNS = {"female": "She", "woman": "She", "male": "He", "man": "He"}
+
+
+def join_words(items: list[str], limit: int | None = None) -> str:
+    """`["a", "b", "c"]` -> `a, b and c`."""
+    items = [str(item) for item in items if item][:limit]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" and {items[-1]}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def user_summary(member: dict[str, Any]) -> str:
+    first = member["first_name"] or member["name"] or "This member"
+    pronoun = _PRONOUNS.get(str(member["gender"] or "").lower(), first)
+    age = member["age"]
+    who = " ".join(part for part in (f"{age}-year-old" if pd.notna(age) else "", member["occupation"] or "") if part)
+    sentence = f"{first} is a {who}" if who else f"{first} is a member"
+    if member["home_neighborhood"]:
+        sentence += f" who lives in {member['home_neighborhood']}"
+        if member["work_neighborhood"]:
+            sentence += f" and works in {member['work_neighborhood']}"
+    if member["relationship_status"]:
+        sentence += f" ({member['relationship_status'].lower()})"
+    sentences = [sentence + "."]
+
+    tastes = []
+    if member["interests"]:
+        tastes.append(f"is into {join_words(member['interests'])}")
+    if member["cuisine_preferences"]:
+        tastes.append(f"loves {join_words(member['cuisine_preferences'])} food")
+    if member["dietary_restrictions"]:
+        tastes.append(f"keeps {join_words(member['dietary_restrictions']).lower()}")
+    if member["table_type_preference"]:
+        tastes.append(f"prefers {member['table_type_preference'].lower()} tables")
+    if tastes:
+        sentences.append(f"{pronoun} {join_words(tastes)}.")
+
+    joined = f"joined {_plural(int(member['days_since_signup']), 'day')} ago" if pd.notna(member["days_since_signup"]) else "joined"
+    if member["event_count"] == 0:
+        sentences.append(f"{first} {joined} and has not attended an event yet.")
+    else:
+        latest = member["event_history"][0]
+        where = f" at {latest['venue']}" if latest["venue"] else ""
+        sentences.append(
+            f"{first} {joined} and has attended {_plural(member['event_count'], 'event')} "
+            f"(about {member['average_events_per_month']:g} a month), most recently {latest['name']}{where} "
+            f"{_plural(int(member['days_since_last_event']), 'day')} ago."
+        )
+    if member["event_hosts"]:
+        sentences.append(f"Favorite hosts: {join_words(member['event_hosts'], 3)}.")
+    if member["friends"]:
+        friends = [label.rsplit(" (", 1)[0] for label in member["friends"]]
+        sentences.append(f"Often comes with {join_words(friends, 3)}.")
+    if member["total_orders"]:
+        sentences.append(f"{_plural(member['total_orders'], 'paid order')} totalling ${member['total_spend']:,.0f}.")
+    status = str(member["primary_status"]).replace("_", " ")
+    sentences.append(f"Status: {status}, {member['engagement_tier']} engagement.")
+    if member["invited_event_names"]:
+        sentences.append(f"Invited to {join_words(member['invited_event_names'], 3)}.")
+    return " ".join(sentences)
+
+
+def user_summaries(profiles: pd.DataFrame) -> pd.Series:
+    return pd.Series([user_summary(row) for row in profiles.to_dict("records")], index=profiles.index, dtype=object)
+
+
+def event_summary(event: dict[str, Any]) -> str:
+    start = event["start_date"].tz_convert(PACIFIC)
+    when = f"{start:%A, %B} {start.day} at {start:%I:%M %p}".replace(" 0", " ")
+    kind = event["categories"][0].lower() if event["categories"] else "event"
+    sentence = f"{event['name']} is a {kind} on {when}"
+    if event["venue_name"]:
+        sentence += f" at {event['venue_name']}"
+    if event["neighborhood"]:
+        sentence += f" in {event['neighborhood']}"
+    if event["host_name"]:
+        sentence += f", hosted by {event['host_name']}"
+    sentences = [sentence + "."]
+    sentences.append(
+        f"{event['participant_count']} of {event['max_participants']} seats are taken "
+        f"({event['fill_rate']:.0%} full, {_plural(event['spots_left'], 'spot')} left)"
+        + (" and it needs more guests." if event["has_low_occupancy"] else ".")
+    )
+    if event["participant_names"]:
+        sentences.append(f"Guests include {join_words(event['participant_names'], 4)}.")
+    crowd = []
+    if event["common_occupations"]:
+        crowd.append(f"mostly {join_words(event['common_occupations'], 3)}")
+    if event["common_interests"]:
+        crowd.append(f"into {join_words(event['common_interests'], 3)}")
+    if pd.notna(event["average_age"]):
+        crowd.append(f"average age {event['average_age']}")
+    if crowd:
+        sentences.append(f"The crowd: {'; '.join(crowd)}.")
+    if event["features"]:
+        sentences.append(f"Features: {join_words(event['features'])}.")
+    if event["description"]:
+        description = event["description"]
+        sentences.append(description if len(description) <= 280 else description[:277].rsplit(" ", 1)[0] + "…")
+    return " ".join(sentences)
+
+
+def event_summaries(events: pd.DataFrame) -> pd.Series:
+    return pd.Series([event_summary(row) for row in events.to_dict("records")], index=events.index, dtype=object)

@@ -13,10 +13,10 @@ from cucu_pipeline.lib.documents import (
     OrderDocument,
     UserDocument,
     normalize_documents,
+    normalize_users,
     source_fields,
 )
 from cucu_pipeline.lib.mongo import DocumentSource
-from cucu_pipeline.lib.phones import normalize_phones
 
 _SOURCE = dict(partitions_def=campaign_dates, group_name="sources", owners=["team:growth"])
 
@@ -35,8 +35,8 @@ def _output(table: Normalized, preview_columns: list[str]) -> dg.Output:
 def raw_users(mongo: DocumentSource) -> dg.Output[pd.DataFrame]:
     """Members from MongoDB `users`, one row per valid member; `phone_e164` is the phone in E.164 when it is a valid
     US number."""
-    table = _read(mongo, "users", UserDocument)
-    table.frame["phone_e164"] = normalize_phones(table.frame["phone"])
+    read = mongo.read("users", source_fields(UserDocument))
+    table = normalize_users(read.documents, malformed=read.malformed)
     return _output(table, ["id", "first_name", "email", "phone_e164", "role", "created_at", "interests"])
 
 

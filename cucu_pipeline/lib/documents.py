@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Iterable
 
 import pandas as pd
-from bson import ObjectId
+from bson import ObjectId, json_util
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
+
+from cucu_pipeline.lib.dates import PACIFIC
+from cucu_pipeline.lib.phones import normalize_phones
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
@@ -41,17 +44,27 @@ def _to_optional_id(value: Any) -> str | None:
 
 
 def _to_instant(value: Any) -> dt.datetime | None:
-    """ISO 8601 text (with `Z`), a BSON/Python datetime, or nothing; always returned in UTC."""
+    """ISO 8601 text (with `Z`), a BSON/Python datetime, or nothing; always returned in UTC.
+
+    A bare calendar date (`2024-01-25`, as Airtable date fields hold) is that day's midnight in Pacific time, the
+    team's calendar, so it stays the same day in every Pacific day count.
+    """
     value = _blank_to_none(value)
     if value is None:
         return None
-    if isinstance(value, str):
+    if isinstance(value, dict) and "$date" in value:  # Extended JSON that reached us undecoded
         try:
-            value = dt.datetime.fromisoformat(value.strip())
+            value = json_util.object_hook(value, json_util.JSONOptions(tz_aware=True))
+        except Exception:  # bson raises several types for a malformed wrapper
+            raise PydanticCustomError("unparseable_date", "not an Extended JSON date") from None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
         except ValueError:
             raise PydanticCustomError("unparseable_date", "not an ISO 8601 date") from None
-    elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        value = dt.datetime.combine(value, dt.time())
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time(), tzinfo=PACIFIC)
     if not isinstance(value, dt.datetime):
         raise PydanticCustomError("unparseable_date", "not a date")
     if value.tzinfo is None:
@@ -323,3 +336,10 @@ def source_fields(model: type[_Document]) -> list[str]:
         choices = alias.choices if isinstance(alias, AliasChoices) else [alias or name]
         names.extend(choice for choice in choices if isinstance(choice, str) and choice not in names)
     return names
+
+
+def normalize_users(documents: Iterable[Any], *, malformed: int = 0) -> Normalized:
+    """Members, with `phone_e164`: the phone in E.164 when it is a valid US number, else None."""
+    table = normalize_documents(documents, UserDocument, malformed=malformed)
+    table.frame["phone_e164"] = normalize_phones(table.frame["phone"])
+    return table

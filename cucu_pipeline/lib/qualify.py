@@ -21,7 +21,7 @@ REQUIRED_PROFILE_FIELDS = (
 
 def _first_reason(conditions: list[tuple[str, pd.Series]], index: pd.Index) -> pd.Series:
     reasons = np.select([mask.to_numpy(dtype=bool) for _, mask in conditions], [name for name, _ in conditions], "")
-    return pd.Series(reasons, index=index).replace("", None)
+    return pd.Series(np.where(reasons == "", None, reasons), index=index, dtype=object)
 
 
 def _is_blank(column: pd.Series) -> pd.Series:

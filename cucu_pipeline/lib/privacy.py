@@ -6,7 +6,6 @@ import re
 
 import pandas as pd
 
-CONTACT_COLUMNS = ("email", "phone", "user_email", "user_phone")
 _EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _PHONE_IN_TEXT = re.compile(r"\+?\d[\d\s().-]{7,}\d")
 
@@ -35,10 +34,11 @@ def mask_text(text: str) -> str:
 
 
 def masked(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy safe to show: contact columns masked, lists and other cells untouched."""
+    """A copy safe to show: every column named like an email or a phone masked, other cells untouched."""
     safe = frame.copy()
-    for column in CONTACT_COLUMNS:
-        if column in safe.columns:
-            mask = mask_email if "email" in column else mask_phone
-            safe[column] = safe[column].map(mask)
+    for column in safe.columns:
+        if "email" in column:
+            safe[column] = safe[column].map(mask_email)
+        elif "phone" in column:
+            safe[column] = safe[column].map(mask_phone)
     return safe

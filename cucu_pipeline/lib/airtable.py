@@ -40,9 +40,13 @@ class AirtableMessageStore(MessageStore):
     base_id: str
     table_name: str
     endpoint_url: str = "https://api.airtable.com"
+    # Waits of 0, 4, 8, 16 and 32 s: together longer than the 30 s Airtable makes a client wait after a 429.
+    retry_backoff_seconds: float = 2.0
 
     def _table(self):
-        retries = retry_strategy(status_forcelist=(429, 500, 502, 503, 504), backoff_factor=2.0, total=6)
+        retries = retry_strategy(
+            status_forcelist=(429, 500, 502, 503, 504), backoff_factor=self.retry_backoff_seconds, total=6
+        )
         api = Api(self.api_key, timeout=(5, 30), retry_strategy=retries, endpoint_url=self.endpoint_url)
         return api.table(self.base_id, self.table_name)
 

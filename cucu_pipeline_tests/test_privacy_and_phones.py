@@ -1,0 +1,49 @@
+"""Phone normalization with `phonenumbers`, and the masking used wherever people see data."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from cucu_pipeline.lib.phones import normalize_phones, to_us_e164
+from cucu_pipeline.lib.privacy import mask_email, mask_phone, mask_text, masked
+
+
+@pytest.mark.parametrize(
+    ("raw", "e164"),
+    [
+        ("(415) 555-0123", "+14155550123"),
+        ("415.555.0123", "+14155550123"),
+        ("+1 415 555 0123", "+14155550123"),
+        ("4155550123", "+14155550123"),
+        ("1-628-249-4662", "+16282494662"),
+        ("555-0123", None),  # too short
+        ("+44 20 7946 0958", None),  # valid, but British
+        ("(415) 055-0123", None),  # no US exchange starts with 0
+        ("call me", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_us_numbers_normalize_to_e164(raw, e164):
+    assert to_us_e164(raw) == e164
+
+
+def test_normalize_phones_keeps_alignment_and_missing_values():
+    assert normalize_phones(pd.Series(["415.555.0123", None, "nope", "415.555.0123"])).tolist() == [
+        "+14155550123", None, None, "+14155550123",
+    ]  # fmt: skip
+
+
+def test_masks_keep_too_little_to_contact_anyone():
+    assert mask_phone("+14155550123") == "•••••••123"
+    assert mask_email("sarah.chen@email.com") == "s•••@e•••.com"
+    assert mask_text("Text +1 (415) 555-0123 or write sarah.chen@email.com") == "Text •••••••123 or write s•••@e•••.com"
+
+
+def test_masked_frames_cover_every_contact_column():
+    frame = pd.DataFrame({"email": ["a@b.co"], "user_phone": ["+14155550123"], "phone_e164": ["+14155550123"],
+                          "name": ["Ana"]})  # fmt: skip
+    safe = masked(frame)
+    assert safe.iloc[0].tolist() == ["a•••@b•••.co", "•••••••123", "•••••••123", "Ana"]
+    assert frame.iloc[0, 0] == "a@b.co"  # the original is untouched

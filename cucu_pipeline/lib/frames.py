@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 
 def lists_by(rows: pd.DataFrame, key: str, value: str, index: pd.Index) -> pd.Series:
-    """The `value`s of each `key` as a list in row order, aligned to `index` (an empty list where there are none)."""
-    grouped = rows.groupby(key, sort=False)[value].agg(list)
+    """The `value`s of each `key` as a list in row order, aligned to `index` (an empty list where there are none).
+
+    One stable sort and list slicing: `groupby().agg(list)` calls Python once per group, several times slower.
+    """
+    keys = rows[key].to_numpy(dtype=object)
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    values = rows[value].to_numpy(dtype=object)[order].tolist()
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.array([], dtype=int)
+    ends = np.r_[starts[1:], len(values)].astype(int)
+    grouped = pd.Series([values[start:end] for start, end in zip(starts, ends)], index=keys[starts], dtype=object)
     return fill_lists(grouped.reindex(index))
 
 

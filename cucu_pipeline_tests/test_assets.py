@@ -112,3 +112,22 @@ def test_a_broken_export_file_fails_the_run_with_a_clear_message(tmp_path):
     (tmp_path / "raw" / "events.json").unlink()
     with pytest.raises(FileNotFoundError, match="events.json"):
         materialize(tmp_path, "2025-06-15")
+
+
+def test_sample_data_gives_every_profile_field_a_value(runs):
+    from cucu_pipeline_tests.test_enrich_events import SPEC_FIELDS as EVENT_FIELDS
+    from cucu_pipeline_tests.test_enrich_users import SPEC_FIELDS as USER_FIELDS
+
+    # Qualification settles these for every enriched member (the Sarah golden case covers both outcomes).
+    settled = {"has_queued_messages": {False}, "is_on_team": {False}, "can_send_new_message": {True}}
+    for asset, fields in (("enriched_users", USER_FIELDS), ("enriched_events", EVENT_FIELDS)):
+        frame = runs[TODAY].output_for_node(asset)
+        for field in fields:
+            column = frame[field]
+            if field in settled:
+                assert set(column) == settled[field], field
+            elif column.dtype == bool or str(column.dtype) == "boolean":
+                assert set(column.dropna()) == {True, False}, (asset, field)  # both outcomes occur
+            else:
+                values = column.dropna()
+                assert values.map(lambda value: not isinstance(value, (list, str)) or len(value) > 0).any(), (asset, field)

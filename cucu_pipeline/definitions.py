@@ -7,13 +7,13 @@ from collections.abc import Mapping
 
 import dagster as dg
 
-from cucu_pipeline.defs import profiles, sources
+from cucu_pipeline.defs import campaign, profiles, sources
 from cucu_pipeline.defs.resources import build_resources
 
 
 def build_defs(environ: Mapping[str, str] = os.environ) -> dg.Definitions:
     return dg.Definitions(
-        assets=dg.load_assets_from_modules([sources, profiles]),
+        assets=dg.load_assets_from_modules([sources, profiles, campaign]),
         resources=build_resources(environ),
         # Steps are pandas transforms of seconds or less: one process beats a process per step.
         executor=dg.in_process_executor,

@@ -13,11 +13,13 @@ import pytest
 from cucu_pipeline.definitions import build_defs, defs
 from cucu_pipeline.defs.resources import MissingConfiguration, build_resources
 from cucu_pipeline.lib.airtable import AirtableMessageStore, LocalMessageStore
+from cucu_pipeline.lib.claude import ClaudeWriter
 from cucu_pipeline.lib.mongo import JsonExportSource, MongoSource
+from cucu_pipeline.lib.writers import TemplateWriter
 from cucu_pipeline_tests.conftest import SAMPLE_RAW
 
 ASSET_KEYS = {"raw_users", "raw_events", "raw_orders", "raw_messages", "qualified_users", "qualified_events",
-              "enriched_users", "enriched_events"}  # fmt: skip
+              "enriched_users", "enriched_events", "event_matches", "matched_messages", "published_messages"}  # fmt: skip
 
 
 def test_defs_register_every_asset_partitioned_by_campaign_date():
@@ -27,12 +29,16 @@ def test_defs_register_every_asset_partitioned_by_campaign_date():
     assert partitions == {"DailyPartitionsDefinition"}
     assert all(spec.description for spec in specs.values())
     assert specs["raw_users"].group_name == "sources" and specs["enriched_users"].group_name == "profiles"
+    assert specs["matched_messages"].group_name == "campaign"
+    checks = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
+    assert {"length_and_segments", "one_booking_link", "facts_match_event", "one_message_per_member"} <= checks
 
 
 def test_local_mode_needs_no_credentials(tmp_path):
     resources = build_resources({"CUCU_DATA_DIR": str(tmp_path)})
     assert isinstance(resources["mongo"], JsonExportSource) and resources["mongo"].data_dir == str(tmp_path)
     assert isinstance(resources["airtable"], LocalMessageStore)
+    assert isinstance(resources["claude"], TemplateWriter)
     assert resources["campaign_rules"].cooldown_days == 7 and resources["campaign_rules"].send_hour == 10
 
 
@@ -45,9 +51,11 @@ def test_rules_come_from_the_environment():
 
 def test_production_clients_when_their_keys_are_set():
     environ = {"MONGODB_URI": "mongodb://db:27017", "MONGODB_DATABASE": "cuculi", "AIRTABLE_API_KEY": "pat.x",
-               "AIRTABLE_BASE_ID": "appX", "AIRTABLE_TABLE": "Messages", "AIRTABLE_ENDPOINT_URL": "http://127.0.0.1:9"}  # fmt: skip
+               "AIRTABLE_BASE_ID": "appX", "AIRTABLE_TABLE": "Messages", "AIRTABLE_ENDPOINT_URL": "http://127.0.0.1:9",
+               "ANTHROPIC_API_KEY": "sk-test", "ANTHROPIC_MODEL": "claude-haiku-4-5"}  # fmt: skip
     resources = build_resources(environ)
     assert isinstance(resources["mongo"], MongoSource) and isinstance(resources["airtable"], AirtableMessageStore)
+    assert isinstance(resources["claude"], ClaudeWriter) and resources["claude"].model == "claude-haiku-4-5"
     assert resources["airtable"].endpoint_url == "http://127.0.0.1:9"
     assert isinstance(build_resources({**environ, "CUCU_MODE": "local"})["mongo"], JsonExportSource)
 
@@ -58,6 +66,8 @@ def test_production_clients_when_their_keys_are_set():
         ({"AIRTABLE_API_KEY": "pat.x", "AIRTABLE_TABLE": "Messages"}, "AIRTABLE_BASE_ID"),
         ({"MONGODB_URI": "mongodb://db:27017"}, "MONGODB_DATABASE"),
         ({"CUCU_MODE": "production"}, "MONGODB_URI, MONGODB_DATABASE"),
+        ({"CUCU_MODE": "production", "MONGODB_URI": "mongodb://db", "MONGODB_DATABASE": "c", "AIRTABLE_API_KEY": "p",
+          "AIRTABLE_BASE_ID": "a", "AIRTABLE_TABLE": "t"}, "ANTHROPIC_API_KEY"),
     ],
 )
 def test_production_mode_with_a_variable_missing_stops_at_start_up_naming_it(environ, named):

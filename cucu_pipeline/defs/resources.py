@@ -14,8 +14,10 @@ from pathlib import Path
 import dagster as dg
 
 from cucu_pipeline.lib.airtable import AirtableMessageStore, LocalMessageStore
+from cucu_pipeline.lib.claude import ClaudeWriter
 from cucu_pipeline.lib.mongo import JsonExportSource, MongoSource
 from cucu_pipeline.lib.rules import CampaignRules
+from cucu_pipeline.lib.writers import TemplateWriter
 
 
 class MissingConfiguration(RuntimeError):
@@ -46,6 +48,8 @@ def campaign_rules(environ: Mapping[str, str]) -> CampaignRules:
         cooldown_days=int(environ.get("CUCU_COOLDOWN_DAYS", 7)),
         event_horizon_days=int(environ.get("CUCU_EVENT_HORIZON_DAYS", 30)),
         team_members=[member.strip() for member in team.split(",") if member.strip()],
+        brand=environ.get("CUCU_BRAND", "Cuculi:"),
+        allow_emoji=environ.get("CUCU_ALLOW_EMOJI", "").lower() in ("1", "true", "yes"),
     )
 
 
@@ -65,4 +69,14 @@ def build_resources(environ: Mapping[str, str] = os.environ) -> dict[str, dg.Con
         )
     else:
         airtable = LocalMessageStore(data_dir=data_dir(environ))
-    return {"mongo": mongo, "airtable": airtable, "campaign_rules": campaign_rules(environ)}
+    if _production(environ, "ANTHROPIC_API_KEY"):
+        _require(environ, "Claude", "ANTHROPIC_API_KEY")
+        claude = ClaudeWriter(
+            api_key=dg.EnvVar("ANTHROPIC_API_KEY"),
+            model=environ.get("ANTHROPIC_MODEL") or "claude-sonnet-4-6",
+            base_url=environ.get("ANTHROPIC_BASE_URL") or None,
+            max_concurrency=int(environ.get("CUCU_CLAUDE_CONCURRENCY", 8)),
+        )
+    else:
+        claude = TemplateWriter()
+    return {"mongo": mongo, "airtable": airtable, "claude": claude, "campaign_rules": campaign_rules(environ)}

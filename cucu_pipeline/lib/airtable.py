@@ -6,9 +6,12 @@ reads one format.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import sqlite3
+import threading
+import time
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -16,8 +19,10 @@ from typing import Any
 import dagster as dg
 from pyairtable import Api
 from pyairtable.api.retrying import retry_strategy
+from requests.adapters import HTTPAdapter
 
 from cucu_pipeline.lib.exports import read_export
+from cucu_pipeline.lib.publishing import BATCH_SIZE, Outcome, cooldown_conflicts
 
 # The Messages table's fields: the old scripts' columns plus the ones this project adds (SPEC §9).
 MESSAGE_FIELDS = (
@@ -32,6 +37,34 @@ class MessageStore(dg.ConfigurableResource):
     def fetch_records(self) -> list[dict[str, Any]]:
         raise NotImplementedError
 
+    def publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
+        """Upsert records keyed by `message_key`, skipping any that the cooldown re-check forbids."""
+        raise NotImplementedError
+
+
+class RateLimiter:
+    """At most `per_second` requests per second across threads: Airtable allows 5 per second per base."""
+
+    def __init__(self, per_second: float):
+        self.interval, self.next_slot, self.lock = 1.0 / per_second, 0.0, threading.Lock()
+
+    def wait(self) -> None:
+        with self.lock:
+            now = time.monotonic()
+            slot = max(now, self.next_slot)
+            self.next_slot = slot + self.interval
+        time.sleep(max(0.0, slot - now))
+
+
+class _ThrottledAdapter(HTTPAdapter):
+    def __init__(self, limiter: RateLimiter, **kwargs):
+        self.limiter = limiter
+        super().__init__(**kwargs)
+
+    def send(self, request, **kwargs):
+        self.limiter.wait()
+        return super().send(request, **kwargs)
+
 
 class AirtableMessageStore(MessageStore):
     """Production: pyairtable with a timeout and retries that outlast Airtable's 30-second 429 penalty."""
@@ -41,17 +74,36 @@ class AirtableMessageStore(MessageStore):
     table_name: str
     endpoint_url: str = "https://api.airtable.com"
     # Waits of 0, 4, 8, 16 and 32 s: together longer than the 30 s Airtable makes a client wait after a 429.
+    # Every request is safe to retry: reads, and upserts on a deterministic key.
     retry_backoff_seconds: float = 2.0
+    requests_per_second: float = 5.0
 
     def _table(self):
         retries = retry_strategy(
             status_forcelist=(429, 500, 502, 503, 504), backoff_factor=self.retry_backoff_seconds, total=6
         )
         api = Api(self.api_key, timeout=(5, 30), retry_strategy=retries, endpoint_url=self.endpoint_url)
+        throttled = _ThrottledAdapter(RateLimiter(self.requests_per_second), max_retries=retries)
+        api.session.mount("https://", throttled)
+        api.session.mount("http://", throttled)
         return api.table(self.base_id, self.table_name)
 
     def fetch_records(self) -> list[dict[str, Any]]:
         return self._table().all(page_size=100)
+
+    def publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
+        table = self._table()
+        conflicts = cooldown_conflicts(table.all(page_size=100), records, campaign_date, cooldown_days)
+        outcomes = [Outcome(key, None, "skipped", reason) for key, reason in conflicts.items()]
+        writable = [record for record in records if record["message_key"] not in conflicts]
+        for start in range(0, len(writable), BATCH_SIZE):
+            chunk = writable[start : start + BATCH_SIZE]
+            result = table.batch_upsert([{"fields": record} for record in chunk], key_fields=["message_key"])
+            created = set(result["createdRecords"])
+            for written in result["records"]:
+                outcome = "created" if written["id"] in created else "updated"
+                outcomes.append(Outcome(written["fields"]["message_key"], written["id"], outcome))
+        return outcomes
 
 
 class LocalMessageStore(MessageStore):
@@ -78,6 +130,21 @@ class LocalMessageStore(MessageStore):
         with closing(self.connect()) as connection:
             rows = connection.execute("SELECT * FROM messages ORDER BY rowid").fetchall()
         return [_row_to_record(row) for row in rows]
+
+    def publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
+        """Check and write in one transaction, so partitions published in parallel see each other's texts."""
+        with closing(self.connect()) as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                existing = [_row_to_record(row) for row in connection.execute("SELECT * FROM messages")]
+                conflicts = cooldown_conflicts(existing, records, campaign_date, cooldown_days)
+                ids_by_key = {record["fields"].get("message_key"): record["id"] for record in existing}
+                outcomes = [_upsert_row(connection, record, ids_by_key, conflicts) for record in records]
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        return outcomes
 
 
 def _ensure_schema(connection: sqlite3.Connection) -> None:
@@ -131,6 +198,27 @@ def _seed_row(position: int, item: dict[str, Any]) -> dict[str, Any]:
         "created_time": _cell(created),
         **{name: _cell(item.get(name)) for name in MESSAGE_FIELDS},
     }
+
+
+def _upsert_row(
+    connection: sqlite3.Connection, record: dict[str, Any], ids_by_key: dict, conflicts: dict[str, str]
+) -> Outcome:
+    key = record["message_key"]
+    if key in conflicts:
+        return Outcome(key, ids_by_key.get(key), "skipped", conflicts[key])
+    names = [name for name in MESSAGE_FIELDS if name in record]
+    values = [_cell(record[name]) for name in names]
+    if key in ids_by_key:
+        assignments = ", ".join(f'"{name}" = ?' for name in names)
+        connection.execute(f"UPDATE messages SET {assignments} WHERE message_key = ?", [*values, key])
+        return Outcome(key, ids_by_key[key], "updated")
+    record_id = f"rec{hashlib.sha1(key.encode()).hexdigest()[:14]}"
+    quoted = ", ".join(f'"{name}"' for name in ["record_id", "created_time", *names])
+    placeholders = ", ".join("?" for _ in range(len(names) + 2))
+    connection.execute(
+        f"INSERT INTO messages ({quoted}) VALUES ({placeholders})", [record_id, _cell(record.get("created_date")), *values]
+    )
+    return Outcome(key, record_id, "created")
 
 
 def _row_to_record(row: sqlite3.Row) -> dict[str, Any]:

@@ -19,6 +19,8 @@ class CampaignRules(dg.ConfigurableResource):
     event_horizon_days: int = Field(30, ge=1, description="How far ahead events may be promoted.")
     new_member_days: int = Field(30, ge=0, description="Signed up this many days ago or fewer: a new member.")
     team_members: list[str] = Field(default_factory=list, description="Member ids or emails never texted.")
+    brand: str = Field("Cuculi:", description="Prefix every text starts with.")
+    allow_emoji: bool = Field(False, description="Allow emoji (the text is then sent as UCS-2).")
 
     def reference_instant(self, campaign_date: dt.date) -> pd.Timestamp:
         return reference_instant(campaign_date, self.send_hour)

@@ -1,0 +1,148 @@
+"""Campaign assets: match each member to one event, write and check the text, and queue it in Airtable."""
+
+import dagster as dg
+import pandas as pd
+
+from cucu_pipeline.defs.metadata import preview, value_counts
+from cucu_pipeline.defs.partitions import campaign_dates
+from cucu_pipeline.lib.airtable import MessageStore
+from cucu_pipeline.lib.dates import parse_campaign_date
+from cucu_pipeline.lib.matching import CAMPAIGNS, match_members
+from cucu_pipeline.lib.messaging import CHECK_RULES, USAGE_COLUMNS, Composer, check_failures, produce_messages
+from cucu_pipeline.lib.publishing import airtable_records
+from cucu_pipeline.lib.rules import CampaignRules
+from cucu_pipeline.lib.sms import textable_event_name
+from cucu_pipeline.lib.writers import MessageWriter
+
+_CAMPAIGN = dict(partitions_def=campaign_dates, group_name="campaign", owners=["team:growth"])
+CHECK_DESCRIPTIONS = {
+    "length_and_segments": "At most 180 characters including the link, and at most 2 SMS segments.",
+    "gsm7_only": "GSM-7 characters only (no emoji, curly quotes or dashes) unless emoji are enabled.",
+    "one_booking_link": "Exactly one URL, the matched event's https://cucu.li/bookings/{event_id}; no shorteners.",
+    "no_other_contacts": "No phone number or email address in the text.",
+    "clean_content": "No SHAFT topics or alcohol offers, no spam or phishing phrasing, no shouting or '!!'.",
+    "brand_name_and_event": "Starts with the brand, addresses the member by first name, names the event.",
+    "opt_out_when_required": "'Reply STOP to opt out' for members with no text in the last 30 days.",
+    "facts_match_event": "Every stated day, time, date, count, venue, neighborhood and host is the event's.",
+    "one_message_per_member": "At most one publishable text per member for the date.",
+}
+MESSAGE_CHECKS = [
+    dg.AssetCheckSpec(name, asset="matched_messages", blocking=True, partitions_def=campaign_dates, description=text)
+    for name, text in CHECK_DESCRIPTIONS.items()
+]
+assert set(CHECK_DESCRIPTIONS) == {*CHECK_RULES, "one_message_per_member"}
+
+
+def _candidate_events(enriched_events: pd.DataFrame, qualified_events: pd.DataFrame) -> pd.DataFrame:
+    return enriched_events.merge(qualified_events[["id", "participants", "invited_participants"]], on="id")
+
+
+@dg.asset(**_CAMPAIGN, kinds={"pandas"})
+def event_matches(
+    context: dg.AssetExecutionContext,
+    enriched_users: pd.DataFrame,
+    enriched_events: pd.DataFrame,
+    qualified_events: pd.DataFrame,
+    campaign_rules: CampaignRules,
+) -> dg.Output[pd.DataFrame]:
+    """One row per enriched member: the best-scored event, its campaign, reasoning and confidence, and the short list
+    the writer may pick from; or an empty event_id and a skip reason."""
+    campaign_date = parse_campaign_date(context.partition_key)
+    matches = match_members(
+        enriched_users, _candidate_events(enriched_events, qualified_events),
+        campaign_rules.reference_instant(campaign_date), campaign_rules.event_horizon_days,
+    )  # fmt: skip
+    matched = matches[matches["event_id"] != ""]
+    metadata = {
+        "dagster/row_count": len(matches),
+        "matched": len(matched),
+        **{f"campaign_{name.lower().replace(' ', '_')}": int((matched["campaign"] == name).sum()) for name in CAMPAIGNS},
+        **{f"skipped_{reason}": int(count) for reason, count in matches["skip_reason"].value_counts().items()},
+        "events_not_textable": int((~enriched_events["name"].map(textable_event_name)).sum()),
+        "average_confidence": float(round(matched["confidence"].mean(), 1)) if len(matched) else 0.0,
+        "preview": preview(matches, ["user_id", "event_id", "campaign", "confidence", "reasoning", "candidates"]),
+    }
+    return dg.Output(matches, metadata=metadata)
+
+
+@dg.asset(**_CAMPAIGN, kinds={"anthropic", "pandas"}, check_specs=MESSAGE_CHECKS, pool="claude")
+def matched_messages(
+    context: dg.AssetExecutionContext,
+    event_matches: pd.DataFrame,
+    enriched_users: pd.DataFrame,
+    enriched_events: pd.DataFrame,
+    raw_events: pd.DataFrame,
+    claude: MessageWriter,
+    campaign_rules: CampaignRules,
+):
+    """One row per match: the SMS (written by Claude, or the deterministic writer locally), its segments, encoding
+    and rule results, status (ready, fallback, skipped) and token usage and cost."""
+    composer = Composer(
+        enriched_users, enriched_events, parse_campaign_date(context.partition_key), campaign_rules.brand,
+        campaign_rules.allow_emoji, raw_events["venue_name"].dropna().unique(), raw_events["neighborhood"].dropna().unique(),
+    )  # fmt: skip
+    messages = produce_messages(event_matches, composer, claude)
+    failures = check_failures(messages, composer)
+    sent = messages[messages["status"] != "skipped"]
+    metadata = {
+        "dagster/row_count": len(messages),
+        **{f"status_{status}": int((messages["status"] == status).sum()) for status in ("ready", "fallback", "skipped")},
+        **value_counts(sent.assign(segments=sent["segments"].astype(str)), "segments"),
+        **value_counts(sent, "campaign"),
+        **{f"check_failures_{name}": len(users) for name, users in failures.items()},
+        "regenerated": int((messages["attempts"] == 2).sum()),
+        "opt_out_added": int(sent["needs_opt_out"].sum()),
+        "average_characters": float(round(sent["message"].str.len().mean(), 1)) if len(sent) else 0.0,
+        **{column: int(messages[column].sum()) for column in USAGE_COLUMNS if column != "cost_usd"},
+        "cost_usd": float(round(messages["cost_usd"].sum(), 4)),
+        "model": claude.model_name,
+        "preview": preview(messages, ["user_id", "campaign", "status", "segments", "message", "skip_reason"]),
+    }
+    yield dg.Output(messages, metadata=metadata)
+    for name in CHECK_DESCRIPTIONS:
+        failing = failures[name]
+        yield dg.AssetCheckResult(
+            check_name=name,
+            passed=not failing,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={"failing_messages": len(failing), "failing_members": ", ".join(failing[:10])},
+        )
+
+
+@dg.asset(**_CAMPAIGN, kinds={"airtable", "pandas"}, pool="airtable")
+def published_messages(
+    context: dg.AssetExecutionContext,
+    matched_messages: pd.DataFrame,
+    enriched_users: pd.DataFrame,
+    enriched_events: pd.DataFrame,
+    airtable: MessageStore,
+    campaign_rules: CampaignRules,
+) -> dg.Output[pd.DataFrame]:
+    """Ready and fallback texts upserted to the Airtable Messages table on `message_key` = date:member, after
+    re-checking the cooldown against what the table already holds; one row per text with its outcome."""
+    campaign_date = parse_campaign_date(context.partition_key)
+    records = airtable_records(
+        matched_messages, enriched_users, enriched_events, campaign_date, campaign_rules.reference_instant(campaign_date)
+    )
+    outcomes = {o.message_key: o for o in airtable.publish(records, campaign_date, campaign_rules.cooldown_days)}
+    published = pd.DataFrame(
+        [
+            {
+                "message_key": record["message_key"], "campaign_date": record["campaign_date"],
+                "user_id": record["user_id"], "event_id": record["event_id"], "message": record["message"],
+                "airtable_record_id": outcomes[record["message_key"]].airtable_record_id,
+                "outcome": outcomes[record["message_key"]].outcome,
+                "skip_reason": outcomes[record["message_key"]].skip_reason,
+            }  # fmt: skip
+            for record in records
+        ],
+        columns=["message_key", "campaign_date", "user_id", "event_id", "message", "airtable_record_id", "outcome",
+                 "skip_reason"],
+    )  # fmt: skip
+    metadata = {
+        "dagster/row_count": len(published),
+        **{f"outcome_{name}": int((published["outcome"] == name).sum()) for name in ("created", "updated", "skipped")},
+        **{f"skipped_{reason}": int(count) for reason, count in published["skip_reason"].value_counts().items()},
+        "preview": preview(published, ["message_key", "event_id", "outcome", "skip_reason", "message"]),
+    }
+    return dg.Output(published, metadata=metadata)

@@ -1,0 +1,183 @@
+"""From matches to checked texts: brief the writer, check every draft, regenerate once with the failures as
+feedback, fall back to the template, or skip with a reason. Nothing that breaks a hard rule leaves this module."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from cucu_pipeline.lib.dates import PACIFIC
+from cucu_pipeline.lib.matching import campaign_for, member_campaigns
+from cucu_pipeline.lib.sms import MessageContext, check_message, count_segments, encoding, failed_hard_rules
+from cucu_pipeline.lib.writers import Brief, Draft, EventFacts, MessageWriter, TemplateWriter, compose
+
+OPT_OUT_AFTER_DAYS = 30  # members with no text in this many days get the opt-out line
+# Each Dagster asset check covers these rules of `check_message`.
+CHECK_RULES = {
+    "length_and_segments": ("length", "segments"),
+    "gsm7_only": ("encoding", "emoji"),
+    "one_booking_link": ("booking_link", "no_shorteners"),
+    "no_other_contacts": ("no_other_contacts",),
+    "clean_content": ("shaft", "spam_or_phishing", "no_shouting"),
+    "brand_name_and_event": ("brand", "first_name", "event_named"),
+    "opt_out_when_required": ("opt_out",),
+    "facts_match_event": ("facts",),
+}
+USAGE_COLUMNS = ("calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "cost_usd")
+
+
+def clock_time(instant: pd.Timestamp) -> str:
+    """`7:30pm`, or `7pm` on the hour, in Pacific time."""
+    local = instant.tz_convert(PACIFIC)
+    hour = local.hour % 12 or 12
+    return f"{hour}{f':{local.minute:02d}' if local.minute else ''}{'am' if local.hour < 12 else 'pm'}"
+
+
+def _canonical_time(instant: pd.Timestamp) -> str:
+    local = instant.tz_convert(PACIFIC)
+    return f"{local.hour % 12 or 12}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
+
+
+def needs_opt_out(days_since_last_message: pd.Series) -> pd.Series:
+    return days_since_last_message.isna() | days_since_last_message.ge(OPT_OUT_AFTER_DAYS).fillna(True)
+
+
+class Composer:
+    """Builds briefs and check contexts for matched members, from the enriched tables of one campaign date."""
+
+    def __init__(self, members, events, campaign_date: dt.date, brand: str, allow_emoji: bool, known_venues, known_neighborhoods):
+        self.members = members.set_index("id", drop=False)
+        self.events = events.set_index("id", drop=False)
+        self.campaigns = member_campaigns(self.members)
+        self.opt_out = needs_opt_out(self.members["days_since_last_message"])
+        self.campaign_date, self.brand, self.allow_emoji = campaign_date, brand, allow_emoji
+        self.known_venues = frozenset(v for v in known_venues if isinstance(v, str))
+        self.known_neighborhoods = frozenset(n for n in known_neighborhoods if isinstance(n, str))
+
+    def facts(self, user_id: str, event_id: str) -> EventFacts:
+        event = self.events.loc[event_id]
+        return EventFacts(
+            id=event_id, name=event["name"],
+            campaign=campaign_for(self.campaigns[user_id], bool(event["has_low_occupancy"])),
+            day=event["day_of_week"], time=clock_time(event["start_date"]), venue=_text(event["venue_name"]),
+            neighborhood=_text(event["neighborhood"]), host=_text(event["host_name"]),
+            spots_left=int(event["spots_left"]), participant_count=int(event["participant_count"]),
+            max_participants=int(event["max_participants"]), summary=event["summary"],
+        )  # fmt: skip
+
+    def brief(self, user_id: str, candidates: list[str], feedback: tuple[str, ...] = ()) -> Brief:
+        member = self.members.loc[user_id]
+        return Brief(
+            user_id=user_id, first_name=member["first_name"], member_summary=member["summary"],
+            candidates=tuple(self.facts(user_id, event_id) for event_id in candidates),
+            needs_opt_out=bool(self.opt_out[user_id]), brand=self.brand,
+            seed=f"{self.campaign_date}:{user_id}", feedback=feedback,
+        )  # fmt: skip
+
+    def context(self, user_id: str, event_id: str) -> MessageContext:
+        member, event = self.members.loc[user_id], self.events.loc[event_id]
+        local = event["start_date"].tz_convert(PACIFIC)
+        return MessageContext(
+            first_name=member["first_name"], event_id=event_id, event_name=event["name"],
+            day_of_week=event["day_of_week"], start_local_time=_canonical_time(event["start_date"]),
+            start_month_day=(local.month, local.day), venue_name=_text(event["venue_name"]),
+            neighborhood=_text(event["neighborhood"]), host_name=_text(event["host_name"]),
+            spots_left=int(event["spots_left"]), participant_count=int(event["participant_count"]),
+            max_participants=int(event["max_participants"]), needs_opt_out=bool(self.opt_out[user_id]),
+            known_venues=self.known_venues, known_neighborhoods=self.known_neighborhoods,
+            member_neighborhoods=frozenset(filter(None, (_text(member["home_neighborhood"]), _text(member["work_neighborhood"])))),
+            brand=self.brand, allow_emoji=self.allow_emoji,
+        )  # fmt: skip
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _evaluate(draft: Draft, brief: Brief, composer: Composer) -> tuple[str | None, list]:
+    """The composed text and its hard-rule failures (a writer error counts as a failure)."""
+    if draft.error or not draft.body or not draft.event_id:
+        return None, [draft.error or "empty draft"]
+    text = compose(draft.body, brief, draft.event_id)
+    failures = failed_hard_rules(check_message(text, composer.context(brief.user_id, draft.event_id)))
+    return text, [f"{failure.rule}: {failure.detail}" for failure in failures]
+
+
+def _add_usage(total: dict, draft: Draft) -> None:
+    for column in USAGE_COLUMNS:
+        total[column] = total.get(column, 0) + getattr(draft, column)
+
+
+def produce_messages(matches: pd.DataFrame, composer: Composer, writer: MessageWriter) -> pd.DataFrame:
+    """One row per matched member: the text, its checks, status (`ready`, `fallback`, `skipped`) and usage."""
+    matched = matches[matches["event_id"].astype(bool)]
+    briefs = [composer.brief(user_id, candidates) for user_id, candidates in zip(matched["user_id"], matched["candidates"])]
+    usage = {brief.user_id: {} for brief in briefs}
+    outcome: dict[str, tuple] = {}
+
+    pending = briefs
+    for attempt in (1, 2):  # the first draft, then one regeneration with the failures as feedback
+        retry = []
+        for brief, draft in zip(pending, writer.write(pending)):
+            _add_usage(usage[brief.user_id], draft)
+            text, failures = _evaluate(draft, brief, composer)
+            if failures:
+                retry.append((brief, failures))
+            else:
+                outcome[brief.user_id] = ("ready", draft, text, attempt, None)
+        pending = [composer.brief(b.user_id, [c.id for c in b.candidates], tuple(f)) for b, f in retry]
+        last_failures = {b.user_id: f for b, f in retry}
+
+    template = TemplateWriter()
+    for brief, draft in zip(pending, template.write(pending)):
+        text, failures = _evaluate(draft, brief, composer)
+        if failures:
+            reason = "; ".join([*last_failures[brief.user_id], *failures])[:500]
+            outcome[brief.user_id] = ("skipped", draft, None, 3, f"no compliant text: {reason}")
+        else:
+            outcome[brief.user_id] = ("fallback", draft, text, 3, None)
+
+    rows = []
+    by_user = matched.set_index("user_id")
+    for brief in briefs:
+        status, draft, text, attempts, skip_reason = outcome[brief.user_id]
+        event_id = draft.event_id or brief.candidates[0].id
+        facts = next((c for c in brief.candidates if c.id == event_id), brief.candidates[0])
+        checks = check_message(text, composer.context(brief.user_id, event_id)) if text else []
+        rows.append(
+            {
+                "user_id": brief.user_id,
+                "event_id": event_id,
+                "campaign": facts.campaign,
+                "message": text or "",
+                "segments": count_segments(text) if text else 0,
+                "encoding": encoding(text) if text else "",
+                "check_results": {result.rule: result.detail or "ok" for result in checks},
+                "warnings": [result.rule for result in checks if not result.hard and not result.passed],
+                "status": status,
+                "skip_reason": skip_reason,
+                "attempts": attempts,
+                "needs_opt_out": brief.needs_opt_out,
+                "model": draft.model if status == "ready" else "template",
+                "reasoning": draft.reasoning or by_user.loc[brief.user_id, "reasoning"],
+                "confidence": draft.confidence if draft.confidence is not None else int(by_user.loc[brief.user_id, "confidence"]),
+                **{column: usage[brief.user_id].get(column, 0) for column in USAGE_COLUMNS},
+            }
+        )
+    columns = ["user_id", "event_id", "campaign", "message", "segments", "encoding", "check_results", "warnings",
+               "status", "skip_reason", "attempts", "needs_opt_out", "model", "reasoning", "confidence", *USAGE_COLUMNS]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def check_failures(messages: pd.DataFrame, composer: Composer) -> dict[str, list[str]]:
+    """Members whose publishable text breaks each asset check's rules, re-checked from the final text."""
+    publishable = messages[messages["status"].isin(["ready", "fallback"])]
+    failures = {name: [] for name in [*CHECK_RULES, "one_message_per_member"]}
+    for user_id, event_id, text in zip(publishable["user_id"], publishable["event_id"], publishable["message"]):
+        failed = {result.rule for result in failed_hard_rules(check_message(text, composer.context(user_id, event_id)))}
+        for name, rules in CHECK_RULES.items():
+            if failed & set(rules):
+                failures[name].append(user_id)
+    failures["one_message_per_member"] = sorted(set(publishable.loc[publishable["user_id"].duplicated(), "user_id"]))
+    return failures

@@ -1,0 +1,90 @@
+"""What a queued text looks like in Airtable, and the cooldown re-check against what the store already holds.
+
+The re-check looks both ways in time, so partitions published in any order never text one member twice within
+the cooldown; the record of the partition being (re)published is never a conflict with itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cucu_pipeline.lib.dates import pacific_dates
+from cucu_pipeline.lib.documents import MessageRecord, normalize_documents
+from cucu_pipeline.lib.messages import OPT_OUT_STATUSES, QUEUED_STATUSES, SENT_STATUSES
+
+BATCH_SIZE = 10  # Airtable's maximum records per write request
+
+
+def message_key(campaign_date: dt.date, user_id: str) -> str:
+    return f"{campaign_date.isoformat()}:{user_id}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    message_key: str
+    airtable_record_id: str | None
+    outcome: str  # created, updated, skipped
+    skip_reason: str | None = None
+
+
+def cooldown_conflicts(
+    existing: list[dict], fields: list[dict], campaign_date: dt.date, cooldown_days: int
+) -> dict[str, str]:
+    """message_key -> reason for each record that must not be written: an opt-out, or another text to the same
+    member within the cooldown before or after the campaign date."""
+    if not fields:
+        return {}
+    table = normalize_documents(existing, MessageRecord).frame
+    status = table["status"].fillna("").str.strip().str.lower().str.replace(" ", "_")
+    contact_day = table["campaign_date"].fillna(pacific_dates(table["sent_date"].fillna(table["created_date"]).fillna(table["record_created_at"])))
+    distance = (contact_day - pd.Timestamp(campaign_date)).dt.days.abs()
+    own_keys = {record["message_key"] for record in fields}
+    close = (
+        status.isin(SENT_STATUSES | QUEUED_STATUSES)
+        & distance.lt(cooldown_days).fillna(False)
+        & ~table["message_key"].isin(own_keys)
+    )
+    blocked = {user: "cooldown_conflict" for user in table.loc[close, "user_id"].dropna()}
+    blocked.update({user: "opted_out" for user in table.loc[status.isin(OPT_OUT_STATUSES), "user_id"].dropna()})
+    return {record["message_key"]: blocked[record["user_id"]] for record in fields if record["user_id"] in blocked}
+
+
+def airtable_records(
+    messages: pd.DataFrame, members: pd.DataFrame, events: pd.DataFrame, campaign_date: dt.date, reference: pd.Timestamp
+) -> list[dict]:
+    """The Airtable fields of each publishable text (SPEC §9): queued for the team to review and send.
+
+    `created_date` is the campaign date's reference instant, so re-publishing a date writes identical records.
+    """
+    publishable = messages[messages["status"].isin(["ready", "fallback"])]
+    member = members.set_index("id")
+    event = events.set_index("id")
+    records = []
+    for row in publishable.to_dict("records"):
+        person, happening = member.loc[row["user_id"]], event.loc[row["event_id"]]
+        failed = [rule for rule, detail in row["check_results"].items() if detail != "ok"]
+        records.append(
+            {
+                "message_key": message_key(campaign_date, row["user_id"]),
+                "campaign_date": campaign_date.isoformat(),
+                "user_id": row["user_id"],
+                "user_name": person["name"],
+                "user_email": person["email"],
+                "user_phone": person["phone"],
+                "event_id": row["event_id"],
+                "event_name": happening["name"],
+                "event_date": happening["start_date"].isoformat().replace("+00:00", "Z"),
+                "message": row["message"],
+                "campaign": row["campaign"],
+                "status": "queued",
+                "segments": int(row["segments"]),
+                "checks": f"{len(row['check_results']) - len(failed)}/{len(row['check_results'])} passed"
+                + (f"; warnings: {', '.join(failed)}" if failed else ""),
+                "model": row["model"],
+                "created_date": reference.isoformat().replace("+00:00", "Z"),
+            }
+        )
+    return records

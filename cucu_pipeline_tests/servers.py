@@ -50,14 +50,38 @@ def nx_mongodb(workdir: Path):
 
 
 class FakeAirtable:
-    """The Airtable REST endpoints pyairtable uses for a Messages table, with injectable 429s."""
+    """The Airtable REST endpoints pyairtable uses for a Messages table (list and upsert), with injectable faults."""
 
-    def __init__(self, records: list[dict], page_size_limit: int = 100):
-        self.records = records
+    def __init__(self, records: list[dict] | None = None, page_size_limit: int = 100):
+        self.records = records if records is not None else []
         self.page_size_limit = page_size_limit
         self.requests: list[tuple[str, str]] = []
         self.throttle_next = 0  # answer this many requests with 429 first
+        self.fail_writes_after: int | None = None  # then answer every later write with a 500 (a crash mid-publish)
+        self.writes = 0
         self.auth_headers: set[str] = set()
+        self.lock = threading.Lock()
+
+    def upsert(self, body: dict) -> tuple[int, dict]:
+        if len(body.get("records", [])) > 10:
+            return 422, {"error": {"type": "INVALID_RECORDS", "message": "at most 10 records"}}
+        keys = body["performUpsert"]["fieldsToMergeOn"]
+        created, updated, written = [], [], []
+        for item in body["records"]:
+            matches = [r for r in self.records if all(r["fields"].get(k) == item["fields"].get(k) for k in keys)]
+            if len(matches) > 1:
+                return 422, {"error": {"type": "INVALID_REQUEST", "message": "more than one record matches"}}
+            if matches:
+                matches[0]["fields"].update(item["fields"])
+                updated.append(matches[0]["id"])
+                written.append(matches[0])
+            else:
+                record = {"id": f"rec{len(self.records):014d}", "createdTime": "2026-01-01T00:00:00.000Z",
+                          "fields": dict(item["fields"])}  # fmt: skip
+                self.records.append(record)
+                created.append(record["id"])
+                written.append(record)
+        return 200, {"records": written, "createdRecords": created, "updatedRecords": updated}
 
     @contextmanager
     def serve(self):
@@ -77,12 +101,29 @@ class FakeAirtable:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            def do_GET(self):
-                fake.requests.append(("GET", self.path))
+            def _throttled(self, method: str) -> bool:
+                fake.requests.append((method, self.path))
                 fake.auth_headers.add(self.headers.get("Authorization", ""))
                 if fake.throttle_next:
                     fake.throttle_next -= 1
-                    return self._send(429, {"errors": [{"error": "RATE_LIMIT_REACHED"}]}, {"Retry-After": "0"})
+                    self._send(429, {"errors": [{"error": "RATE_LIMIT_REACHED"}]}, {"Retry-After": "0"})
+                    return True
+                return False
+
+            def do_PATCH(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                with fake.lock:
+                    if self._throttled("PATCH"):
+                        return
+                    if fake.fail_writes_after is not None and fake.writes >= fake.fail_writes_after:
+                        return self._send(500, {"error": {"type": "SERVER_ERROR", "message": "down"}})
+                    fake.writes += 1
+                    status, answer = fake.upsert(body)
+                self._send(status, answer)
+
+            def do_GET(self):
+                if self._throttled("GET"):
+                    return
                 query = parse_qs(urlparse(self.path).query)
                 size = min(int(query.get("pageSize", ["100"])[0]), fake.page_size_limit)
                 start = int(query.get("offset", ["0"])[0])
@@ -91,6 +132,95 @@ class FakeAirtable:
                 if start + size < len(fake.records):
                     body["offset"] = str(start + size)
                 self._send(200, body)
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+def _message(text: str, usage: dict, stop_reason: str = "end_turn") -> dict:
+    return {
+        "id": "msg_fake", "type": "message", "role": "assistant", "model": "claude-sonnet-4-6",
+        "content": [{"type": "text", "text": text}], "stop_reason": stop_reason, "stop_sequence": None,
+        "usage": {"input_tokens": 900, "output_tokens": 80, "cache_creation_input_tokens": 0,
+                  "cache_read_input_tokens": 1200, **usage},
+    }  # fmt: skip
+
+
+def compliant_draft(prompt: dict) -> dict:
+    """What a well-behaved Claude answers: the first candidate and a short, factual text."""
+    event = prompt["candidates"][0]
+    first = prompt["member"]["first_name"]
+    return {
+        "event_id": event["event_id"],
+        "message": f"{first}, {event['name']} is on {event['weekday']} at {event['start_time']}. Save a seat:",
+        "reasoning": "Best fit by interests.",
+        "confidence": 81,
+    }
+
+
+class FakeMessagesAPI:
+    """POST /v1/messages as the Anthropic API answers it; `script` holds answers to give first, in order:
+    ("draft", dict) | ("text", str) | ("refusal",) | (status, error_type) for an error response."""
+
+    def __init__(self, script: list | None = None, latency: float = 0.0):
+        self.script = list(script or [])
+        self.latency = latency
+        self.requests: list[dict] = []
+        self.headers: list[dict] = []
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    def answer(self, body: dict) -> tuple[int, dict, dict]:
+        with self.lock:
+            step = self.script.pop(0) if self.script else ("default",)
+        prompt = json.loads(body["messages"][0]["content"])
+        if step[0] == "default":
+            return 200, _message(json.dumps(compliant_draft(prompt)), {}), {}
+        if step[0] == "draft":
+            return 200, _message(json.dumps(step[1]), {}), {}
+        if step[0] == "text":
+            return 200, _message(step[1], {}), {}
+        if step[0] == "refusal":
+            return 200, _message("I can't help with that.", {}, stop_reason="refusal"), {}
+        status, error_type = step
+        return status, {"type": "error", "error": {"type": error_type, "message": "fake"}}, {"retry-after-ms": "1"}
+
+    @contextmanager
+    def serve(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                with fake.lock:
+                    fake.requests.append(body)
+                    fake.headers.append(dict(self.headers))
+                    fake.in_flight += 1
+                    fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+                try:
+                    time.sleep(fake.latency)
+                    status, answer, headers = fake.answer(body)
+                finally:
+                    with fake.lock:
+                        fake.in_flight -= 1
+                payload = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         thread = threading.Thread(target=server.serve_forever, daemon=True)

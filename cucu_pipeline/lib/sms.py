@@ -55,7 +55,7 @@ _PHISHING = re.compile(
 )
 _SHOUT_ALLOWED = frozenset({"STOP", "HELP", "RSVP", "SF", "BBQ", "BYOB", "USA"})
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_WEEKDAY = re.compile(r"(?i)\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day)?\b")
+_WEEKDAY = re.compile(r"(?i)\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\b")
 _TIME = re.compile(r"(?i)\b(\d{1,2})(?::(\d{2}))?\s?(am|pm)\b")
 _MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 _MONTH_DAY = re.compile(r"(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(st|nd|rd|th)?\b")
@@ -96,7 +96,8 @@ def count_segments(text: str) -> int:
 
 
 def extract_urls(text: str) -> list[str]:
-    return [match.group(0).rstrip(".,;:!?)") for match in _URL.finditer(text)]
+    """Links and bare domains, outside email addresses (whose domains are not links)."""
+    return [match.group(0).rstrip(".,;:!?)") for match in _URL.finditer(_EMAIL.sub(" ", text))]
 
 
 def booking_url(event_id: str) -> str:
@@ -199,7 +200,8 @@ def check_message(text: str, context: MessageContext) -> list[RuleResult]:
     urls = extract_urls(text)
     expected_url = booking_url(context.event_id)
     shorteners = [url for url in urls if re.sub(r"(?i)^https?://", "", url).split("/")[0].lower() in SHORTENERS]
-    without_urls = _URL.sub(" ", text)
+    without_urls = _URL.sub(" ", _EMAIL.sub(" email ", text))
+    emails = _EMAIL.findall(text)
     gsm = encoding(text) == "GSM-7"
     emoji = _EMOJI.findall(text)
     return [
@@ -218,7 +220,7 @@ def check_message(text: str, context: MessageContext) -> list[RuleResult]:
         _result("no_shorteners", [f"public shortener {shorteners}"] if shorteners else []),
         _result(
             "no_other_contacts",
-            [f"contact detail {m.group(0)!r}" for m in (*_PHONE.finditer(without_urls), *_EMAIL.finditer(without_urls))],
+            [f"phone number {m.group(0)!r}" for m in _PHONE.finditer(without_urls)] + [f"email {e!r}" for e in emails],
         ),
         _result("shaft", [f"forbidden topic {m.group(0)!r}" for m in _FORBIDDEN.finditer(text)]
                 + [f"alcohol offer {m.group(0)!r}" for m in _ALCOHOL_OFFER.finditer(text)]),  # fmt: skip

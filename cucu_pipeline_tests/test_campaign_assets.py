@@ -125,3 +125,14 @@ def test_production_clients_end_to_end_against_local_peers(tmp_path, monkeypatch
     assert metadata(result, "matched_messages")["cost_usd"] > 0
     assert len(table.records) == len(messages)  # Airtable started empty: one record per member
     assert set(rerun.output_for_node("published_messages")["outcome"]) == {"updated"}
+
+
+@pytest.mark.parametrize("emptied", [("users", "events", "orders", "messages"), ("events",)])
+def test_empty_sources_give_empty_tables_not_a_crash(data_dir, emptied):
+    for name in emptied:
+        (data_dir / "raw" / f"{name}.json").write_text("[]")
+    result = run({"CUCU_DATA_DIR": str(data_dir)}, DATE)
+    matches = result.output_for_node("event_matches")
+    assert len(result.output_for_node("published_messages")) == 0
+    assert set(matches["skip_reason"]) <= {"no_eligible_event", "no_low_occupancy_event"}
+    assert len(matches) == len(result.output_for_node("enriched_users"))

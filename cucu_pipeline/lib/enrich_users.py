@@ -144,7 +144,7 @@ def _friends(
     shared = shared.dropna(subset=["friend"]).sort_values(
         ["member_id", "shared", "friend"], ascending=[True, False, True], kind="stable"
     )
-    shared["label"] = shared["friend"] + " (" + shared["shared"].astype(str) + ")"
+    shared["label"] = shared["friend"].astype(str) + " (" + shared["shared"].astype(str) + ")"
     return lists_by(shared, "member_id", "label", index)
 
 

@@ -204,7 +204,8 @@ def match_members(
                 "skip_reason": None,
             }
         )
-    matches = pd.concat([short[["user_id"]], pd.DataFrame(rows, index=short.index)], axis=1)
+    columns = ["event_id", "campaign", "reasoning", "confidence", "skip_reason"]
+    matches = pd.concat([short[["user_id"]], pd.DataFrame(rows, index=short.index, columns=columns)], axis=1)
     matches["candidates"] = short["candidates"]
     matches["candidate_scores"] = short["scores"]
     return matches

@@ -8,29 +8,17 @@ from cucu_pipeline.defs.partitions import campaign_dates
 from cucu_pipeline.lib.airtable import MessageStore
 from cucu_pipeline.lib.dates import parse_campaign_date
 from cucu_pipeline.lib.matching import CAMPAIGNS, match_members
-from cucu_pipeline.lib.messaging import CHECK_RULES, USAGE_COLUMNS, Composer, check_failures, produce_messages
+from cucu_pipeline.lib.messaging import ASSET_CHECKS, USAGE_COLUMNS, Composer, check_failures, produce_messages
 from cucu_pipeline.lib.publishing import airtable_records
 from cucu_pipeline.lib.rules import CampaignRules
 from cucu_pipeline.lib.sms import textable_event_name
 from cucu_pipeline.lib.writers import MessageWriter
 
 _CAMPAIGN = dict(partitions_def=campaign_dates, group_name="campaign", owners=["team:growth"])
-CHECK_DESCRIPTIONS = {
-    "length_and_segments": "At most 180 characters including the link, and at most 2 SMS segments.",
-    "gsm7_only": "GSM-7 characters only (no emoji, curly quotes or dashes) unless emoji are enabled.",
-    "one_booking_link": "Exactly one URL, the matched event's https://cucu.li/bookings/{event_id}; no shorteners.",
-    "no_other_contacts": "No phone number or email address in the text.",
-    "clean_content": "No SHAFT topics or alcohol offers, no spam or phishing phrasing, no shouting or '!!'.",
-    "brand_name_and_event": "Starts with the brand, addresses the member by first name, names the event.",
-    "opt_out_when_required": "'Reply STOP to opt out' for members with no text in the last 30 days.",
-    "facts_match_event": "Every stated day, time, date, count, venue, neighborhood and host is the event's.",
-    "one_message_per_member": "At most one publishable text per member for the date.",
-}
 MESSAGE_CHECKS = [
     dg.AssetCheckSpec(name, asset="matched_messages", blocking=True, partitions_def=campaign_dates, description=text)
-    for name, text in CHECK_DESCRIPTIONS.items()
+    for name, (_, text) in ASSET_CHECKS.items()
 ]
-assert set(CHECK_DESCRIPTIONS) == {*CHECK_RULES, "one_message_per_member"}
 
 
 def _candidate_events(enriched_events: pd.DataFrame, qualified_events: pd.DataFrame) -> pd.DataFrame:
@@ -99,7 +87,7 @@ def matched_messages(
         "preview": preview(messages, ["user_id", "campaign", "status", "segments", "message", "skip_reason"]),
     }
     yield dg.Output(messages, metadata=metadata)
-    for name in CHECK_DESCRIPTIONS:
+    for name in ASSET_CHECKS:
         failing = failures[name]
         yield dg.AssetCheckResult(
             check_name=name,

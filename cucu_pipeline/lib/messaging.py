@@ -13,17 +13,20 @@ from cucu_pipeline.lib.sms import MessageContext, check_message, count_segments,
 from cucu_pipeline.lib.writers import Brief, Draft, EventFacts, MessageWriter, TemplateWriter, compose
 
 OPT_OUT_AFTER_DAYS = 30  # members with no text in this many days get the opt-out line
-# Each Dagster asset check covers these rules of `check_message`.
-CHECK_RULES = {
-    "length_and_segments": ("length", "segments"),
-    "gsm7_only": ("encoding", "emoji"),
-    "one_booking_link": ("booking_link", "no_shorteners"),
-    "no_other_contacts": ("no_other_contacts",),
-    "clean_content": ("shaft", "spam_or_phishing", "no_shouting"),
-    "brand_name_and_event": ("brand", "first_name", "event_named"),
-    "opt_out_when_required": ("opt_out",),
-    "facts_match_event": ("facts",),
-}
+# The Dagster asset checks on matched_messages: the rules of `check_message` each covers, and what it promises.
+ASSET_CHECKS = {
+    "length_and_segments": (("length", "segments"), "At most 180 characters including the link, and at most 2 segments."),
+    "gsm7_only": (("encoding", "emoji"), "GSM-7 characters only (no emoji, curly quotes or dashes) unless emoji are enabled."),
+    "one_booking_link": (("booking_link", "no_shorteners"), "Exactly one URL, the matched event's booking link; no shorteners."),
+    "no_other_contacts": (("no_other_contacts",), "No phone number or email address in the text."),
+    "clean_content": (("shaft", "spam_or_phishing", "no_shouting"),
+                      "No SHAFT topics or alcohol offers, no spam or phishing phrasing, no shouting or '!!'."),
+    "brand_name_and_event": (("brand", "first_name", "event_named"),
+                             "Starts with the brand, addresses the member by first name, names the event."),
+    "opt_out_when_required": (("opt_out",), "'Reply STOP to opt out' for members with no text in the last 30 days."),
+    "facts_match_event": (("facts",), "Every stated day, time, date, count, venue, neighborhood and host is the event's."),
+    "one_message_per_member": ((), "At most one publishable text per member for the date."),
+}  # fmt: skip
 USAGE_COLUMNS = ("calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "cost_usd")
 
 
@@ -173,10 +176,10 @@ def produce_messages(matches: pd.DataFrame, composer: Composer, writer: MessageW
 def check_failures(messages: pd.DataFrame, composer: Composer) -> dict[str, list[str]]:
     """Members whose publishable text breaks each asset check's rules, re-checked from the final text."""
     publishable = messages[messages["status"].isin(["ready", "fallback"])]
-    failures = {name: [] for name in [*CHECK_RULES, "one_message_per_member"]}
+    failures = {name: [] for name in ASSET_CHECKS}
     for user_id, event_id, text in zip(publishable["user_id"], publishable["event_id"], publishable["message"]):
         failed = {result.rule for result in failed_hard_rules(check_message(text, composer.context(user_id, event_id)))}
-        for name, rules in CHECK_RULES.items():
+        for name, (rules, _) in ASSET_CHECKS.items():
             if failed & set(rules):
                 failures[name].append(user_id)
     failures["one_message_per_member"] = sorted(set(publishable.loc[publishable["user_id"].duplicated(), "user_id"]))

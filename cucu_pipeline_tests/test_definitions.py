@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import sys
 
-import dagster as dg
 import pytest
 
 from cucu_pipeline.definitions import build_defs, defs

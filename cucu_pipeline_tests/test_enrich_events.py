@@ -7,7 +7,7 @@ import pytest
 
 from cucu_pipeline.lib.documents import EventDocument, normalize_documents, normalize_users
 from cucu_pipeline.lib.enrich_events import clean_description, enrich_events, low_occupancy
-from cucu_pipeline_tests.conftest import ALEX, JENNY, MIKE, SARAH, SARAH_DATE, event, member, sarah_documents
+from cucu_pipeline_tests.conftest import JENNY, MIKE, SARAH, SARAH_DATE, event, member, sarah_documents
 
 SPEC_FIELDS = """id name start_date end_date day_of_week venue_name neighborhood categories features max_participants
 participant_count spots_left fill_rate description host_name common_occupations common_interests average_age

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import dagster as dg
 import pandas as pd
 
-from cucu_pipeline.lib.privacy import masked
+from cucu_pipeline.lib.privacy import mask_text, masked
 
 PREVIEW_ROWS = 10
 
@@ -18,7 +18,9 @@ def _cell(value: object) -> str:
         return ", ".join(_cell(item) for item in value)
     if isinstance(value, dict):
         return " · ".join(_cell(item) for item in value.values())
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+    if isinstance(value, str):
+        return mask_text(value)  # free text too: a phone or email inside a message or note never shows
+    return "" if value is None or pd.isna(value) else str(value)
 
 
 def preview(frame: pd.DataFrame, columns: Iterable[str]) -> dg.MetadataValue:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from cucu_pipeline.lib.dates import age_on, days_before, iso_day
-from cucu_pipeline.lib.frames import fill_lists, lists_by, ranked_values
+from cucu_pipeline.lib.frames import lists_by, ranked_values
 from cucu_pipeline.lib.members import by_email, canonical_member_ids, full_names
 from cucu_pipeline.lib.messages import attribute_to_members, member_message_stats, message_history
 from cucu_pipeline.lib.qualify import is_team_member
@@ -112,8 +112,8 @@ def enrich_users(
     profile["invited_event_names"] = _invited_event_names(base, qualified_events, index)
     profile["friends"] = _friends(mine, attendance, users, names, index)
     profile = profile.join(_order_totals(orders, users, reference, index))
-    profile = profile.join(_message_fields(base, users, messages, campaign_date, reference, rules, index))
-    profile = profile.join(_status_fields(profile, base, users, rules))
+    profile = profile.join(_message_fields(users, messages, campaign_date, reference, rules, index))
+    profile = profile.join(_status_fields(profile, base, rules))
     profile = profile.join(_personalization_fields(profile))
     profile["summary"] = user_summaries(profile)
     return profile.reset_index(drop=True)
@@ -166,7 +166,6 @@ def _order_totals(orders: pd.DataFrame, users: pd.DataFrame, reference: pd.Times
 
 
 def _message_fields(
-    base: pd.DataFrame,
     users: pd.DataFrame,
     messages: pd.DataFrame,
     campaign_date: dt.date,
@@ -195,7 +194,7 @@ def _message_fields(
     )
 
 
-def _status_fields(profile: pd.DataFrame, base: pd.DataFrame, users: pd.DataFrame, rules: CampaignRules) -> pd.DataFrame:
+def _status_fields(profile: pd.DataFrame, base: pd.DataFrame, rules: CampaignRules) -> pd.DataFrame:
     """Status flags and the categorical statuses; each categorical takes the first rule that matches."""
     since_event = profile["days_since_last_event"]
     is_new = profile["days_since_signup"].le(rules.new_member_days).fillna(False).astype(bool)

@@ -17,9 +17,6 @@ SENT_STATUSES = frozenset({"sent", "delivered"})
 QUEUED_STATUSES = frozenset({"queued", "scheduled", "pending"})
 OPT_OUT_STATUSES = frozenset({"opted_out", "stop", "unsubscribed"})
 
-STAT_COLUMNS = (
-    "queued_message_count", "total_messages_sent", "last_message_sent_date", "last_contact_day", "opted_out",
-)  # fmt: skip
 
 
 def _statuses(messages: pd.DataFrame) -> pd.Series:

@@ -60,11 +60,11 @@ def airtable_records(
     `created_date` is the campaign date's reference instant, so re-publishing a date writes identical records.
     """
     publishable = messages[messages["status"].isin(["ready", "fallback"])]
-    member = members.set_index("id")
-    event = events.set_index("id")
+    member = {row["id"]: row for row in members[["id", "name", "email", "phone"]].to_dict("records")}
+    event = {row["id"]: row for row in events[["id", "name", "start_date"]].to_dict("records")}
     records = []
     for row in publishable.to_dict("records"):
-        person, happening = member.loc[row["user_id"]], event.loc[row["event_id"]]
+        person, happening = member[row["user_id"]], event[row["event_id"]]
         failed = [rule for rule, detail in row["check_results"].items() if detail != "ok"]
         records.append(
             {

@@ -20,6 +20,8 @@ GSM7_BASIC = set(
     "abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENSION = set("\f^{}\\[~]|€")  # two septets each
+_NOT_GSM7 = re.compile("[^" + "".join(re.escape(char) for char in sorted(GSM7_BASIC | GSM7_EXTENSION)) + "]")
+_GSM7_EXTENSION = re.compile("[" + "".join(re.escape(char) for char in sorted(GSM7_EXTENSION)) + "]")
 # Twilio's Smart Encoding replacements (ENC-01): characters that look alike but would force UCS-2.
 SMART_ENCODING = str.maketrans(
     {"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"', "´": "'", "`": "'",
@@ -66,6 +68,8 @@ _HOSTED_BY = re.compile(r"(?i)\b(?:hosted by|with chef|chef)\s+([A-Z][a-z]+(?:\s
 def to_gsm7(text: str) -> str:
     """Smart-encode look-alikes and strip accents that GSM-7 lacks (`Zoë` -> `Zoe`), keeping GSM-7 letters."""
     text = unicodedata.normalize("NFC", text.translate(SMART_ENCODING))
+    if not _NOT_GSM7.search(text):
+        return text
     return "".join(
         char if char in GSM7_BASIC or char in GSM7_EXTENSION
         else unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode() or char
@@ -74,12 +78,14 @@ def to_gsm7(text: str) -> str:
 
 
 def encoding(text: str) -> str:
-    return "GSM-7" if all(char in GSM7_BASIC or char in GSM7_EXTENSION for char in text) else "UCS-2"
+    return "UCS-2" if _NOT_GSM7.search(text) else "GSM-7"
 
 
 def count_segments(text: str) -> int:
     """Segments Twilio bills: GSM-7 160/153 septets (extension characters take two, never split), else UCS-2 70/67."""
     if encoding(text) == "GSM-7":
+        if len(text) + len(_GSM7_EXTENSION.findall(text)) <= 160:  # the common case, without a pass per character
+            return 1 if text else 0
         units = [2 if char in GSM7_EXTENSION else 1 for char in text]
         single, per_segment = 160, 153
     else:
@@ -204,13 +210,14 @@ def check_message(text: str, context: MessageContext) -> list[RuleResult]:
     emails = _EMAIL.findall(text)
     gsm = encoding(text) == "GSM-7"
     emoji = _EMOJI.findall(text)
+    segments = count_segments(text)
     return [
         _result("length", [f"{len(text)} characters > {MAX_CHARACTERS}"] if len(text) > MAX_CHARACTERS else []),
-        _result("segments", [f"{count_segments(text)} segments"] if count_segments(text) > MAX_SEGMENTS else []),
+        _result("segments", [f"{segments} segments"] if segments > MAX_SEGMENTS else []),
         _result(
             "encoding",
             [] if gsm or (context.allow_emoji and encoding(_EMOJI.sub("", text)) == "GSM-7")
-            else [f"not GSM-7: {sorted({c for c in text if c not in GSM7_BASIC and c not in GSM7_EXTENSION})[:5]}"],
+            else [f"not GSM-7: {sorted(set(_NOT_GSM7.findall(text)))[:5]}"],
         ),
         _result("emoji", [f"{len(emoji)} emoji"] if emoji and not context.allow_emoji else []),
         _result(

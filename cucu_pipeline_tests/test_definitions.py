@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 
+import dagster as dg
 import pytest
 
 from cucu_pipeline.definitions import build_defs, defs
@@ -15,7 +16,7 @@ from cucu_pipeline.lib.airtable import AirtableMessageStore, LocalMessageStore
 from cucu_pipeline.lib.claude import ClaudeWriter
 from cucu_pipeline.lib.mongo import JsonExportSource, MongoSource
 from cucu_pipeline.lib.writers import TemplateWriter
-from cucu_pipeline_tests.conftest import SAMPLE_RAW
+from cucu_pipeline_tests.conftest import REPO, SAMPLE_RAW
 
 ASSET_KEYS = {"raw_users", "raw_events", "raw_orders", "raw_messages", "qualified_users", "qualified_events",
               "enriched_users", "enriched_events", "event_matches", "matched_messages", "published_messages"}  # fmt: skip
@@ -98,3 +99,13 @@ def test_cli_materializes_a_date_from_any_folder_of_exports(tmp_path):
         env=environ, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert loaded.returncode == 0 and int(loaded.stdout.strip().splitlines()[-1]) > 100, loaded.stderr[-2000:]
+
+
+def test_dagster_yaml_is_a_valid_instance_config_for_one_machine(tmp_path, monkeypatch):
+    shutil.copy(REPO / "dagster.yaml", tmp_path / "dagster.yaml")
+    monkeypatch.chdir(tmp_path)  # its paths are relative to the folder Dagster runs in
+    instance = dg.DagsterInstance.from_config(str(tmp_path))
+    concurrency = instance.get_concurrency_config()
+    assert concurrency.pool_config.default_pool_limit == 1  # one claude step and one airtable step at a time
+    assert concurrency.run_queue_config.max_concurrent_runs == 4
+    assert instance.storage_directory() == "data/.dagster/storage"

@@ -9,12 +9,15 @@ import dagster as dg
 
 from cucu_pipeline.defs import campaign, profiles, sources
 from cucu_pipeline.defs.resources import build_resources
+from cucu_pipeline.defs.schedules import build_daily_schedule, daily_campaign_job
 
 
 def build_defs(environ: Mapping[str, str] = os.environ) -> dg.Definitions:
     return dg.Definitions(
         assets=dg.load_assets_from_modules([sources, profiles, campaign]),
         resources=build_resources(environ),
+        jobs=[daily_campaign_job],
+        schedules=[build_daily_schedule(environ)],
         # Steps are pandas transforms of seconds or less: one process beats a process per step.
         executor=dg.in_process_executor,
     )

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 
 from cucu_pipeline.lib.dates import age_on, days_before, iso_day
-from cucu_pipeline.lib.frames import lists_by, ranked_values
+from cucu_pipeline.lib.frames import first_match, is_canceled, lists_by, ranked_values
 from cucu_pipeline.lib.members import by_email, canonical_member_ids, full_names
 from cucu_pipeline.lib.messages import attribute_to_members, member_message_stats, message_history
 from cucu_pipeline.lib.qualify import is_team_member
@@ -34,15 +33,10 @@ PERSONALIZATION_WEIGHTS = {
 
 def past_attendance(events: pd.DataFrame, reference: pd.Timestamp) -> pd.DataFrame:
     """One row per (past event, participant email): events that started before the reference and were not canceled."""
-    canceled = events["event_status"].fillna("").str.lower().isin(["canceled", "cancelled"])
-    past = events[(events["start_date"] < reference) & ~canceled]
+    past = events[(events["start_date"] < reference) & ~is_canceled(events)]
     rows = past[["id", "name", "start_date", "venue_name", "owner_id", "categories", "participants"]]
     rows = rows.rename(columns={"id": "event_id", "name": "event_name", "participants": "email"}).explode("email")
     return rows.dropna(subset=["email"])
-
-
-def _first_match(conditions: list[tuple[str, pd.Series]], default: str) -> np.ndarray:
-    return np.select([mask.fillna(False).to_numpy(dtype=bool) for _, mask in conditions], [n for n, _ in conditions], default)
 
 
 def enrich_users(
@@ -211,7 +205,7 @@ def _status_fields(profile: pd.DataFrame, base: pd.DataFrame, rules: CampaignRul
         },
         index=profile.index,
     )
-    status["primary_status"] = _first_match(
+    status["primary_status"] = first_match(
         [
             ("new_user", is_new),
             ("signed_up_online", online & never),
@@ -219,12 +213,15 @@ def _status_fields(profile: pd.DataFrame, base: pd.DataFrame, rules: CampaignRul
             ("dormant_60_days", since_event.gt(DORMANT_DAYS)),
             ("active_recent", since_event.le(7)),
         ],
-        "active_regular",
+        profile.index,
+        default="active_regular",
     )
-    status["engagement_tier"] = _first_match(
-        [("high", since_event.le(30) & profile["event_count"].ge(3)), ("medium", since_event.le(90))], "low"
+    status["engagement_tier"] = first_match(
+        [("high", since_event.le(30) & profile["event_count"].ge(3)), ("medium", since_event.le(90))],
+        profile.index,
+        default="low",
     )
-    status["user_segment"] = _first_match(
+    status["user_segment"] = first_match(
         [
             ("new_online_signup", is_new & online),
             ("new_app_user", is_new),
@@ -232,7 +229,8 @@ def _status_fields(profile: pd.DataFrame, base: pd.DataFrame, rules: CampaignRul
             ("dormant", since_event.gt(DORMANT_DAYS)),
             ("first_timer", profile["event_count"].le(1)),
         ],
-        "active_regular",
+        profile.index,
+        default="active_regular",
     )
     return status
 

@@ -25,6 +25,22 @@ def fill_lists(column: pd.Series) -> pd.Series:
     return pd.Series([item if isinstance(item, list) else [] for item in column], index=column.index, dtype=object)
 
 
+def first_match(conditions: list[tuple[str, pd.Series]], index: pd.Index, default: str | None = None) -> pd.Series:
+    """Per row, the name of the first condition that holds (missing counts as false), else `default`."""
+    masks = [mask.fillna(False).to_numpy(dtype=bool) for _, mask in conditions]
+    chosen = np.select(masks, [name for name, _ in conditions], "")
+    return pd.Series(np.where(chosen == "", default, chosen), index=index, dtype=object)
+
+
+def is_canceled(events: pd.DataFrame) -> pd.Series:
+    return events["event_status"].fillna("").str.strip().str.lower().isin(["canceled", "cancelled"])
+
+
+def normalized_statuses(messages: pd.DataFrame) -> pd.Series:
+    """Message statuses as keys: `Opted Out` -> `opted_out`."""
+    return messages["status"].fillna("").str.strip().str.lower().str.replace(" ", "_")
+
+
 def ranked_values(rows: pd.DataFrame, key: str, value: str, index: pd.Index, top: int | None = None) -> pd.Series:
     """Distinct `value`s per `key`, most frequent first (ties alphabetical), at most `top` of them."""
     counts = (

@@ -12,15 +12,12 @@ import datetime as dt
 import pandas as pd
 
 from cucu_pipeline.lib.dates import pacific_dates
+from cucu_pipeline.lib.frames import normalized_statuses
 
 SENT_STATUSES = frozenset({"sent", "delivered"})
 QUEUED_STATUSES = frozenset({"queued", "scheduled", "pending"})
 OPT_OUT_STATUSES = frozenset({"opted_out", "stop", "unsubscribed"})
 
-
-
-def _statuses(messages: pd.DataFrame) -> pd.Series:
-    return messages["status"].fillna("").str.strip().str.lower().str.replace(" ", "_")
 
 
 def attribute_to_members(messages: pd.DataFrame, users: pd.DataFrame) -> pd.Series:
@@ -37,7 +34,7 @@ def message_history(messages: pd.DataFrame, campaign_date: dt.date, reference: p
         ~has_campaign_date & (created < reference)
     )
     history = messages.loc[in_history].copy()
-    status = _statuses(history)
+    status = normalized_statuses(history)
     sent_by_then = status.isin(SENT_STATUSES) & ~(history["sent_date"] >= reference)
     queued_then = status.isin(QUEUED_STATUSES) | (status.isin(SENT_STATUSES) & ~sent_by_then)
     history["status_as_of"] = pd.Series("other", index=history.index).mask(sent_by_then, "sent").mask(queued_then, "queued")
@@ -63,7 +60,7 @@ def member_message_stats(messages: pd.DataFrame, history: pd.DataFrame) -> pd.Da
             "last_contact_day": by_member["contact_day"].max(),
         }
     )
-    opted_out = messages.loc[_statuses(messages).isin(OPT_OUT_STATUSES), "member_id"].dropna().unique()
+    opted_out = messages.loc[normalized_statuses(messages).isin(OPT_OUT_STATUSES), "member_id"].dropna().unique()
     stats = stats.reindex(stats.index.union(pd.Index(opted_out)))
     stats["opted_out"] = stats.index.isin(opted_out)
     stats["queued_message_count"] = stats["queued_message_count"].fillna(0).astype(int)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from cucu_pipeline.lib.dates import pacific_dates
 from cucu_pipeline.lib.documents import MessageRecord, normalize_documents
+from cucu_pipeline.lib.frames import normalized_statuses
 from cucu_pipeline.lib.messages import OPT_OUT_STATUSES, QUEUED_STATUSES, SENT_STATUSES
 
 BATCH_SIZE = 10  # Airtable's maximum records per write request
@@ -38,7 +39,7 @@ def cooldown_conflicts(
     if not fields:
         return {}
     table = normalize_documents(existing, MessageRecord).frame
-    status = table["status"].fillna("").str.strip().str.lower().str.replace(" ", "_")
+    status = normalized_statuses(table)
     contact_day = table["campaign_date"].fillna(pacific_dates(table["sent_date"].fillna(table["created_date"]).fillna(table["record_created_at"])))
     distance = (contact_day - pd.Timestamp(campaign_date)).dt.days.abs()
     own_keys = {record["message_key"] for record in fields}

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 
+from cucu_pipeline.lib.frames import first_match, is_canceled
 from cucu_pipeline.lib.rules import CampaignRules
 
 # The nine profile fields the V2 pipeline requires before a member can be personalized.
@@ -17,11 +17,6 @@ REQUIRED_PROFILE_FIELDS = (
     "interests", "phone", "email", "home_neighborhood", "occupation", "gender", "relationship_status",
     "table_type_preference", "work_neighborhood",
 )  # fmt: skip
-
-
-def _first_reason(conditions: list[tuple[str, pd.Series]], index: pd.Index) -> pd.Series:
-    reasons = np.select([mask.to_numpy(dtype=bool) for _, mask in conditions], [name for name, _ in conditions], "")
-    return pd.Series(np.where(reasons == "", None, reasons), index=index, dtype=object)
 
 
 def _is_blank(column: pd.Series) -> pd.Series:
@@ -58,7 +53,7 @@ def user_exclusion_reasons(
         ("pending_queued_message", member_stats["queued_message_count"].fillna(0) > 0),
         ("cooldown", days_since_contact.lt(rules.cooldown_days).fillna(False)),
     ]
-    return _first_reason(conditions, users.index)
+    return first_match(conditions, users.index)
 
 
 def event_exclusion_reasons(events: pd.DataFrame, campaign_date: dt.date, rules: CampaignRules) -> pd.Series:
@@ -71,8 +66,8 @@ def event_exclusion_reasons(events: pd.DataFrame, campaign_date: dt.date, rules:
         ("already_started", events["start_date"] <= reference),
         ("beyond_horizon", events["start_date"] > horizon),
         ("not_public", events["type"].fillna("").str.strip().str.lower().ne("public")),
-        ("canceled", events["event_status"].fillna("").str.strip().str.lower().isin(["canceled", "cancelled"])),
+        ("canceled", is_canceled(events)),
         ("missing_capacity", events["max_participants"].isna() | events["max_participants"].le(0).fillna(False)),
         ("full", participant_count >= events["max_participants"].fillna(0)),
     ]
-    return _first_reason(conditions, events.index)
+    return first_match(conditions, events.index)

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from cucu_pipeline.lib.airtable import AirtableMessageStore, LocalMessageStore, RateLimiter
-from cucu_pipeline.lib.publishing import cooldown_conflicts, message_key
+from cucu_pipeline.lib.publishing import cooldown_review, message_key
 from cucu_pipeline_tests.servers import FakeAirtable
 
 DAY = dt.date(2024, 2, 10)
@@ -28,7 +28,9 @@ def stored(user_id: str, day: str, status: str = "sent", **fields) -> dict:
     ("existing", "reason"),
     [
         (stored("u1", "2024-02-04"), "cooldown_conflict"),  # six days before
-        (stored("u1", "2024-02-16", status="queued"), "cooldown_conflict"),  # six days after: partitions in any order
+        (stored("u1", "2024-02-16"), "cooldown_conflict"),  # six days after, already sent: partitions in any order
+        (stored("u1", "2024-02-16", status="queued"), "cooldown_conflict"),  # queued by hand, not the pipeline's
+        (stored("u1", "2024-02-07", status="queued", message_key="2024-02-07:u1"), "cooldown_conflict"),  # earlier
         (stored("u1", "2024-02-03"), None),  # seven days before
         (stored("u1", "2024-02-17", status="queued"), None),
         (stored("u1", "2024-02-09", status="failed"), None),  # a failed text never reached the member
@@ -39,13 +41,28 @@ def stored(user_id: str, day: str, status: str = "sent", **fields) -> dict:
     ],
 )
 def test_cooldown_conflicts(existing, reason):
-    conflicts = cooldown_conflicts([existing], [record("u1")], DAY, cooldown_days=7)
-    assert conflicts.get(message_key(DAY, "u1")) == reason
+    review = cooldown_review([existing], [record("u1")], DAY, cooldown_days=7)
+    assert review.conflicts.get(message_key(DAY, "u1")) == reason and review.superseded == []
+
+
+def test_an_earlier_date_supersedes_a_later_queued_text_unless_it_is_held_back():
+    later = stored("u1", "2024-02-16", status="queued", message_key="2024-02-16:u1")
+    review = cooldown_review([later], [record("u1")], DAY, cooldown_days=7)
+    assert review.conflicts == {} and review.superseded == ["2024-02-16:u1"]
+    sent_before = stored("u1", "2024-02-05")
+    review = cooldown_review([later, sent_before], [record("u1")], DAY, cooldown_days=7)
+    assert review.conflicts == {message_key(DAY, "u1"): "cooldown_conflict"} and review.superseded == []
 
 
 def test_the_partitions_own_record_is_not_a_conflict():
     own = stored("u1", "2024-02-10", status="queued", message_key=message_key(DAY, "u1"))
-    assert cooldown_conflicts([own], [record("u1")], DAY, cooldown_days=7) == {}
+    assert cooldown_review([own], [record("u1")], DAY, cooldown_days=7).conflicts == {}
+
+
+def test_a_rerun_never_rewrites_a_text_the_team_has_sent():
+    own = stored("u1", "2024-02-10", status="Sent", message_key=message_key(DAY, "u1"))
+    review = cooldown_review([own], [record("u1"), record("u2")], DAY, cooldown_days=7)
+    assert review.conflicts == {message_key(DAY, "u1"): "already_sent"}
 
 
 def test_local_store_creates_then_updates_and_never_duplicates(tmp_path):
@@ -59,15 +76,19 @@ def test_local_store_creates_then_updates_and_never_duplicates(tmp_path):
     assert len(rows) == 2 and rows[0]["fields"]["message"] == "Cuculi: changed"
 
 
-def test_local_store_holds_the_cooldown_whichever_date_is_published_first(tmp_path):
+def test_local_store_queues_the_earlier_date_whichever_is_published_first(tmp_path):
     later = dt.date(2024, 2, 13)
     for order in ([DAY, later], [later, DAY]):
         store = LocalMessageStore(data_dir=str(tmp_path / str(order[0])))
         first = store.publish([record("u1", order[0])], order[0], 7)
         second = store.publish([record("u1", order[1])], order[1], 7)
         assert first[0].outcome == "created"
-        assert (second[0].outcome, second[0].skip_reason) == ("skipped", "cooldown_conflict")
-        assert len(store.fetch_records()) == 1
+        if order[0] == DAY:
+            assert (second[0].outcome, second[0].skip_reason) == ("skipped", "cooldown_conflict")
+        else:
+            assert [o.outcome for o in second] == ["created", "superseded"]
+        statuses = {r["fields"]["campaign_date"]: r["fields"]["status"] for r in store.fetch_records()}
+        assert statuses == {DAY.isoformat(): "queued", **({later.isoformat(): "superseded"} if order[0] == later else {})}
 
 
 def airtable(url: str) -> AirtableMessageStore:
@@ -108,12 +129,15 @@ def test_a_crash_halfway_then_a_rerun_leaves_no_duplicate_and_nothing_missing():
     assert [o.outcome for o in outcomes].count("created") == 5
 
 
-def test_airtable_skips_members_texted_by_another_partition():
-    fake = FakeAirtable([stored("u1", "2024-02-12", status="queued", message_key="2024-02-12:u1")])
+def test_airtable_skips_members_texted_by_another_partition_and_supersedes_later_queued_texts():
+    fake = FakeAirtable([stored("u1", "2024-02-12", message_key="2024-02-12:u1"),
+                         stored("u2", "2024-02-12", status="queued", message_key="2024-02-12:u2")])  # fmt: skip
     with fake.serve() as url:
         outcomes = {o.message_key: o for o in airtable(url).publish([record("u1"), record("u2")], DAY, 7)}
     assert outcomes[message_key(DAY, "u1")].skip_reason == "cooldown_conflict"
-    assert outcomes[message_key(DAY, "u2")].outcome == "created" and len(fake.records) == 2
+    assert outcomes[message_key(DAY, "u2")].outcome == "created" and outcomes["2024-02-12:u2"].outcome == "superseded"
+    statuses = {r["fields"]["message_key"]: r["fields"]["status"] for r in fake.records}
+    assert statuses == {"2024-02-12:u1": "sent", "2024-02-12:u2": "superseded", message_key(DAY, "u2"): "queued"}
 
 
 def test_rate_limiter_spaces_requests():

@@ -9,8 +9,9 @@ from cucu_pipeline.lib.airtable import MessageStore
 from cucu_pipeline.lib.dates import parse_campaign_date
 from cucu_pipeline.lib.matching import CAMPAIGNS, match_members
 from cucu_pipeline.lib.messaging import ASSET_CHECKS, USAGE_COLUMNS, Composer, check_failures, produce_messages
-from cucu_pipeline.lib.publishing import airtable_records
+from cucu_pipeline.lib.publishing import SUPERSEDED, airtable_records
 from cucu_pipeline.lib.rules import CampaignRules
+from cucu_pipeline.lib.send_windows import with_send_windows
 from cucu_pipeline.lib.sms import textable_event_name
 from cucu_pipeline.lib.writers import MessageWriter
 
@@ -69,7 +70,7 @@ def matched_messages(
         enriched_users, enriched_events, parse_campaign_date(context.partition_key), campaign_rules.brand,
         campaign_rules.allow_emoji, raw_events["venue_name"].dropna().unique(), raw_events["neighborhood"].dropna().unique(),
     )  # fmt: skip
-    messages = produce_messages(event_matches, composer, claude)
+    messages = with_send_windows(produce_messages(event_matches, composer, claude), enriched_users, composer.campaign_date)
     failures = check_failures(messages, composer)
     sent = messages[messages["status"] != "skipped"]
     metadata = {
@@ -77,6 +78,7 @@ def matched_messages(
         **{f"status_{status}": int((messages["status"] == status).sum()) for status in ("ready", "fallback", "skipped")},
         **value_counts(sent.assign(segments=sent["segments"].astype(str)), "segments"),
         **value_counts(sent, "campaign"),
+        **value_counts(sent, "send_timezone"),
         **{f"check_failures_{name}": len(users) for name, users in failures.items()},
         "regenerated": int((messages["attempts"] == 2).sum()),
         "opt_out_added": int(sent["needs_opt_out"].sum()),
@@ -107,12 +109,14 @@ def published_messages(
     campaign_rules: CampaignRules,
 ) -> dg.Output[pd.DataFrame]:
     """Ready and fallback texts upserted to the Airtable Messages table on `message_key` = date:member, after
-    re-checking the cooldown against what the table already holds; one row per text with its outcome."""
+    re-checking the cooldown against what the table already holds (a later date's unsent text to the same member is
+    superseded); one row per text with its outcome."""
     campaign_date = parse_campaign_date(context.partition_key)
     records = airtable_records(
         matched_messages, enriched_users, enriched_events, campaign_date, campaign_rules.reference_instant(campaign_date)
     )
     outcomes = {o.message_key: o for o in airtable.publish(records, campaign_date, campaign_rules.cooldown_days)}
+    superseded = sum(outcome.outcome == SUPERSEDED for outcome in outcomes.values())
     published = pd.DataFrame(
         [
             {
@@ -131,6 +135,7 @@ def published_messages(
         "dagster/row_count": len(published),
         **{f"outcome_{name}": int((published["outcome"] == name).sum()) for name in ("created", "updated", "skipped")},
         **{f"skipped_{reason}": int(count) for reason, count in published["skip_reason"].value_counts().items()},
+        "superseded_later_texts": superseded,
         "preview": preview(published, ["message_key", "event_id", "outcome", "skip_reason", "message"]),
     }
     return dg.Output(published, metadata=metadata)

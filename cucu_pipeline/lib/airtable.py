@@ -22,12 +22,13 @@ from pyairtable.api.retrying import retry_strategy
 from requests.adapters import HTTPAdapter
 
 from cucu_pipeline.lib.exports import read_export
-from cucu_pipeline.lib.publishing import BATCH_SIZE, Outcome, cooldown_conflicts
+from cucu_pipeline.lib.publishing import BATCH_SIZE, SUPERSEDED, Outcome, cooldown_review, superseding_patches
 
 # The Messages table's fields: the old scripts' columns plus the ones this project adds (SPEC §9).
 MESSAGE_FIELDS = (
     "user_id", "user_name", "user_email", "user_phone", "event_id", "event_name", "event_date", "message",
     "campaign", "status", "sent_date", "created_date", "message_key", "campaign_date", "segments", "checks", "model",
+    "send_timezone", "send_after", "send_before",
 )  # fmt: skip
 
 
@@ -93,16 +94,18 @@ class AirtableMessageStore(MessageStore):
 
     def publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
         table = self._table()
-        conflicts = cooldown_conflicts(table.all(page_size=100), records, campaign_date, cooldown_days)
-        outcomes = [Outcome(key, None, "skipped", reason) for key, reason in conflicts.items()]
-        writable = [record for record in records if record["message_key"] not in conflicts]
-        for start in range(0, len(writable), BATCH_SIZE):
-            chunk = writable[start : start + BATCH_SIZE]
+        review = cooldown_review(table.all(page_size=100), records, campaign_date, cooldown_days)
+        outcomes = [Outcome(key, None, "skipped", reason) for key, reason in review.conflicts.items()]
+        writes = [record for record in records if record["message_key"] not in review.conflicts]
+        writes += superseding_patches(review)
+        for start in range(0, len(writes), BATCH_SIZE):
+            chunk = writes[start : start + BATCH_SIZE]
             result = table.batch_upsert([{"fields": record} for record in chunk], key_fields=["message_key"])
             created = set(result["createdRecords"])
             for written in result["records"]:
-                outcome = "created" if written["id"] in created else "updated"
-                outcomes.append(Outcome(written["fields"]["message_key"], written["id"], outcome))
+                key = written["fields"]["message_key"]
+                outcome = SUPERSEDED if key in review.superseded else "created" if written["id"] in created else "updated"
+                outcomes.append(Outcome(key, written["id"], outcome))
         return outcomes
 
 
@@ -137,9 +140,12 @@ class LocalMessageStore(MessageStore):
             connection.execute("BEGIN IMMEDIATE")
             try:
                 existing = [_row_to_record(row) for row in connection.execute("SELECT * FROM messages")]
-                conflicts = cooldown_conflicts(existing, records, campaign_date, cooldown_days)
+                review = cooldown_review(existing, records, campaign_date, cooldown_days)
                 ids_by_key = {record["fields"].get("message_key"): record["id"] for record in existing}
-                outcomes = [_upsert_row(connection, record, ids_by_key, conflicts) for record in records]
+                outcomes = [_upsert_row(connection, record, ids_by_key, review.conflicts) for record in records]
+                for patch in superseding_patches(review):
+                    _upsert_row(connection, patch, ids_by_key, {})
+                    outcomes.append(Outcome(patch["message_key"], ids_by_key[patch["message_key"]], SUPERSEDED))
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")
@@ -152,6 +158,10 @@ def _ensure_schema(connection: sqlite3.Connection) -> None:
     connection.execute(
         f"CREATE TABLE IF NOT EXISTS messages (record_id TEXT PRIMARY KEY, created_time TEXT, {columns})"
     )
+    present = {row["name"] for row in connection.execute("PRAGMA table_info(messages)")}
+    for name in MESSAGE_FIELDS:  # a store made before a field existed gains its column
+        if name not in present:
+            connection.execute(f'ALTER TABLE messages ADD COLUMN "{name}"')
     connection.execute("CREATE UNIQUE INDEX IF NOT EXISTS messages_by_key ON messages(message_key)")
     connection.execute("CREATE TABLE IF NOT EXISTS store_state (name TEXT PRIMARY KEY, value TEXT)")
 

@@ -1,7 +1,8 @@
 """What a queued text looks like in Airtable, and the cooldown re-check against what the store already holds.
 
 The re-check looks both ways in time, so partitions published in any order never text one member twice within
-the cooldown; the record of the partition being (re)published is never a conflict with itself.
+the cooldown and end with the same texts queued; the record of the partition being (re)published is never a
+conflict with itself.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from cucu_pipeline.lib.frames import normalized_statuses
 from cucu_pipeline.lib.messages import OPT_OUT_STATUSES, QUEUED_STATUSES, SENT_STATUSES
 
 BATCH_SIZE = 10  # Airtable's maximum records per write request
+SUPERSEDED = "superseded"  # a queued text replaced by an earlier date's text to the same member
 
 
 def message_key(campaign_date: dt.date, user_id: str) -> str:
@@ -27,17 +29,28 @@ def message_key(campaign_date: dt.date, user_id: str) -> str:
 class Outcome:
     message_key: str
     airtable_record_id: str | None
-    outcome: str  # created, updated, skipped
+    outcome: str  # created, updated, skipped, superseded
     skip_reason: str | None = None
 
 
-def cooldown_conflicts(
+@dataclass(frozen=True)
+class CooldownReview:
+    conflicts: dict[str, str]  # message_key of a record that must not be written -> reason
+    superseded: list[str]  # message_keys of later queued texts that this date's texts replace
+
+
+def cooldown_review(
     existing: list[dict], fields: list[dict], campaign_date: dt.date, cooldown_days: int
-) -> dict[str, str]:
-    """message_key -> reason for each record that must not be written: an opt-out, or another text to the same
-    member within the cooldown before or after the campaign date."""
+) -> CooldownReview:
+    """Which records may be written, given what the store holds.
+
+    A record is held back by an opt-out, by another text to the same member within the cooldown that was sent,
+    is earlier, or is not the pipeline's, or when its own earlier version is no longer queued (`already_sent`). A text the pipeline queued for a *later* date and nobody has sent yet is
+    superseded instead: the earlier date wins, as it would have if the partitions had run in date order, so a
+    backfill's partitions may run in any order and leave the same texts queued.
+    """
     if not fields:
-        return {}
+        return CooldownReview({}, [])
     table = normalize_documents(existing, MessageRecord).frame
     status = normalized_statuses(table)
     contact_day = table["campaign_date"].fillna(pacific_dates(table["sent_date"].fillna(table["created_date"]).fillna(table["record_created_at"])))
@@ -48,9 +61,24 @@ def cooldown_conflicts(
         & distance.lt(cooldown_days).fillna(False)
         & ~table["message_key"].isin(own_keys)
     )
-    blocked = {user: "cooldown_conflict" for user in table.loc[close, "user_id"].dropna()}
+    later_queued = (
+        close & status.isin(QUEUED_STATUSES) & table["message_key"].notna()
+        & table["campaign_date"].gt(pd.Timestamp(campaign_date)).fillna(False)
+    )  # fmt: skip
+    blocked = {user: "cooldown_conflict" for user in table.loc[close & ~later_queued, "user_id"].dropna()}
     blocked.update({user: "opted_out" for user in table.loc[status.isin(OPT_OUT_STATUSES), "user_id"].dropna()})
-    return {record["message_key"]: blocked[record["user_id"]] for record in fields if record["user_id"] in blocked}
+    conflicts = {record["message_key"]: blocked[record["user_id"]] for record in fields if record["user_id"] in blocked}
+    # A re-run never rewrites its own record once the team has moved it on (sent, failed, superseded...).
+    moved_on = table["message_key"].isin(own_keys) & status.ne("") & ~status.isin(QUEUED_STATUSES)
+    conflicts.update({key: f"already_{state}" for key, state in zip(table.loc[moved_on, "message_key"], status[moved_on])})
+    writing = {record["user_id"] for record in fields if record["message_key"] not in conflicts}
+    superseded = table.loc[later_queued & table["user_id"].isin(writing), "message_key"].tolist()
+    return CooldownReview(conflicts, superseded)
+
+
+def superseding_patches(review: CooldownReview) -> list[dict]:
+    """Partial records that mark replaced later texts, upserted on `message_key` like every write."""
+    return [{"message_key": key, "status": SUPERSEDED} for key in review.superseded]
 
 
 def airtable_records(
@@ -85,6 +113,9 @@ def airtable_records(
                 "checks": f"{len(row['check_results']) - len(failed)}/{len(row['check_results'])} passed"
                 + (f"; warnings: {', '.join(failed)}" if failed else ""),
                 "model": row["model"],
+                "send_timezone": row["send_timezone"],
+                "send_after": row["send_after"],
+                "send_before": row["send_before"],
                 "created_date": reference.isoformat().replace("+00:00", "Z"),
             }
         )

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from cucu_pipeline.defs import campaign, profiles, sources
+from cucu_pipeline.defs.columns import COLUMNS
 from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline.lib.airtable import LocalMessageStore
 from cucu_pipeline.lib.sample_data import generate, write_exports
@@ -56,6 +57,12 @@ def test_every_text_passes_every_check_and_the_store_holds_one_row_per_member(da
     assert len(records) == published["outcome"].isin(["created", "updated"]).sum()
     assert {r["status"] for r in records} == {"queued"} and all(r["campaign_date"] == DATE for r in records)
     assert all(r["send_after"].startswith(f"{DATE}T10:00") and r["send_before"].startswith(f"{DATE}T") for r in records)
+
+
+def test_every_table_has_exactly_its_documented_columns(data_dir):
+    result = run({"CUCU_DATA_DIR": str(data_dir)}, DATE)
+    for asset, columns in COLUMNS.items():
+        assert list(result.output_for_node(asset).columns) == list(columns), asset
 
 
 def test_rerunning_a_date_changes_nothing(data_dir):

@@ -34,6 +34,16 @@ def test_defs_register_every_asset_partitioned_by_campaign_date():
     assert {"length_and_segments", "one_booking_link", "facts_match_event", "one_message_per_member"} <= checks
 
 
+def test_the_ui_shows_kinds_owners_and_described_columns_for_every_asset():
+    specs = {spec.key.to_user_string(): spec for spec in defs.resolve_all_asset_specs()}
+    assert all("pandas" in spec.kinds and spec.owners == ["team:growth"] for spec in specs.values())
+    assert {"mongodb"} < specs["raw_users"].kinds and {"airtable"} < specs["raw_messages"].kinds
+    assert {"anthropic"} < specs["matched_messages"].kinds and {"airtable"} < specs["published_messages"].kinds
+    for spec in specs.values():
+        columns = spec.metadata["dagster/column_schema"].schema.columns
+        assert len(columns) >= 6 and all(column.description for column in columns), spec.key
+
+
 def test_local_mode_needs_no_credentials(tmp_path):
     resources = build_resources({"CUCU_DATA_DIR": str(tmp_path)})
     assert isinstance(resources["mongo"], JsonExportSource) and resources["mongo"].data_dir == str(tmp_path)

@@ -3,6 +3,7 @@
 import dagster as dg
 import pandas as pd
 
+from cucu_pipeline.defs.columns import column_schema
 from cucu_pipeline.defs.metadata import preview, value_counts
 from cucu_pipeline.defs.partitions import campaign_dates
 from cucu_pipeline.lib.airtable import MessageStore
@@ -26,7 +27,7 @@ def _candidate_events(enriched_events: pd.DataFrame, qualified_events: pd.DataFr
     return enriched_events.merge(qualified_events[["id", "participants", "invited_participants"]], on="id")
 
 
-@dg.asset(**_CAMPAIGN, kinds={"pandas"})
+@dg.asset(**_CAMPAIGN, kinds={"pandas"}, metadata=column_schema("event_matches"))
 def event_matches(
     context: dg.AssetExecutionContext,
     enriched_users: pd.DataFrame,
@@ -54,7 +55,10 @@ def event_matches(
     return dg.Output(matches, metadata=metadata)
 
 
-@dg.asset(**_CAMPAIGN, kinds={"anthropic", "pandas"}, check_specs=MESSAGE_CHECKS, pool="claude")
+@dg.asset(
+    **_CAMPAIGN, kinds={"anthropic", "pandas"}, check_specs=MESSAGE_CHECKS, pool="claude",
+    metadata=column_schema("matched_messages"),
+)  # fmt: skip
 def matched_messages(
     context: dg.AssetExecutionContext,
     event_matches: pd.DataFrame,
@@ -99,7 +103,9 @@ def matched_messages(
         )
 
 
-@dg.asset(**_CAMPAIGN, kinds={"airtable", "pandas"}, pool="airtable")
+@dg.asset(
+    **_CAMPAIGN, kinds={"airtable", "pandas"}, pool="airtable", metadata=column_schema("published_messages")
+)
 def published_messages(
     context: dg.AssetExecutionContext,
     matched_messages: pd.DataFrame,

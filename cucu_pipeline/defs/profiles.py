@@ -3,6 +3,7 @@
 import dagster as dg
 import pandas as pd
 
+from cucu_pipeline.defs.columns import column_schema
 from cucu_pipeline.defs.metadata import funnel, preview, value_counts
 from cucu_pipeline.defs.partitions import campaign_dates
 from cucu_pipeline.lib.dates import parse_campaign_date
@@ -21,7 +22,7 @@ def _kept(frame: pd.DataFrame, reasons: pd.Series, preview_columns: list[str]) -
     return dg.Output(kept, metadata={**metadata, "preview": preview(kept, preview_columns)})
 
 
-@dg.asset(**_PROFILE)
+@dg.asset(**_PROFILE, metadata=column_schema("qualified_users"))
 def qualified_users(
     context: dg.AssetExecutionContext,
     raw_users: pd.DataFrame,
@@ -38,7 +39,7 @@ def qualified_users(
     return _kept(raw_users, reasons, ["id", "first_name", "email", "phone_e164", "role", "created_at"])
 
 
-@dg.asset(**_PROFILE)
+@dg.asset(**_PROFILE, metadata=column_schema("qualified_events"))
 def qualified_events(
     context: dg.AssetExecutionContext, raw_events: pd.DataFrame, campaign_rules: CampaignRules
 ) -> dg.Output[pd.DataFrame]:
@@ -48,7 +49,7 @@ def qualified_events(
     return _kept(raw_events, reasons, ["id", "name", "start_date", "venue_name", "max_participants"])
 
 
-@dg.asset(**_PROFILE)
+@dg.asset(**_PROFILE, metadata=column_schema("enriched_users"))
 def enriched_users(
     context: dg.AssetExecutionContext,
     qualified_users: pd.DataFrame,
@@ -76,7 +77,7 @@ def enriched_users(
     return dg.Output(profiles, metadata=metadata)
 
 
-@dg.asset(**_PROFILE)
+@dg.asset(**_PROFILE, metadata=column_schema("enriched_events"))
 def enriched_events(
     context: dg.AssetExecutionContext, qualified_events: pd.DataFrame, raw_users: pd.DataFrame
 ) -> dg.Output[pd.DataFrame]:

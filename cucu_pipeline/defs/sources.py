@@ -3,6 +3,7 @@
 import dagster as dg
 import pandas as pd
 
+from cucu_pipeline.defs.columns import column_schema
 from cucu_pipeline.defs.metadata import funnel, preview
 from cucu_pipeline.defs.partitions import campaign_dates
 from cucu_pipeline.lib.airtable import MessageStore
@@ -31,7 +32,7 @@ def _output(table: Normalized, preview_columns: list[str]) -> dg.Output:
     return dg.Output(table.frame, metadata=metadata)
 
 
-@dg.asset(**_SOURCE, kinds={"mongodb", "pandas"})
+@dg.asset(**_SOURCE, kinds={"mongodb", "pandas"}, metadata=column_schema("raw_users"))
 def raw_users(mongo: DocumentSource) -> dg.Output[pd.DataFrame]:
     """Members from MongoDB `users`, one row per valid member; `phone_e164` is the phone in E.164 when it is a valid
     US number."""
@@ -40,21 +41,21 @@ def raw_users(mongo: DocumentSource) -> dg.Output[pd.DataFrame]:
     return _output(table, ["id", "first_name", "email", "phone_e164", "role", "created_at", "interests"])
 
 
-@dg.asset(**_SOURCE, kinds={"mongodb", "pandas"})
+@dg.asset(**_SOURCE, kinds={"mongodb", "pandas"}, metadata=column_schema("raw_events"))
 def raw_events(mongo: DocumentSource) -> dg.Output[pd.DataFrame]:
     """Events from MongoDB `events`; participant lists are trimmed, lower-cased, de-duplicated emails."""
     table = _read(mongo, "events", EventDocument)
     return _output(table, ["id", "name", "start_date", "type", "event_status", "max_participants", "venue_name"])
 
 
-@dg.asset(**_SOURCE, kinds={"mongodb", "pandas"})
+@dg.asset(**_SOURCE, kinds={"mongodb", "pandas"}, metadata=column_schema("raw_orders"))
 def raw_orders(mongo: DocumentSource) -> dg.Output[pd.DataFrame]:
     """Orders from MongoDB `orders`."""
     table = _read(mongo, "orders", OrderDocument)
     return _output(table, ["id", "user_id", "event_id", "amount", "date", "status"])
 
 
-@dg.asset(**_SOURCE, kinds={"airtable", "pandas"})
+@dg.asset(**_SOURCE, kinds={"airtable", "pandas"}, metadata=column_schema("raw_messages"))
 def raw_messages(airtable: MessageStore) -> dg.Output[pd.DataFrame]:
     """The Airtable Messages table: past and queued texts, one row per record."""
     table = normalize_documents(airtable.fetch_records(), MessageRecord)

@@ -1,12 +1,15 @@
-"""Real protocol peers on 127.0.0.1 for the production clients: a MongoDB wire-protocol server and a fake Airtable."""
+"""Real protocol peers on 127.0.0.1: a MongoDB wire-protocol server, fake Airtable and Messages APIs, PostgreSQL."""
 
 from __future__ import annotations
 
+import glob
 import json
+import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -47,6 +50,40 @@ def nx_mongodb(workdir: Path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def postgres_bin() -> Path | None:
+    """Debian's PostgreSQL server binaries (package `postgresql`, installed by `.ci/run`), if present."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"))
+    return Path(found[-1]).parent if found else None
+
+
+@contextmanager
+def postgresql():
+    """A throwaway PostgreSQL cluster on a free loopback port, removed after the block; yields its settings.
+
+    PostgreSQL refuses to run as root, so as root the cluster belongs to Debian's `postgres` user (in a folder of
+    its own under /tmp, which that user can reach).
+    """
+    bin_dir, port, workdir = postgres_bin(), free_port(), Path(tempfile.mkdtemp(prefix="cucu-postgres-"))
+    as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_owner:
+        shutil.chown(workdir, "postgres")
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "check": True, "timeout": 60}
+    data = workdir / "data"
+    pg_ctl = [*as_owner, str(bin_dir / "pg_ctl"), "-D", str(data)]
+    try:
+        subprocess.run([*as_owner, str(bin_dir / "initdb"), "-D", str(data), "-U", "dagster", "--auth=trust"], **quiet)
+        options = f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        subprocess.run([*pg_ctl, "-o", options, "-l", str(workdir / "server.log"), "-w", "start"], **quiet)
+        try:
+            subprocess.run([*as_owner, str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "dagster",
+                            "cucu_dagster"], **quiet)  # fmt: skip
+            yield {"host": "127.0.0.1", "port": str(port), "username": "dagster", "password": "", "db": "cucu_dagster"}
+        finally:
+            subprocess.run([*pg_ctl, "-m", "immediate", "-w", "stop"], **quiet)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 @contextmanager

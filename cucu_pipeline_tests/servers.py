@@ -52,6 +52,10 @@ def nx_mongodb(workdir: Path):
         process.wait(timeout=10)
 
 
+# `.ci/run` installs Debian's chromium and postgresql and sets this, so those tests run there instead of skipping.
+SYSTEM_PACKAGES_REQUIRED = bool(os.environ.get("CUCU_REQUIRE_SYSTEM_PACKAGES"))
+
+
 def postgres_bin() -> Path | None:
     """Debian's PostgreSQL server binaries (package `postgresql`, installed by `.ci/run`), if present."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"))

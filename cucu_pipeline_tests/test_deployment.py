@@ -13,7 +13,7 @@ from dagster._core.instance.config import dagster_instance_config  # the schema 
 
 from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline_tests.conftest import REPO, SAMPLE_RAW
-from cucu_pipeline_tests.servers import postgres_bin, postgresql
+from cucu_pipeline_tests.servers import SYSTEM_PACKAGES_REQUIRED, postgres_bin, postgresql
 from cucu_pipeline_tests.test_campaign_assets import ASSETS
 
 INSTANCE_FOLDERS = [REPO, REPO / "deploy" / "production", REPO / "deploy" / "kubernetes"]
@@ -44,7 +44,7 @@ def test_production_shares_postgres_queues_runs_and_reads_connections_from_the_e
     assert config["run_monitoring"]["enabled"] and config["run_retries"]["enabled"]
 
 
-@pytest.mark.skipif(postgres_bin() is None, reason="Debian's postgresql is not installed (.ci/run installs it)")
+@pytest.mark.skipif(postgres_bin() is None and not SYSTEM_PACKAGES_REQUIRED, reason="Debian's postgresql is not installed (.ci/run installs it)")
 def test_the_graph_runs_on_a_real_postgresql_instance(tmp_path, monkeypatch):
     with postgresql() as server:
         for name, value in server.items():

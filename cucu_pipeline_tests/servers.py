@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import json
 import os
@@ -16,6 +17,27 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
+
+import dagster as dg
+
+
+def executable(name: str) -> str:
+    """A command installed with the project: on PATH, or beside this Python when its venv is not activated."""
+    return shutil.which(name) or str(Path(sys.executable).with_name(name))
+
+
+def finished_runs(instance_folder: Path, count: int, timeout: float) -> list:
+    """Wait until the instance in `instance_folder` holds `count` runs, all finished; return them."""
+    finished = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
+    deadline = time.monotonic() + timeout
+    with contextlib.chdir(instance_folder):  # the instance's storage paths are relative to its folder
+        instance = dg.DagsterInstance.from_config(str(instance_folder))
+        while time.monotonic() < deadline:
+            runs = instance.get_runs()
+            if len(runs) == count and all(run.status in finished for run in runs):
+                return runs
+            time.sleep(1)
+    raise TimeoutError(f"runs not finished in {timeout} s: {[(r.tags.get('dagster/partition'), r.status) for r in runs]}")
 
 
 def free_port() -> int:
@@ -37,10 +59,9 @@ def wait_for_port(port: int, timeout: float = 20.0) -> None:
 @contextmanager
 def nx_mongodb(workdir: Path):
     """`nx-27017` (a MongoDB wire-protocol server backed by SQLite) on a free loopback port."""
-    executable = shutil.which("nx-27017") or str(Path(sys.executable).with_name("nx-27017"))
     port = free_port()
     process = subprocess.Popen(
-        [executable, "--host", "127.0.0.1", "-p", str(port), "--db", "memory",
+        [executable("nx-27017"), "--host", "127.0.0.1", "-p", str(port), "--db", "memory",
          "--log-file", str(workdir / "nx.log"), "--pid-file", str(workdir / "nx.pid")],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

@@ -6,24 +6,17 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
-import time
 from collections import Counter
 from pathlib import Path
 
 import dagster as dg
-import pytest
 
 from cucu_pipeline.definitions import defs
 from cucu_pipeline_tests.conftest import REPO, SAMPLE_RAW
+from cucu_pipeline_tests.servers import executable, finished_runs
 from cucu_pipeline_tests.test_campaign_assets import pipeline_records, run
 
 DATES = ["2025-06-13", "2025-06-14", "2025-06-15"]
-FINISHED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
-
-
-def cli(name: str) -> str:
-    return shutil.which(name) or os.path.join(os.path.dirname(sys.executable), name)
 
 
 def instance_folder(tmp_path: Path) -> Path:
@@ -42,36 +35,23 @@ def queued_by_member(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
     return texts
 
 
-def wait_for_runs(instance: dg.DagsterInstance, count: int, timeout: float) -> list[dg.DagsterRun]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        runs = instance.get_runs()
-        if len(runs) == count and all(r.status in FINISHED for r in runs):
-            return runs
-        time.sleep(1)
-    pytest.fail(f"runs not finished in {timeout} s: {[(r.tags.get('dagster/partition'), r.status) for r in runs]}")
-
-
 def test_a_three_day_cli_backfill_runs_in_parallel_and_queues_what_one_by_one_would(tmp_path):
     folder = instance_folder(tmp_path / "backfill")
     environ = {**os.environ, "DAGSTER_HOME": str(folder), "CUCU_DATA_DIR": str(folder / "data")}
     module = ["-m", "cucu_pipeline.definitions"]
     submitted = subprocess.run(
-        [cli("dagster"), "job", "backfill", "-j", "daily_campaign", "--from", DATES[0], "--to", DATES[-1],
+        [executable("dagster"), "job", "backfill", "-j", "daily_campaign", "--from", DATES[0], "--to", DATES[-1],
          "--noprompt", *module],
         cwd=folder, env=environ, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert submitted.returncode == 0, submitted.stderr[-3000:]
     daemon = subprocess.Popen(
-        [cli("dagster-daemon"), "run", *module], cwd=folder, env=environ,
+        [executable("dagster-daemon"), "run", *module], cwd=folder, env=environ,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
-    cwd = os.getcwd()
-    os.chdir(folder)  # the instance's storage paths are relative to the folder
     try:
-        runs = wait_for_runs(dg.DagsterInstance.from_config(str(folder)), len(DATES), timeout=300)
+        runs = finished_runs(folder, len(DATES), timeout=300)
     finally:
-        os.chdir(cwd)
         daemon.terminate()
         daemon.wait(timeout=30)
     assert sorted(r.tags["dagster/partition"] for r in runs) == DATES

@@ -7,8 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,8 +15,7 @@ import pytest
 from playwright import sync_api as playwright
 
 from cucu_pipeline_tests.conftest import REPO, SAMPLE_RAW
-from cucu_pipeline_tests.servers import SYSTEM_PACKAGES_REQUIRED, free_port
-from cucu_pipeline_tests.test_backfills import cli, wait_for_runs
+from cucu_pipeline_tests.servers import SYSTEM_PACKAGES_REQUIRED, executable, finished_runs, free_port, wait_for_port
 from cucu_pipeline_tests.test_definitions import ASSET_KEYS
 
 CHROMIUM = shutil.which("chromium")
@@ -33,21 +30,12 @@ def dagster_ui(folder: Path):
     workspace = ["-w", str(folder / "workspace.yaml")]
     quiet = {"cwd": folder, "env": environ, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     processes = [
-        subprocess.Popen([cli("dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), *workspace], **quiet),
-        subprocess.Popen([cli("dagster-daemon"), "run", *workspace], **quiet),
+        subprocess.Popen([executable("dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), *workspace], **quiet),
+        subprocess.Popen([executable("dagster-daemon"), "run", *workspace], **quiet),
     ]
     try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/server_info", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
-        yield url
+        wait_for_port(port, timeout=120)
+        yield f"http://127.0.0.1:{port}"
     finally:
         for process in processes:
             process.terminate()
@@ -93,11 +81,7 @@ def test_a_campaign_manager_materializes_a_date_from_the_ui(tmp_path):
         dialog.get_by_role("button", name="Launch 1 run").click()
         playwright.expect(page.get_by_text("Launched run")).to_be_visible()
 
-        os.chdir(folder)  # the instance's storage paths are relative to the project folder
-        try:
-            (run,) = wait_for_runs(dg.DagsterInstance.from_config(str(folder)), 1, timeout=240)
-        finally:
-            os.chdir(REPO)
+        (run,) = finished_runs(folder, 1, timeout=240)
         assert run.status == dg.DagsterRunStatus.SUCCESS and run.tags["dagster/partition"] == DATE
 
         page.reload(wait_until="networkidle")

@@ -17,6 +17,7 @@ from cucu_pipeline.lib.claude import ClaudeWriter
 from cucu_pipeline.lib.mongo import JsonExportSource, MongoSource
 from cucu_pipeline.lib.writers import TemplateWriter
 from cucu_pipeline_tests.conftest import REPO, SAMPLE_RAW
+from cucu_pipeline_tests.servers import executable
 
 ASSET_KEYS = {"raw_users", "raw_events", "raw_orders", "raw_messages", "qualified_users", "qualified_events",
               "enriched_users", "enriched_events", "event_matches", "matched_messages", "published_messages"}  # fmt: skip
@@ -96,9 +97,8 @@ def test_cli_materializes_a_date_from_any_folder_of_exports(tmp_path):
     shutil.copytree(SAMPLE_RAW, tmp_path / "exports" / "raw")
     environ = {**os.environ, "CUCU_DATA_DIR": str(tmp_path / "exports"), "DAGSTER_HOME": str(tmp_path / "home")}
     (tmp_path / "home").mkdir()
-    dagster = shutil.which("dagster") or os.path.join(os.path.dirname(sys.executable), "dagster")
     run = subprocess.run(
-        [dagster, "asset", "materialize", "-m", "cucu_pipeline.definitions", "--select", "*", "--partition", "2024-02-10"],
+        [executable("dagster"), "asset", "materialize", "-m", "cucu_pipeline.definitions", "--select", "*", "--partition", "2024-02-10"],
         env=environ, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]

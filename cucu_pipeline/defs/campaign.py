@@ -48,7 +48,7 @@ def event_matches(
         "matched": len(matched),
         **{f"campaign_{name.lower().replace(' ', '_')}": int((matched["campaign"] == name).sum()) for name in CAMPAIGNS},
         **{f"skipped_{reason}": int(count) for reason, count in matches["skip_reason"].value_counts().items()},
-        "events_not_textable": int((~enriched_events["name"].map(textable_event_name)).sum()),
+        "events_not_textable": int((~enriched_events["name"].map(textable_event_name).astype(bool)).sum()),
         "average_confidence": float(round(matched["confidence"].mean(), 1)) if len(matched) else 0.0,
         "preview": preview(matches, ["user_id", "event_id", "campaign", "confidence", "reasoning", "candidates"]),
     }

@@ -1,0 +1,53 @@
+"""One measured run: the whole graph in local mode, in this process, for one campaign date.
+
+Run as `python -m cucu_pipeline.bench.measure --data-dir D --date YYYY-MM-DD` (one process per run, so peak RSS is
+this run's own); prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from pathlib import Path
+
+import dagster as dg
+
+from cucu_pipeline.defs import campaign, profiles, sources
+from cucu_pipeline.defs.resources import build_resources
+
+ASSETS = dg.load_assets_from_modules([sources, profiles, campaign])
+
+
+def measure(data_dir: Path, campaign_date: str) -> dict:
+    """Seconds and rows per asset, wall seconds and peak RSS of materializing the graph for `campaign_date`."""
+    (data_dir / "airtable.sqlite").unlink(missing_ok=True)  # every run starts from the exported texts
+    started = time.perf_counter()
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize(ASSETS, resources=build_resources({"CUCU_DATA_DIR": str(data_dir)}),
+                                partition_key=campaign_date, instance=instance)  # fmt: skip
+    wall = time.perf_counter() - started
+    seconds = {event.step_key: event.event_specific_data.duration_ms / 1000 for event in result.get_step_success_events()}
+    rows = {
+        event.asset_key.path[-1]: int(event.materialization.metadata["dagster/row_count"].value)
+        for event in result.get_asset_materialization_events()
+    }
+    return {
+        "seconds": seconds,
+        "rows": rows,
+        "wall_seconds": wall,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # Linux reports KiB
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--date", required=True)
+    args = parser.parse_args(argv)
+    print(json.dumps(measure(args.data_dir, args.date)))
+
+
+if __name__ == "__main__":
+    main()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import phonenumbers
 import pytest
 
 from cucu_pipeline.lib.phones import normalize_phones, to_us_e164
@@ -27,6 +28,26 @@ from cucu_pipeline.lib.privacy import mask_email, mask_phone, mask_text, masked
 )
 def test_us_numbers_normalize_to_e164(raw, e164):
     assert to_us_e164(raw) == e164
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["+4155550123", "1 415 555 0123", "+1 (416) 555-0123", "415-555-0123 ext 5", "(415)5550123", "14155550123",
+     " 415 555 0123 ", "(800) 555-0123", "911", "+44 20 7946 0958", "415 555 01234", "(015) 555-0123",
+     "1-415-555-0123", "+1-415-555-0123", "(415 555-0123", "+1 876 555 0123", "415 CALL NOW"],
+)  # fmt: skip
+def test_the_fast_path_for_plain_numbers_agrees_with_the_general_parser(raw):
+    number = None
+    try:
+        number = phonenumbers.parse(raw, "US")
+    except phonenumbers.NumberParseException:
+        pass
+    expected = (
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if number is not None and phonenumbers.is_valid_number(number)
+        and phonenumbers.region_code_for_number(number) == "US" else None
+    )  # fmt: skip
+    assert to_us_e164(raw) == expected
 
 
 def test_normalize_phones_keeps_alignment_and_missing_values():

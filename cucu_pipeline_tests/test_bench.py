@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from cucu_pipeline.bench.__main__ import main
+from cucu_pipeline.bench.__main__ import cached_data, main
 from cucu_pipeline_tests.test_definitions import ASSET_KEYS
 
 
@@ -23,5 +23,7 @@ def test_the_benchmark_reports_every_asset_and_every_target(tmp_path, capsys):
     assert (tmp_path / "out" / "report.md").read_text().startswith("Campaign date 2025-06-15")
     cached = sorted(path.name for path in (tmp_path / "cache").iterdir())
     assert cached == ["users40-events30-seed7", "users400-events300-seed7"]
-    main(arguments)  # a second run reuses the cached data
-    assert sorted(path.name for path in (tmp_path / "cache").iterdir()) == cached
+    exported = tmp_path / "cache" / cached[1] / "raw" / "users.json"
+    written = exported.stat().st_mtime_ns
+    assert cached_data(tmp_path / "cache", 400, 300, 7) == exported.parents[1]  # a second run reuses the data
+    assert exported.stat().st_mtime_ns == written

@@ -11,10 +11,12 @@ from cucu_pipeline.defs import campaign, profiles, sources
 from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline.defs.schedules import build_daily_schedule, daily_campaign_job
 
+ASSETS = dg.load_assets_from_modules([sources, profiles, campaign])
+
 
 def build_defs(environ: Mapping[str, str] = os.environ) -> dg.Definitions:
     return dg.Definitions(
-        assets=dg.load_assets_from_modules([sources, profiles, campaign]),
+        assets=ASSETS,
         resources=build_resources(environ),
         jobs=[daily_campaign_job],
         schedules=[build_daily_schedule(environ)],

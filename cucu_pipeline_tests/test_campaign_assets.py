@@ -10,7 +10,8 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from cucu_pipeline.defs import campaign, profiles, sources
+from cucu_pipeline.definitions import ASSETS
+from cucu_pipeline.defs import campaign
 from cucu_pipeline.defs.columns import COLUMNS
 from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline.lib.airtable import LocalMessageStore
@@ -18,7 +19,6 @@ from cucu_pipeline.lib.sample_data import generate, write_exports
 from cucu_pipeline_tests.conftest import SAMPLE_RAW
 from cucu_pipeline_tests.servers import FakeAirtable, FakeMessagesAPI
 
-ASSETS = dg.load_assets_from_modules([sources, profiles, campaign])
 DATE, THREE_DAYS_LATER = "2025-06-15", "2025-06-18"
 
 

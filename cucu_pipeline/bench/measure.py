@@ -14,10 +14,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from cucu_pipeline.defs import campaign, profiles, sources
+from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs.resources import build_resources
 
-ASSETS = dg.load_assets_from_modules([sources, profiles, campaign])
 
 
 def measure(data_dir: Path, campaign_date: str) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 BOOKING_URL = "https://cucu.li/bookings/{event_id}"
 OPT_OUT = "Reply STOP to opt out"
@@ -37,32 +38,56 @@ SHORTENERS = frozenset(
 _PHONE = re.compile(r"(?<![\w/])(\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\w)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]")
+# The content and fact patterns are matched against lower-cased text: three times faster than `(?i)`.
 _FORBIDDEN = re.compile(
-    r"(?i)\b(sex\w*|nude\w*|xxx|porn\w*|escort\w*|hate|nazi\w*|tobacco|cigar\w*|vap(e|es|ing)|nicotine|juul|"
+    r"\b(sex\w*|nude\w*|xxx|porn\w*|escort\w*|hate|nazi\w*|tobacco|cigar\w*|vap(e|es|ing)|nicotine|juul|"
     r"cannabis|cbd|thc|marijuana|weed|420|delta-8|gun|guns|firearm\w*|ammo|rifle\w*|loan\w*|crypto\w*|bitcoin|"
     r"debt|casino|gambl\w*)\b"
 )
 _ALCOHOL_OFFER = re.compile(
-    r"(?i)\b(open bar|bottomless|free (drinks?|wine|beer|shots?)|happy hour|tasting flight|shots?|booze|"
+    r"\b(open bar|bottomless|free (drinks?|wine|beer|shots?)|happy hour|tasting flight|shots?|booze|"
     r"get (drunk|wasted|hammered)|(wine|beer|whiske?y|mezcal|tequila|sake|cocktail|spirits?)\s+tasting)\b"
 )
-_ALCOHOL_MENTION = re.compile(r"(?i)\b(wine|beer|cocktails?|brewery|winery|mezcal|tequila|bubbles)\b")
+_ALCOHOL_MENTION = re.compile(r"\b(wine|beer|cocktails?|brewery|winery|mezcal|tequila|bubbles)\b")
 _SPAM = re.compile(
-    r"(?i)(\b(free money|100% free|winner|you('ve)? won|prize|cash|act now|urgent|limited time|last chance|"
+    r"(\b(free money|100% free|winner|you('ve)? won|prize|cash|act now|urgent|limited time|last chance|"
     r"guaranteed|risk[- ]free|no credit check|click here|call now)\b|\$\$+)"
 )
 _PHISHING = re.compile(
-    r"(?i)(verify (your )?account|account (locked|suspended)|confirm your (identity|password|ssn)|gift ?card|zelle|"
+    r"(verify (your )?account|account (locked|suspended)|confirm your (identity|password|ssn)|gift ?card|zelle|"
     r"venmo|cash ?app|wire transfer|password|social security)"
 )
 _SHOUT_ALLOWED = frozenset({"STOP", "HELP", "RSVP", "SF", "BBQ", "BYOB", "USA"})
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_WEEKDAY = re.compile(r"(?i)\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\b")
-_TIME = re.compile(r"(?i)\b(\d{1,2})(?::(\d{2}))?\s?(am|pm)\b")
+_WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\b")
+_TIME = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s?(am|pm)\b")
 _MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
-_MONTH_DAY = re.compile(r"(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(st|nd|rd|th)?\b")
+_MONTH_DAY = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(st|nd|rd|th)?\b")
 _NUMBER = re.compile(r"\b\d+\b")
 _HOSTED_BY = re.compile(r"(?i)\b(?:hosted by|with chef|chef)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")
+_CAPS_WORD = re.compile(r"[A-Za-z]{3,}")
+_REPEATED_PUNCTUATION = re.compile(r"[!?]{2,}|\.{4,}")
+_SCHEME = re.compile(r"(?i)^https?://")
+
+
+# Patterns built from names (members, events, venues) are cached: `re`'s own cache holds 512, a run meets thousands.
+@lru_cache(maxsize=16384)
+def _literal(name: str) -> re.Pattern:
+    return re.compile(re.escape(name), re.IGNORECASE)
+
+
+@lru_cache(maxsize=16384)
+def _word(word: str) -> re.Pattern:
+    return re.compile(rf"\b{re.escape(word)}\b")
+
+
+@lru_cache(maxsize=64)
+def _any_of(names: frozenset[str], whole_words: bool) -> re.Pattern | None:
+    """One pattern finding any of `names`: a quick test before checking the names one by one."""
+    alternatives = "|".join(re.escape(name) for name in sorted(filter(None, names), key=len, reverse=True))
+    if not alternatives:
+        return None
+    return re.compile(rf"\b(?:{alternatives})\b" if whole_words else alternatives, re.IGNORECASE)
 
 
 def to_gsm7(text: str) -> str:
@@ -147,12 +172,12 @@ def _result(rule: str, problems: list[str], hard: bool = True) -> RuleResult:
 
 
 def _shouting(text: str) -> list[str]:
-    words = [word for word in re.findall(r"[A-Za-z]{3,}", text) if word.isupper() and word not in _SHOUT_ALLOWED]
-    letters = [char for char in text if char.isalpha()]
+    words = [word for word in _CAPS_WORD.findall(text) if word.isupper() and word not in _SHOUT_ALLOWED]
+    letters = list(filter(str.isalpha, text))
     problems = [f"all-caps words {words[:3]}"] if words else []
-    if letters and sum(char.isupper() for char in letters) / len(letters) > 0.3:
+    if letters and sum(map(str.isupper, letters)) / len(letters) > 0.3:
         problems.append("mostly capitals")
-    if re.search(r"[!?]{2,}|\.{4,}", text) or text.count("!") > 1:
+    if _REPEATED_PUNCTUATION.search(text) or text.count("!") > 1:
         problems.append("repeated punctuation")
     return problems
 
@@ -163,35 +188,36 @@ def _false_facts(text: str, context: MessageContext) -> list[str]:
     # Names may hold digits or day words ("Pier 5 Loft", "Taco Tuesday"): facts are read from the rest.
     for name in (context.event_name, context.venue_name, context.host_name, context.first_name):
         if name:
-            body = re.sub(re.escape(name), " ", body, flags=re.IGNORECASE)
-    problems = []
+            body = _literal(name).sub(" ", body)
+    problems, lowered = [], body.lower()
     expected_day = context.day_of_week.lower()
-    for match in _WEEKDAY.finditer(body):
-        day = next(name for name in _WEEKDAYS if name.startswith(match.group(1).lower()[:3]))
+    for match in _WEEKDAY.finditer(lowered):
+        day = next(name for name in _WEEKDAYS if name.startswith(match.group(1)[:3]))
         if day != expected_day:
             problems.append(f"says {match.group(0)}, the event is on {context.day_of_week}")
-    for match in _TIME.finditer(body):
-        stated = f"{int(match.group(1))}:{match.group(2) or '00'}{match.group(3).lower()}"
+    for match in _TIME.finditer(lowered):
+        stated = f"{int(match.group(1))}:{match.group(2) or '00'}{match.group(3)}"
         if stated != context.start_local_time:
             problems.append(f"says {match.group(0)}, the event starts at {context.start_local_time}")
-    stated_numbers = {m.span() for m in _TIME.finditer(body)}
-    for match in _MONTH_DAY.finditer(body):
+    stated_numbers = {m.span() for m in _TIME.finditer(lowered)}
+    for match in _MONTH_DAY.finditer(lowered):
         stated_numbers.add(match.span())
-        month = _MONTHS.index(match.group(1).lower()[:3]) + 1
+        month = _MONTHS.index(match.group(1)[:3]) + 1
         if (month, int(match.group(2))) != context.start_month_day:
             problems.append(f"says {match.group(0)}, the event is on another date")
     true_counts = {context.spots_left, context.participant_count, context.max_participants}
-    for match in _NUMBER.finditer(body):
+    for match in _NUMBER.finditer(lowered):
         inside_time_or_date = any(start <= match.start() < end for start, end in stated_numbers)
         if not inside_time_or_date and int(match.group(0)) not in true_counts:
             problems.append(f"states {match.group(0)}, not a count of this event")
-    lowered = body.lower()
-    for venue in context.known_venues - {context.venue_name}:
+    other_venues = _any_of(context.known_venues, whole_words=False)
+    for venue in context.known_venues - {context.venue_name} if other_venues and other_venues.search(body) else ():
         if venue and venue.lower() in lowered and not (context.venue_name and venue.lower() in context.venue_name.lower()):
             problems.append(f"names venue {venue}")
     allowed_places = {context.neighborhood} | set(context.member_neighborhoods)
-    for place in context.known_neighborhoods - allowed_places:
-        if place and re.search(rf"(?i)\b{re.escape(place)}\b", body) and not any(
+    places = _any_of(context.known_neighborhoods, whole_words=True)
+    for place in context.known_neighborhoods - allowed_places if places and places.search(body) else ():
+        if place and _word(place.lower()).search(lowered) and not any(
             place.lower() in (allowed or "").lower() for allowed in allowed_places
         ):
             problems.append(f"names neighborhood {place}")
@@ -203,9 +229,9 @@ def _false_facts(text: str, context: MessageContext) -> list[str]:
 
 def check_message(text: str, context: MessageContext) -> list[RuleResult]:
     """Every rule of SPEC §9 on one text. `hard` results block publishing; the others are warnings."""
-    urls = extract_urls(text)
+    urls, lowered = extract_urls(text), text.lower()
     expected_url = booking_url(context.event_id)
-    shorteners = [url for url in urls if re.sub(r"(?i)^https?://", "", url).split("/")[0].lower() in SHORTENERS]
+    shorteners = [url for url in urls if _SCHEME.sub("", url).split("/")[0].lower() in SHORTENERS]
     without_urls = _URL.sub(" ", _EMAIL.sub(" email ", text))
     emails = _EMAIL.findall(text)
     gsm = encoding(text) == "GSM-7"
@@ -229,19 +255,19 @@ def check_message(text: str, context: MessageContext) -> list[RuleResult]:
             "no_other_contacts",
             [f"phone number {m.group(0)!r}" for m in _PHONE.finditer(without_urls)] + [f"email {e!r}" for e in emails],
         ),
-        _result("shaft", [f"forbidden topic {m.group(0)!r}" for m in _FORBIDDEN.finditer(text)]
-                + [f"alcohol offer {m.group(0)!r}" for m in _ALCOHOL_OFFER.finditer(text)]),  # fmt: skip
-        _result("alcohol_mention", [f"mentions {m.group(0)!r}" for m in _ALCOHOL_MENTION.finditer(text)], hard=False),
-        _result("spam_or_phishing", [f"spam phrase {m.group(0)!r}" for m in _SPAM.finditer(text)]
-                + [f"phishing phrase {m.group(0)!r}" for m in _PHISHING.finditer(text)]),  # fmt: skip
+        _result("shaft", [f"forbidden topic {m.group(0)!r}" for m in _FORBIDDEN.finditer(lowered)]
+                + [f"alcohol offer {m.group(0)!r}" for m in _ALCOHOL_OFFER.finditer(lowered)]),  # fmt: skip
+        _result("alcohol_mention", [f"mentions {m.group(0)!r}" for m in _ALCOHOL_MENTION.finditer(lowered)], hard=False),
+        _result("spam_or_phishing", [f"spam phrase {m.group(0)!r}" for m in _SPAM.finditer(lowered)]
+                + [f"phishing phrase {m.group(0)!r}" for m in _PHISHING.finditer(lowered)]),  # fmt: skip
         _result("no_shouting", _shouting(without_urls)),
         _result("brand", [] if text.startswith(context.brand) else [f"does not start with {context.brand!r}"]),
         _result(
             "first_name",
-            [] if re.search(rf"\b{re.escape(to_gsm7(context.first_name))}\b", text) else ["no first name"],
+            [] if _word(to_gsm7(context.first_name)).search(text) else ["no first name"],
         ),
         _result("opt_out", ["opt-out language missing"] if context.needs_opt_out and OPT_OUT not in text else []),
-        _result("event_named", [] if context.event_name.lower() in text.lower() else ["event not named"]),
+        _result("event_named", [] if context.event_name.lower() in lowered else ["event not named"]),
         _result("facts", _false_facts(text, context)),
     ]
 
@@ -252,4 +278,4 @@ def failed_hard_rules(results: list[RuleResult]) -> list[RuleResult]:
 
 def textable_event_name(name: str) -> bool:
     """An event whose very name promotes alcohol or a forbidden topic cannot be named in a compliant text."""
-    return not (_ALCOHOL_OFFER.search(name) or _FORBIDDEN.search(name))
+    return not (_ALCOHOL_OFFER.search(name.lower()) or _FORBIDDEN.search(name.lower()))

@@ -122,7 +122,8 @@ def template_drafts(brief: Brief) -> list[str]:
     start = int(hashlib.md5(brief.seed.encode()).hexdigest(), 16)
     count = len(TEMPLATES[event.campaign])
     bodies = [template_body(brief, event, start + offset, with_venue) for with_venue in (True, False) for offset in range(count)]
-    return [body for body in bodies if len(to_gsm7(body)) <= brief.body_budget()]
+    budget = brief.body_budget()
+    return [body for body in bodies if len(to_gsm7(body)) <= budget]
 
 
 class MessageWriter(dg.ConfigurableResource):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 import pytest
+from bson import json_util
 
 from cucu_pipeline.lib.documents import (
     EventDocument,
@@ -27,9 +29,24 @@ def test_extended_json_array_decodes_object_ids_and_dates():
         ' "old": {"$date": {"$numberLong": "-315619200000"}}, "price": {"$numberDecimal": "1.10"}}]'
     )
     (document,) = read.documents
-    assert str(document["_id"]) == "65a60c12d289185d950ee881"
     assert document["createdAt"] == dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert document["old"].year == 1960
+    # Ids stay wrapped (cheaper than building ObjectIds) and the models read them.
+    assert normalize_documents(read.documents, OrderDocument).frame["id"].tolist() == ["65a60c12d289185d950ee881"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2024-01-02T03:04:05Z", "2024-01-02T03:04:05.678Z", "2024-01-02T03:04:05.678+02:00", "2024-01-02T03:04:05-0800",
+     "2024-01-02T03:04:05", "1969-12-31T23:59:59.999Z", "2024-01-02"],
+)  # fmt: skip
+def test_dates_decode_as_bson_decodes_them(text):
+    wrapper = {"$date": text}
+    try:
+        expected = json_util.object_hook(dict(wrapper), json_util.JSONOptions(tz_aware=True))
+    except ValueError:  # what bson cannot read stays raw
+        expected = wrapper
+    assert parse_export(json.dumps([{"at": wrapper}])).documents[0]["at"] == expected
 
 
 def test_json_lines_with_a_broken_line_keeps_the_rest_and_counts_it():

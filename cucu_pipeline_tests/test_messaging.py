@@ -105,3 +105,13 @@ def test_checks_find_broken_publishable_texts(world):
     assert failures["facts_match_event"] == ["user_004"] and failures["clean_content"] == ["user_004"]
     assert failures["one_message_per_member"] == ["user_004"]
     assert failures["length_and_segments"] == []
+
+
+def test_checks_catch_a_failing_text_marked_publishable_although_it_was_checked_before(world):
+    matches, composer = world
+    shouting = GOOD.replace("Save a seat:", "SAVE A SEAT NOW!!")
+    messages = produce_messages(matches, composer, ScriptedWriter(shouting, shouting))
+    assert messages["status"].tolist() == ["fallback"]  # both drafts were checked and refused
+    drafted = f"Cuculi: {shouting} https://cucu.li/bookings/event_004 Reply STOP to opt out"
+    mislabelled = messages.assign(message=drafted, status="ready")  # a bookkeeping bug publishing the refused draft
+    assert check_failures(mislabelled, composer)["clean_content"] == ["user_004"]

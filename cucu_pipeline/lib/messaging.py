@@ -10,7 +10,14 @@ import pandas as pd
 
 from cucu_pipeline.lib.dates import PACIFIC
 from cucu_pipeline.lib.matching import campaign_for, member_campaigns
-from cucu_pipeline.lib.sms import MessageContext, check_message, count_segments, encoding, failed_hard_rules
+from cucu_pipeline.lib.sms import (
+    MessageContext,
+    RuleResult,
+    check_message,
+    count_segments,
+    encoding,
+    failed_hard_rules,
+)
 from cucu_pipeline.lib.writers import Brief, Draft, EventFacts, MessageWriter, TemplateWriter, compose
 
 OPT_OUT_AFTER_DAYS = 30  # members with no text in this many days get the opt-out line
@@ -65,6 +72,7 @@ class Composer:
         self.campaign_date, self.brand, self.allow_emoji = campaign_date, brand, allow_emoji
         self.known_venues = frozenset(v for v in known_venues if isinstance(v, str))
         self.known_neighborhoods = frozenset(n for n in known_neighborhoods if isinstance(n, str))
+        self._checked: dict[tuple[str, str, str], list[RuleResult]] = {}
 
     def facts(self, user_id: str, event_id: str) -> EventFacts:
         event = self.events[event_id]
@@ -85,6 +93,14 @@ class Composer:
             needs_opt_out=bool(self.opt_out[user_id]), brand=self.brand,
             seed=f"{self.campaign_date}:{user_id}", feedback=feedback,
         )  # fmt: skip
+
+    def check(self, text: str, user_id: str, event_id: str) -> list[RuleResult]:
+        """Every rule on one text for this member and event. Results are kept: the asset checks re-read each final
+        text, and the same text for the same member and event gets the same answer without a second pass."""
+        key = (text, user_id, event_id)
+        if key not in self._checked:
+            self._checked[key] = check_message(text, self.context(user_id, event_id))
+        return self._checked[key]
 
     def context(self, user_id: str, event_id: str) -> MessageContext:
         member, event = self.members[user_id], self.events[event_id]
@@ -110,7 +126,7 @@ def _evaluate(draft: Draft, brief: Brief, composer: Composer) -> tuple[str | Non
     if draft.error or not draft.body or not draft.event_id:
         return None, [], [draft.error or "empty draft"]
     text = compose(draft.body, brief, draft.event_id)
-    results = check_message(text, composer.context(brief.user_id, draft.event_id))
+    results = composer.check(text, brief.user_id, draft.event_id)
     return text, results, [f"{failure.rule}: {failure.detail}" for failure in failed_hard_rules(results)]
 
 
@@ -185,7 +201,7 @@ def check_failures(messages: pd.DataFrame, composer: Composer) -> dict[str, list
     publishable = messages[messages["status"].isin(["ready", "fallback"])]
     failures = {name: [] for name in ASSET_CHECKS}
     for user_id, event_id, text in zip(publishable["user_id"], publishable["event_id"], publishable["message"]):
-        failed = {result.rule for result in failed_hard_rules(check_message(text, composer.context(user_id, event_id)))}
+        failed = {result.rule for result in failed_hard_rules(composer.check(text, user_id, event_id))}
         for name, (rules, _) in ASSET_CHECKS.items():
             if failed & set(rules):
                 failures[name].append(user_id)

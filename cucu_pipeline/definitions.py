@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Mapping
 
@@ -10,6 +11,12 @@ import dagster as dg
 from cucu_pipeline.defs import campaign, profiles, sources
 from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline.defs.schedules import build_daily_schedule, daily_campaign_job
+
+# Validating, building and unpickling 100k-row tables allocates millions of dicts and lists; at the default threshold
+# (700) the cyclic collector walks the whole heap hundreds of times a run. These tables make no reference cycles worth
+# collecting early: young collections every 50,000 allocations took raw -> enriched from 19 s to 15 s at 100k members.
+GC_THRESHOLDS = (50_000, 20, 100)
+gc.set_threshold(*GC_THRESHOLDS)
 
 ASSETS = dg.load_assets_from_modules([sources, profiles, campaign])
 

@@ -10,6 +10,7 @@ import dagster as dg
 import pandas as pd
 import pytest
 
+from cucu_pipeline.bench.fake_messages_api import FakeMessagesAPI
 from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs import campaign
 from cucu_pipeline.defs.columns import COLUMNS
@@ -17,7 +18,7 @@ from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline.lib.airtable import LocalMessageStore
 from cucu_pipeline.lib.sample_data import generate, write_exports
 from cucu_pipeline_tests.conftest import SAMPLE_RAW
-from cucu_pipeline_tests.servers import FakeAirtable, FakeMessagesAPI
+from cucu_pipeline_tests.servers import FakeAirtable
 
 DATE, THREE_DAYS_LATER = "2025-06-15", "2025-06-18"
 
@@ -137,7 +138,7 @@ def test_production_clients_end_to_end_against_local_peers(tmp_path, monkeypatch
     assert set(messages["status"]) == {"ready"} and set(messages["model"]) == {"claude-sonnet-4-6"}
     assert len(claude.requests) == 2 * len(messages)  # one call per member per run
     assert all("@" not in request["messages"][0]["content"] for request in claude.requests)
-    assert metadata(result, "matched_messages")["input_tokens"] == 900 * len(messages)
+    assert metadata(result, "matched_messages")["input_tokens"] == messages["input_tokens"].sum() > 500 * len(messages)
     assert metadata(result, "matched_messages")["cost_usd"] > 0
     assert len(table.records) == len(messages)  # Airtable started empty: one record per member
     assert set(rerun.output_for_node("published_messages")["outcome"]) == {"updated"}

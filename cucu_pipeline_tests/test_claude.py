@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from cucu_pipeline.bench.fake_messages_api import FakeMessagesAPI, estimated_tokens
 from cucu_pipeline.lib.claude import ClaudeWriter
 from cucu_pipeline.lib.matching import FILL_THE_TABLE, SEAT_THE_NEWCOMER
 from cucu_pipeline.lib.writers import Brief, EventFacts
-from cucu_pipeline_tests.servers import FakeMessagesAPI
 
 EVENTS = (
     EventFacts("event_004", "Dumpling Workshop", SEAT_THE_NEWCOMER, "Friday", "7:30pm", "The Vault", "SoMa",
@@ -34,9 +34,11 @@ def test_a_valid_answer_becomes_a_draft_with_usage_and_cost():
         (draft,) = writer(url).write([brief()])
     assert draft.error is None and draft.event_id == "event_004"
     assert draft.body == "Sarah, Dumpling Workshop is on Friday at 7:30pm. Save a seat:"
-    assert (draft.input_tokens, draft.output_tokens, draft.cache_read_tokens) == (900, 80, 1200)
-    assert draft.cost_usd == pytest.approx((900 * 3 + 1200 * 0.3 + 80 * 15) / 1e6)
     (request,) = fake.requests
+    # The fake counts four characters a token: the instructions are below the cacheable minimum, so all are input.
+    expected_input = estimated_tokens(request["system"][0]["text"]) + estimated_tokens(request["messages"][0]["content"])
+    assert (draft.input_tokens, draft.cache_read_tokens) == (expected_input, 0) and draft.output_tokens > 10
+    assert draft.cost_usd == pytest.approx((expected_input * 3 + draft.output_tokens * 15) / 1e6)
     assert request["model"] == "claude-sonnet-4-6"
     assert request["system"][0]["cache_control"] == {"type": "ephemeral"}  # fixed instructions are cached
     assert request["output_config"]["format"]["type"] == "json_schema"
@@ -61,7 +63,7 @@ def test_unusable_answers_become_errors_not_crashes(step, error):
     with fake.serve() as url:
         (draft,) = writer(url).write([brief()])
     assert draft.body is None and error in draft.error
-    assert draft.input_tokens == 900  # usage is still counted
+    assert draft.input_tokens > 500  # usage is still counted
 
 
 @pytest.mark.parametrize("status,kind", [(429, "rate_limit_error"), (529, "overloaded_error"), (500, "api_error")])

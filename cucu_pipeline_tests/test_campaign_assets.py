@@ -9,6 +9,7 @@ from collections import Counter
 import dagster as dg
 import pandas as pd
 import pytest
+from anthropic.types import Usage
 
 from cucu_pipeline.bench.fake_messages_api import FakeMessagesAPI
 from cucu_pipeline.definitions import ASSETS
@@ -16,6 +17,7 @@ from cucu_pipeline.defs import campaign
 from cucu_pipeline.defs.columns import COLUMNS
 from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline.lib.airtable import LocalMessageStore
+from cucu_pipeline.lib.claude import ClaudeWriter
 from cucu_pipeline.lib.sample_data import generate, write_exports
 from cucu_pipeline_tests.conftest import SAMPLE_RAW
 from cucu_pipeline_tests.servers import FakeAirtable
@@ -153,3 +155,23 @@ def test_empty_sources_give_empty_tables_not_a_crash(data_dir, emptied):
     assert len(result.output_for_node("published_messages")) == 0
     assert set(matches["skip_reason"]) <= {"no_eligible_event", "no_low_occupancy_event"}
     assert len(matches) == len(result.output_for_node("enriched_users"))
+
+
+def test_a_large_run_sends_one_message_batch_and_a_rerun_resumes_it_instead_of_paying_twice(data_dir, monkeypatch):
+    claude = FakeMessagesAPI()
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+    with claude.serve() as url:
+        environ = {"CUCU_DATA_DIR": str(data_dir), "ANTHROPIC_API_KEY": "sk-test", "ANTHROPIC_BASE_URL": url,
+                   "CUCU_CLAUDE_BATCH_ABOVE": "10"}  # fmt: skip
+        resources = build_resources(environ)
+        resources["claude"] = resources["claude"].model_copy(update={"batch_poll_seconds": 0.01})
+        with dg.DagsterInstance.ephemeral() as instance:  # one instance: its key-value store holds the batch id
+            first, rerun = (dg.materialize(ASSETS, resources=resources, partition_key=DATE, instance=instance)
+                            for _ in range(2))  # fmt: skip
+            messages = first.output_for_node("matched_messages")
+            assert rerun.output_for_node("matched_messages")["message"].tolist() == messages["message"].tolist()
+    assert len(messages) > 10 and set(messages["status"]) == {"ready"}
+    assert len(claude.batches) == 1 and len(claude.requests) == 1  # one batch for the partition, resumed on re-run
+    assert messages["cost_usd"].sum() == pytest.approx(
+        sum(ClaudeWriter(api_key="x")._cost(Usage(**u["result"]["message"]["usage"])) for u in
+            next(iter(claude.batches.values()))["results"]) / 2)  # fmt: skip

@@ -87,3 +87,51 @@ def test_calls_run_concurrently_within_the_limit():
         drafts = writer(url, max_concurrency=4).write([brief(f"user_{n}") for n in range(16)])
     assert all(d.error is None for d in drafts) and [d.user_id for d in drafts] == [f"user_{n}" for n in range(16)]
     assert 2 <= fake.max_in_flight <= 4
+
+
+class MemoryLedger(dict):
+    def get(self, key):
+        return super().get(key)
+
+    def set(self, key, value):
+        self[key] = value
+
+
+def batch_writer(url: str, **options) -> ClaudeWriter:
+    return writer(url, batch_above_members=2, batch_poll_seconds=0.01, **options)
+
+
+def test_above_the_threshold_one_message_batch_at_half_the_price():
+    briefs = [brief(f"user_{index:03d}") for index in range(5)]
+    fake = FakeMessagesAPI(batch_polls_until_ended=3)
+    with fake.serve() as url:
+        drafts = batch_writer(url).write(briefs, MemoryLedger())
+        (direct,) = writer(url).write(briefs[:1])
+    batch_posts = [request for request in fake.requests if "requests" in request]
+    assert len(batch_posts) == 1 and len(batch_posts[0]["requests"]) == 5  # one batch, no single calls
+    assert len(fake.requests) == 2
+    assert [draft.user_id for draft in drafts] == [b.user_id for b in briefs]
+    assert all(draft.error is None and draft.event_id == "event_004" for draft in drafts)
+    assert drafts[0].cost_usd == pytest.approx(direct.cost_usd / 2)  # the batch discount
+
+
+def test_a_crashed_run_resumes_polling_its_batch_instead_of_submitting_again():
+    briefs = [brief(f"user_{index:03d}") for index in range(3)]
+    fake, ledger = FakeMessagesAPI(batch_polls_until_ended=1000), MemoryLedger()
+    with fake.serve() as url:
+        with pytest.raises(TimeoutError, match="re-run"):
+            batch_writer(url, batch_timeout_seconds=0.05).write(briefs, ledger)
+        (batch_id,) = ledger.values()
+        fake.batch_polls_until_ended = 0  # the batch ends while nobody watches
+        drafts = batch_writer(url).write(briefs, ledger)
+    assert len(fake.batches) == 1 and batch_id in fake.batches
+    assert all(draft.body for draft in drafts)
+
+
+def test_unusable_batch_results_become_errors_for_the_regeneration_round():
+    bad = {"event_id": "event_777", "message": "Hi", "reasoning": "", "confidence": 50}
+    fake = FakeMessagesAPI([("text", "not json"), ("draft", bad), (500, "api_error")])
+    with fake.serve() as url:
+        drafts = batch_writer(url).write([brief(f"user_{index}") for index in range(4)], MemoryLedger())
+    assert "invalid JSON" in drafts[0].error and "not a candidate" in drafts[1].error
+    assert drafts[2].error == "batch result errored" and drafts[3].error is None

@@ -22,7 +22,7 @@ class ScriptedWriter:
     def __init__(self, *bodies):
         self.bodies, self.briefs = list(bodies), []
 
-    def write(self, briefs):
+    def write(self, briefs, ledger=None):
         drafts = []
         for brief in briefs:
             self.briefs.append(brief)

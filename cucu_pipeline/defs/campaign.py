@@ -23,6 +23,19 @@ MESSAGE_CHECKS = [
 ]
 
 
+class InstanceBatchLedger:
+    """Message Batch ids in the Dagster instance's key-value store (PostgreSQL in production), seen by every run."""
+
+    def __init__(self, instance: dg.DagsterInstance):
+        self.instance = instance
+
+    def get(self, key: str) -> str | None:
+        return self.instance.run_storage.get_cursor_values({key}).get(key)
+
+    def set(self, key: str, value: str) -> None:
+        self.instance.run_storage.set_cursor_values({key: value})
+
+
 def _candidate_events(enriched_events: pd.DataFrame, qualified_events: pd.DataFrame) -> pd.DataFrame:
     return enriched_events.merge(qualified_events[["id", "participants", "invited_participants"]], on="id")
 
@@ -74,7 +87,8 @@ def matched_messages(
         enriched_users, enriched_events, parse_campaign_date(context.partition_key), campaign_rules.brand,
         campaign_rules.allow_emoji, raw_events["venue_name"].dropna().unique(), raw_events["neighborhood"].dropna().unique(),
     )  # fmt: skip
-    messages = with_send_windows(produce_messages(event_matches, composer, claude), enriched_users, composer.campaign_date)
+    drafted = produce_messages(event_matches, composer, claude, InstanceBatchLedger(context.instance))
+    messages = with_send_windows(drafted, enriched_users, composer.campaign_date)
     failures = check_failures(messages, composer)
     sent = messages[messages["status"] != "skipped"]
     metadata = {

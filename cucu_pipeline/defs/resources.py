@@ -76,6 +76,7 @@ def build_resources(environ: Mapping[str, str] = os.environ) -> dict[str, dg.Con
             model=environ.get("ANTHROPIC_MODEL") or "claude-sonnet-4-6",
             base_url=environ.get("ANTHROPIC_BASE_URL") or None,
             max_concurrency=int(environ.get("CUCU_CLAUDE_CONCURRENCY", 8)),
+            batch_above_members=int(environ.get("CUCU_CLAUDE_BATCH_ABOVE", 2000)),
         )
     else:
         claude = TemplateWriter()

@@ -18,7 +18,7 @@ from cucu_pipeline.lib.sms import (
     encoding,
     failed_hard_rules,
 )
-from cucu_pipeline.lib.writers import Brief, Draft, EventFacts, MessageWriter, TemplateWriter, compose
+from cucu_pipeline.lib.writers import BatchLedger, Brief, Draft, EventFacts, MessageWriter, TemplateWriter, compose
 
 OPT_OUT_AFTER_DAYS = 30  # members with no text in this many days get the opt-out line
 # The Dagster asset checks on matched_messages: the rules of `check_message` each covers, and what it promises.
@@ -135,8 +135,11 @@ def _add_usage(total: dict, draft: Draft) -> None:
         total[column] = total.get(column, 0) + getattr(draft, column)
 
 
-def produce_messages(matches: pd.DataFrame, composer: Composer, writer: MessageWriter) -> pd.DataFrame:
-    """One row per matched member: the text, its checks, status (`ready`, `fallback`, `skipped`) and usage."""
+def produce_messages(
+    matches: pd.DataFrame, composer: Composer, writer: MessageWriter, ledger: BatchLedger | None = None
+) -> pd.DataFrame:
+    """One row per matched member: the text, its checks, status (`ready`, `fallback`, `skipped`) and usage.
+    `ledger` keeps the ids of Message Batches the writer submits, so a re-run resumes them."""
     matched = matches[matches["event_id"].astype(bool)]
     briefs = [composer.brief(user_id, candidates) for user_id, candidates in zip(matched["user_id"], matched["candidates"])]
     usage = {brief.user_id: {} for brief in briefs}
@@ -145,7 +148,7 @@ def produce_messages(matches: pd.DataFrame, composer: Composer, writer: MessageW
     pending = briefs
     for attempt in (1, 2):  # the first draft, then one regeneration with the failures as feedback
         retry = []
-        for brief, draft in zip(pending, writer.write(pending)):
+        for brief, draft in zip(pending, writer.write(pending, ledger)):
             _add_usage(usage[brief.user_id], draft)
             text, results, failures = _evaluate(draft, brief, composer)
             if failures:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import dagster as dg
 
@@ -126,10 +127,18 @@ def template_drafts(brief: Brief) -> list[str]:
     return [body for body in bodies if len(to_gsm7(body)) <= budget]
 
 
+class BatchLedger(Protocol):
+    """Where a writer records the id of a submitted batch, so a re-run finds it (the Dagster instance in a run)."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def set(self, key: str, value: str) -> None: ...
+
+
 class MessageWriter(dg.ConfigurableResource):
     """The `claude` resource: picks one event of each brief's short list and writes the text."""
 
-    def write(self, briefs: list[Brief]) -> list[Draft]:
+    def write(self, briefs: list[Brief], ledger: BatchLedger | None = None) -> list[Draft]:
         raise NotImplementedError
 
     @property
@@ -140,7 +149,7 @@ class MessageWriter(dg.ConfigurableResource):
 class TemplateWriter(MessageWriter):
     """Local stand-in: the scorer's top pick and campaign templates with varied phrasing; no credentials, no cost."""
 
-    def write(self, briefs: list[Brief]) -> list[Draft]:
+    def write(self, briefs: list[Brief], ledger: BatchLedger | None = None) -> list[Draft]:
         drafts = []
         for brief in briefs:
             bodies = template_drafts(brief)

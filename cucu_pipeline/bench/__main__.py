@@ -3,27 +3,45 @@
 Generates data with the package's generator (cached by size and seed), materializes the whole graph in local mode
 in-process for one campaign date, once per repeat in a fresh process, and reports medians: seconds per asset, rows
 per asset, peak RSS, the two stage targets, and the scaling from the baseline size (10% of the members and events)
-to the full size. Writes `report.json` and `report.md` to `--out`.
+to the full size. Also: the old scripts' quadratic steps 1-4 against this project's raw -> enriched stage at the
+legacy size, the whole graph on the bundled sample data through the `dagster` CLI, and the Claude stage against a
+fake Messages API (concurrent calls, then one Message Batch). Writes `report.json` and `report.md` to `--out`.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
+from cucu_pipeline.lib.dates import PACIFIC
 from cucu_pipeline.lib.sample_data import generate, write_exports
 
 PROFILE_STAGE = ["raw_users", "raw_events", "raw_orders", "raw_messages", "qualified_users", "qualified_events",
                  "enriched_users", "enriched_events"]  # fmt: skip
 CAMPAIGN_STAGE = ["event_matches", "matched_messages"]  # matching, the local writer and the nine checks
-TARGETS = {"raw_to_enriched_seconds": 20.0, "matching_writer_checks_seconds": 30.0, "peak_rss_mib": 2048.0,
-           "scaling_10x_members": 12.0}  # fmt: skip
+# name: (limit, True when the measured figure must stay at or below it, False when at or above)
+TARGETS = {
+    "raw_to_enriched_seconds": (20.0, True),
+    "matching_writer_checks_seconds": (30.0, True),
+    "peak_rss_mib": (2048.0, True),
+    "scaling_10x_members": (12.0, True),
+    "legacy_ratio": (20.0, False),
+    "cli_sample_data_seconds": (30.0, True),
+    "claude_1000_members_seconds": (90.0, True),
+    "claude_calls_per_message": (1.3, True),
+    "claude_input_tokens_per_message": (2500.0, True),
+}
+SAMPLE_DATA = Path(__file__).resolve().parents[2] / "data" / "raw"
 
 
 def cached_data(cache: Path, users: int, events: int, seed: int) -> Path:
@@ -33,13 +51,15 @@ def cached_data(cache: Path, users: int, events: int, seed: int) -> Path:
     return folder
 
 
+def _json_run(module: str, *arguments: str) -> dict:
+    """One measurement in a fresh process; its last line of output is a JSON object."""
+    output = subprocess.run([sys.executable, "-m", module, *arguments], check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
 def measured(data_dir: Path, date: str, repeat: int) -> dict:
     """Medians over `repeat` runs, each in its own process."""
-    runs = []
-    for _ in range(repeat):
-        command = [sys.executable, "-m", "cucu_pipeline.bench.measure", "--data-dir", str(data_dir), "--date", date]
-        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-        runs.append(json.loads(output.strip().splitlines()[-1]))
+    runs = [_json_run("cucu_pipeline.bench.measure", "--data-dir", str(data_dir), "--date", date) for _ in range(repeat)]
     seconds = {asset: statistics.median(run["seconds"][asset] for run in runs) for asset in runs[0]["seconds"]}
     return {
         "seconds": seconds,
@@ -53,20 +73,47 @@ def measured(data_dir: Path, date: str, repeat: int) -> dict:
     }
 
 
-def report(args: argparse.Namespace, sizes: dict[str, dict]) -> dict:
+def cli_sample_seconds(repeat: int) -> float:
+    """Median wall seconds of the README's command on the bundled sample data, today's date, a fresh instance each
+    time (a copy of the sample data, so the checkout's own store is untouched)."""
+    today = dt.datetime.now(PACIFIC).date()
+    dagster = shutil.which("dagster") or str(Path(sys.executable).with_name("dagster"))
+    runs = []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as home:
+            shutil.copytree(SAMPLE_DATA, Path(home) / "raw")
+            environ = {**os.environ, "DAGSTER_HOME": home, "CUCU_DATA_DIR": home, "CUCU_MODE": "local"}
+            started = time.perf_counter()
+            subprocess.run([dagster, "asset", "materialize", "-m", "cucu_pipeline.definitions", "--select", "*",
+                            "--partition", today.isoformat()], check=True, capture_output=True, env=environ)  # fmt: skip
+            runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
+
+
+def report(args: argparse.Namespace, sizes: dict[str, dict], legacy: dict, cli_seconds: float, claude: dict) -> dict:
     full, baseline = sizes["full"], sizes["baseline"]
     figures = {
         "raw_to_enriched_seconds": full["raw_to_enriched_seconds"],
         "matching_writer_checks_seconds": full["matching_writer_checks_seconds"],
         "peak_rss_mib": full["peak_rss_mib"],
         "scaling_10x_members": full["all_assets_seconds"] / baseline["all_assets_seconds"],
+        "legacy_ratio": legacy["total_seconds"] / sizes["legacy"]["raw_to_enriched_seconds"],
+        "cli_sample_data_seconds": cli_seconds,
+        "claude_1000_members_seconds": claude["seconds"],
+        "claude_calls_per_message": claude["concurrent"]["calls_per_message"],
+        "claude_input_tokens_per_message": claude["concurrent"]["input_tokens_per_message"],
     }
     return {
         "machine": {"cpus": len(os.sched_getaffinity(0)), "python": platform.python_version(), "platform": platform.platform()},
         "campaign_date": args.date,
         "sizes": sizes,
-        "targets": {name: {"measured": round(value, 2), "target": TARGETS[name], "met": value <= TARGETS[name]}
-                    for name, value in figures.items()},  # fmt: skip
+        "legacy": legacy,
+        "claude": claude,
+        "targets": {
+            name: {"measured": round(value, 2), "target": TARGETS[name][0],
+                   "met": value <= TARGETS[name][0] if TARGETS[name][1] else value >= TARGETS[name][0]}
+            for name, value in figures.items()
+        },  # fmt: skip
     }
 
 
@@ -75,7 +122,22 @@ def markdown(result: dict) -> str:
     lines = [f"Campaign date {result['campaign_date']}; {result['machine']['cpus']} CPUs, Python "
              f"{result['machine']['python']}; medians of {sizes['full']['runs']} runs, each in a fresh process.", "",
              "| target | measured | limit | met |", "|---|---|---|---|"]  # fmt: skip
-    lines += [f"| {name} | {t['measured']} | {t['target']} | {'yes' if t['met'] else 'NO'} |" for name, t in result["targets"].items()]
+    lines += [f"| {name} | {t['measured']} | {'≤' if TARGETS[name][1] else '≥'} {t['target']} | {'yes' if t['met'] else 'NO'} |"
+              for name, t in result["targets"].items()]  # fmt: skip
+    legacy, claude = result["legacy"], result["claude"]
+    lines += ["", f"Old steps 1-4 at {sizes['legacy']['users']:,} members / {sizes['legacy']['events']:,} events: "
+              f"{legacy['total_seconds']:.1f} s (one run) against {sizes['legacy']['raw_to_enriched_seconds']:.1f} s "
+              f"for raw -> enriched here.",
+              "", f"Claude stage, {claude['members']:,} members, concurrency {claude['concurrency']}, fake API latency "
+              f"{claude['latency_seconds']} s, {claude['flawed_first_drafts']:.0%} of first drafts flawed: "
+              f"{claude['seconds']:.1f} s.", "",
+              "| mode | calls / message | input tokens / message | output tokens / message | USD per 1,000 messages |",
+              "|---|---|---|---|---|"]  # fmt: skip
+    for mode in ("concurrent", "batch"):
+        figures = claude[mode]
+        lines.append(f"| {mode} | {figures['calls_per_message']:.2f} | {figures['input_tokens_per_message']:,.0f} | "
+                     f"{figures['output_tokens_per_message']:,.0f} | {figures['cost_per_1000_messages_usd']:.2f} |")
+    lines.append(f"\nMessage Batches save {claude['batch_saving']:.0%}.")
     lines += ["", "| asset | " + " | ".join(f"{s['users']:,} members: s | rows" for s in sizes.values()) + " |",
               "|---|" + "---|---|" * len(sizes)]  # fmt: skip
     for asset in sizes["full"]["seconds"]:
@@ -96,13 +158,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cache", type=Path, default=Path("data/bench"), help="generated data, by size and seed")
     parser.add_argument("--out", type=Path, default=Path("data/bench"))
+    parser.add_argument("--legacy-users", type=int, default=40_000, help="size for the old algorithm (events in proportion)")
+    parser.add_argument("--claude-members", type=int, default=1000)
+    parser.add_argument("--claude-concurrency", type=int, default=16)
+    parser.add_argument("--claude-latency", type=float, default=1.0, help="seconds the fake Messages API takes")
     args = parser.parse_args(argv)
-    sizes = {}
-    for name, scale in (("baseline", 0.1), ("full", 1.0)):
-        users, events = round(args.users * scale), round(args.events * scale)
-        data_dir = cached_data(args.cache, users, events, args.seed)
-        sizes[name] = {"users": users, "events": events, **measured(data_dir, args.date, args.repeat)}
-    result = report(args, sizes)
+    sizes, folders = {}, {}
+    for name, users in (("baseline", round(args.users * 0.1)), ("legacy", args.legacy_users), ("full", args.users)):
+        events = round(args.events * users / args.users)
+        folders[name] = cached_data(args.cache, users, events, args.seed)
+        sizes[name] = {"users": users, "events": events, **measured(folders[name], args.date, args.repeat)}
+    # The old algorithm runs once: at 40,000 members it takes minutes.
+    legacy = _json_run("cucu_pipeline.bench.legacy", "--data-dir", str(folders["legacy"]), "--date", args.date)
+    claude = _json_run("cucu_pipeline.bench.claude_stage", "--data-dir", str(folders["legacy"]), "--date", args.date,
+                       "--members", str(args.claude_members), "--concurrency", str(args.claude_concurrency),
+                       "--latency", str(args.claude_latency))  # fmt: skip
+    result = report(args, sizes, legacy, cli_sample_seconds(args.repeat), claude)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.json").write_text(json.dumps(result, indent=2) + "\n")
     (args.out / "report.md").write_text(markdown(result))

@@ -9,7 +9,7 @@ from cucu_pipeline.defs.partitions import campaign_dates
 from cucu_pipeline.lib.airtable import MessageStore
 from cucu_pipeline.lib.dates import parse_campaign_date
 from cucu_pipeline.lib.matching import CAMPAIGNS, match_members
-from cucu_pipeline.lib.messaging import ASSET_CHECKS, USAGE_COLUMNS, Composer, check_failures, produce_messages
+from cucu_pipeline.lib.messaging import ASSET_CHECKS, USAGE_COLUMNS, check_failures, composer_for, produce_messages
 from cucu_pipeline.lib.publishing import SUPERSEDED, airtable_records
 from cucu_pipeline.lib.rules import CampaignRules
 from cucu_pipeline.lib.send_windows import with_send_windows
@@ -83,10 +83,10 @@ def matched_messages(
 ):
     """One row per match: the SMS (written by Claude, or the deterministic writer locally), its segments, encoding
     and rule results, status (ready, fallback, skipped) and token usage and cost."""
-    composer = Composer(
-        enriched_users, enriched_events, parse_campaign_date(context.partition_key), campaign_rules.brand,
-        campaign_rules.allow_emoji, raw_events["venue_name"].dropna().unique(), raw_events["neighborhood"].dropna().unique(),
-    )  # fmt: skip
+    composer = composer_for(
+        enriched_users, enriched_events, raw_events, parse_campaign_date(context.partition_key), campaign_rules.brand,
+        campaign_rules.allow_emoji,
+    )
     drafted = produce_messages(event_matches, composer, claude, InstanceBatchLedger(context.instance))
     messages = with_send_windows(drafted, enriched_users, composer.campaign_date)
     failures = check_failures(messages, composer)

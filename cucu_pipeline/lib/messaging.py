@@ -117,6 +117,17 @@ class Composer:
         )  # fmt: skip
 
 
+def composer_for(
+    enriched_users: pd.DataFrame, enriched_events: pd.DataFrame, raw_events: pd.DataFrame, campaign_date: dt.date, brand: str,
+    allow_emoji: bool,
+) -> Composer:
+    """The composer of one campaign date; every venue and neighborhood on record is known to the fact check."""
+    return Composer(
+        enriched_users, enriched_events, campaign_date, brand, allow_emoji,
+        raw_events["venue_name"].dropna().unique(), raw_events["neighborhood"].dropna().unique(),
+    )  # fmt: skip
+
+
 def _text(value) -> str | None:
     return value if isinstance(value, str) and value else None
 

@@ -1,0 +1,85 @@
+"""The Claude stage against a fake Messages API on 127.0.0.1 that answers after a set latency.
+
+The graph runs up to `event_matches` on the local stand-ins; then the first `members` matched members go through the
+production writer (concurrent calls, checks, one regeneration) and, for the price comparison, through one Message
+Batch. Run as `python -m cucu_pipeline.bench.claude_stage --data-dir D --date YYYY-MM-DD`; prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from cucu_pipeline.bench.fake_messages_api import FakeMessagesAPI
+from cucu_pipeline.definitions import ASSETS
+from cucu_pipeline.defs.resources import build_resources
+from cucu_pipeline.lib.claude import ClaudeWriter
+from cucu_pipeline.lib.dates import parse_campaign_date
+from cucu_pipeline.lib.messaging import composer_for, produce_messages
+
+UPSTREAM = ["raw_users", "raw_events", "raw_orders", "raw_messages", "qualified_users", "qualified_events",
+            "enriched_users", "enriched_events", "event_matches"]  # fmt: skip
+
+
+def _per_message(messages: pd.DataFrame) -> dict:
+    sent = max(1, int(messages["status"].isin(["ready", "fallback"]).sum()))
+    input_tokens = messages[["input_tokens", "cache_read_tokens", "cache_write_tokens"]].to_numpy().sum()
+    return {
+        "messages": sent,
+        "status": messages["status"].value_counts().to_dict(),
+        "calls_per_message": float(messages["calls"].sum() / sent),
+        "input_tokens_per_message": float(input_tokens / sent),
+        "output_tokens_per_message": float(messages["output_tokens"].sum() / sent),
+        "cost_per_1000_messages_usd": float(messages["cost_usd"].sum() / sent * 1000),
+    }
+
+
+def measure(data_dir: Path, campaign_date: str, members: int, concurrency: int, latency: float, flawed_share: float) -> dict:
+    resources = build_resources({"CUCU_DATA_DIR": str(data_dir), "CUCU_MODE": "local"})
+    with dg.DagsterInstance.ephemeral() as instance:
+        upstream = dg.materialize_to_memory(
+            [asset for asset in ASSETS if asset.key.path[-1] in UPSTREAM],
+            resources=resources, partition_key=campaign_date, instance=instance,
+        )  # fmt: skip
+    tables = {name: upstream.output_for_node(name) for name in ("enriched_users", "enriched_events", "raw_events", "event_matches")}
+    rules = resources["campaign_rules"]
+    composer = composer_for(tables["enriched_users"], tables["enriched_events"], tables["raw_events"],
+                            parse_campaign_date(campaign_date), rules.brand, rules.allow_emoji)  # fmt: skip
+    matches = tables["event_matches"]
+    matched = matches[matches["event_id"] != ""].head(members)
+    fake = FakeMessagesAPI(latency=latency, flawed_share=flawed_share, batch_polls_until_ended=2)
+    with fake.serve() as url:
+        writer = ClaudeWriter(api_key="bench-no-key", base_url=url, max_concurrency=concurrency, batch_above_members=-1)
+        started = time.perf_counter()
+        concurrent = produce_messages(matched, composer, writer)
+        seconds = time.perf_counter() - started
+        batch_writer = writer.model_copy(update={"batch_above_members": 0, "batch_poll_seconds": 0.05})
+        batched = produce_messages(matched, composer, batch_writer)
+    standard, batch = _per_message(concurrent), _per_message(batched)
+    return {
+        "members": len(matched), "concurrency": concurrency, "latency_seconds": latency,
+        "flawed_first_drafts": flawed_share, "seconds": seconds, "max_calls_in_flight": fake.max_in_flight,
+        "concurrent": standard, "batch": batch,
+        "batch_saving": 1 - batch["cost_per_1000_messages_usd"] / standard["cost_per_1000_messages_usd"],
+    }  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--date", required=True)
+    parser.add_argument("--members", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--latency", type=float, default=1.0, help="seconds the fake API takes per answer")
+    parser.add_argument("--flawed", type=float, default=0.1, help="share of first drafts with a wrong fact")
+    args = parser.parse_args(argv)
+    print(json.dumps(measure(args.data_dir, args.date, args.members, args.concurrency, args.latency, args.flawed)))
+
+
+if __name__ == "__main__":
+    main()

@@ -108,8 +108,8 @@ def test_partitions_in_any_order_queue_the_same_texts_and_never_one_member_twice
 def test_a_broken_text_fails_its_checks_and_never_reaches_airtable(data_dir, monkeypatch):
     real = campaign.produce_messages
 
-    def with_one_broken_text(matches, composer, writer):
-        messages = real(matches, composer, writer)
+    def with_one_broken_text(matches, composer, writer, ledger=None):
+        messages = real(matches, composer, writer, ledger)
         messages.loc[0, "message"] = messages.loc[0, "message"].replace("Cuculi: ", "Cuculi: FREE MONEY!! ")
         return messages
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CHARACTERS_PER_TOKEN = 4
-MINIMUM_CACHEABLE_TOKENS = 1024  # Claude Sonnet's minimum prompt length for caching
+MINIMUM_CACHEABLE_TOKENS = 2048  # Sonnet 4.6 as observed (anthropic-sdk-python#1194; its docs said 1,024)
 
 
 def estimated_tokens(text: str) -> int:

@@ -45,8 +45,10 @@ def dagster_ui(folder: Path):
 
 def show_whole_graph(page) -> None:
     """Every asset on screen; the UI remembers these choices, so each is made only when not made yet."""
-    if page.get_by_role("button", name="Skip").count():  # Dagster's first-visit newsletter prompt
-        page.get_by_role("button", name="Skip").click()
+    try:  # Dagster's first-visit newsletter prompt, which may open a moment after the page has loaded
+        page.get_by_role("button", name="Skip").click(timeout=5000)
+    except playwright.TimeoutError:
+        pass
     if page.get_by_role("button", name="Hide navigation").count():
         page.get_by_role("button", name="Hide navigation").click()
     for item in ("Change graph to vertical orientation", "Expand all groups"):

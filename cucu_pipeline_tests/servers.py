@@ -14,11 +14,13 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import dagster as dg
+
+from cucu_pipeline.bench.fake_messages_api import serve_http
 
 
 def executable(name: str) -> str:
@@ -109,19 +111,6 @@ def postgresql():
             subprocess.run([*pg_ctl, "-m", "immediate", "-w", "stop"], **quiet)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-
-
-@contextmanager
-def serve_http(handler: type[BaseHTTPRequestHandler]):
-    """A threaded HTTP server on a free loopback port, for as long as the block runs."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 class FakeAirtable:

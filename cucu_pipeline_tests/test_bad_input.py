@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs.resources import build_resources
-from cucu_pipeline.lib.documents import EventDocument, OrderDocument, UserDocument, normalize_documents, normalize_users
+from cucu_pipeline.lib.documents import EventDocument, OrderDocument, normalize_documents, normalize_users
 from cucu_pipeline.lib.exports import parse_export
 from cucu_pipeline_tests.conftest import SAMPLE_RAW
 

@@ -20,6 +20,19 @@ CHARACTERS_PER_TOKEN = 4
 MINIMUM_CACHEABLE_TOKENS = 2048  # Sonnet 4.6 as observed (anthropic-sdk-python#1194; its docs said 1,024)
 
 
+@contextmanager
+def serve_http(handler: type[BaseHTTPRequestHandler]):
+    """A threaded HTTP server on a free loopback port, for as long as the block runs."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def estimated_tokens(text: str) -> int:
     return math.ceil(len(text) / CHARACTERS_PER_TOKEN)
 
@@ -191,11 +204,5 @@ class FakeMessagesAPI:
                     return self._send(200, lines.encode(), content_type="application/binary")
                 self._send(200, json.dumps(batch).encode())
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}"
-        finally:
-            server.shutdown()
-            server.server_close()
+        with serve_http(Handler) as url:
+            yield url

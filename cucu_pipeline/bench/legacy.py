@@ -31,10 +31,15 @@ def _id(document: dict) -> str:
     return value["$oid"] if isinstance(value, dict) else str(value)
 
 
+def _iso_text(value) -> str:
+    """The ISO string of a date field; the exports are Extended JSON, the old scripts read plain strings."""
+    value = value.get("$date") if isinstance(value, dict) else value
+    return value if isinstance(value, str) else ""
+
+
 def parse_iso_date(value) -> dt.datetime | None:
-    if isinstance(value, dict):  # the exports are Extended JSON; the old scripts read ISO strings
-        value = value.get("$date")
-    if not isinstance(value, str):
+    value = _iso_text(value)
+    if not value:
         return None
     try:
         return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -94,7 +99,7 @@ def _user_profile(user, all_events, qualified_events, users_by_id, users_by_emai
     email = user.get("email")
     # associate_user_events: the user's email in each event's participants, for every event.
     user_events = [event for event in all_events if email in (event.get("participants") or [])]
-    user_events.sort(key=lambda event: (event.get("startDate") or {}).get("$date", "") if isinstance(event.get("startDate"), dict) else event.get("startDate") or "", reverse=True)  # fmt: skip
+    user_events.sort(key=lambda event: _iso_text(event.get("startDate")), reverse=True)
     hosts = []
     for event in user_events:
         host = users_by_id.get(str(event.get("ownerId")))

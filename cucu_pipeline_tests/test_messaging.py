@@ -8,7 +8,7 @@ import pytest
 from cucu_pipeline.lib.enrich_events import enrich_events
 from cucu_pipeline.lib.enrich_users import enrich_users
 from cucu_pipeline.lib.matching import match_members
-from cucu_pipeline.lib.messaging import Composer, check_failures, produce_messages
+from cucu_pipeline.lib.messaging import Composer, check_failures, local_start_times, produce_messages
 from cucu_pipeline.lib.qualify import event_exclusion_reasons
 from cucu_pipeline.lib.writers import Draft, TemplateWriter
 from cucu_pipeline_tests.conftest import SARAH_DATE
@@ -115,3 +115,11 @@ def test_checks_catch_a_failing_text_marked_publishable_although_it_was_checked_
     drafted = f"Cuculi: {shouting} https://cucu.li/bookings/event_004 Reply STOP to opt out"
     mislabelled = messages.assign(message=drafted, status="ready")  # a bookkeeping bug publishing the refused draft
     assert check_failures(mislabelled, composer)["clean_content"] == ["user_004"]
+
+
+def test_local_start_times_for_texts_and_checks():
+    starts = pd.Series(pd.to_datetime(["2025-06-20T02:30:00Z", "2025-06-20T19:00:00Z", "2025-01-10T08:05:00Z"], utc=True))
+    times = local_start_times(starts)  # 7:30pm PDT on the 19th, noon PDT, 12:05am PST
+    assert times["clock_time"].tolist() == ["7:30pm", "12pm", "12:05am"]
+    assert times["canonical_time"].tolist() == ["7:30pm", "12:00pm", "12:05am"]
+    assert list(zip(times["month"], times["day"])) == [(6, 19), (6, 20), (1, 10)]

@@ -17,7 +17,15 @@ from cucu_pipeline.lib.frames import normalized_statuses
 SENT_STATUSES = frozenset({"sent", "delivered"})
 QUEUED_STATUSES = frozenset({"queued", "scheduled", "pending"})
 OPT_OUT_STATUSES = frozenset({"opted_out", "stop", "unsubscribed"})
+# A member's reply that revokes consent: Twilio's single-word opt-out keywords, and the FCC's "opt out".
+OPT_OUT_REPLIES = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout", "opt out"})
 
+
+def opts_out(messages: pd.DataFrame) -> pd.Series:
+    """Records that revoke consent: an opt-out status, or a member's reply recorded with the text `STOP` (or another
+    opt-out keyword, alone). Outgoing texts always start with the brand, so they never match."""
+    reply = messages["message"].fillna("").str.strip().str.strip(".!").str.lower().str.split().str.join(" ")
+    return normalized_statuses(messages).isin(OPT_OUT_STATUSES) | reply.isin(OPT_OUT_REPLIES)
 
 
 def attribute_to_members(messages: pd.DataFrame, users: pd.DataFrame) -> pd.Series:
@@ -60,7 +68,7 @@ def member_message_stats(messages: pd.DataFrame, history: pd.DataFrame) -> pd.Da
             "last_contact_day": by_member["contact_day"].max(),
         }
     )
-    opted_out = messages.loc[normalized_statuses(messages).isin(OPT_OUT_STATUSES), "member_id"].dropna().unique()
+    opted_out = messages.loc[opts_out(messages), "member_id"].dropna().unique()
     stats = stats.reindex(stats.index.union(pd.Index(opted_out)))
     stats["opted_out"] = stats.index.isin(opted_out)
     stats["queued_message_count"] = stats["queued_message_count"].fillna(0).astype(int)

@@ -15,7 +15,7 @@ import pandas as pd
 from cucu_pipeline.lib.dates import pacific_dates
 from cucu_pipeline.lib.documents import MessageRecord, normalize_documents
 from cucu_pipeline.lib.frames import normalized_statuses
-from cucu_pipeline.lib.messages import OPT_OUT_STATUSES, QUEUED_STATUSES, SENT_STATUSES
+from cucu_pipeline.lib.messages import QUEUED_STATUSES, SENT_STATUSES, opts_out
 
 BATCH_SIZE = 10  # Airtable's maximum records per write request
 SUPERSEDED = "superseded"  # a queued text replaced by an earlier date's text to the same member
@@ -66,7 +66,7 @@ def cooldown_review(
         & table["campaign_date"].gt(pd.Timestamp(campaign_date)).fillna(False)
     )  # fmt: skip
     blocked = {user: "cooldown_conflict" for user in table.loc[close & ~later_queued, "user_id"].dropna()}
-    blocked.update({user: "opted_out" for user in table.loc[status.isin(OPT_OUT_STATUSES), "user_id"].dropna()})
+    blocked.update({user: "opted_out" for user in table.loc[opts_out(table), "user_id"].dropna()})
     conflicts = {record["message_key"]: blocked[record["user_id"]] for record in fields if record["user_id"] in blocked}
     # A re-run never rewrites its own record once the team has moved it on (sent, failed, superseded...).
     moved_on = table["message_key"].isin(own_keys) & status.ne("") & ~status.isin(QUEUED_STATUSES)

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlparse
 import dagster as dg
 
 from cucu_pipeline.bench.fake_messages_api import serve_http
+from cucu_pipeline.bench.faults import STATUS_FAULTS, FaultPlan, send_fault
 
 
 def executable(name: str) -> str:
@@ -114,15 +115,21 @@ def postgresql():
 
 
 class FakeAirtable:
-    """The Airtable REST endpoints pyairtable uses for a Messages table (list and upsert), with injectable faults."""
+    """The Airtable REST endpoints pyairtable uses for a Messages table (list and upsert), with injectable faults.
 
-    def __init__(self, records: list[dict] | None = None, page_size_limit: int = 100):
+    `faults` decides each request's fate. On a write, refusals (429, 5xx) happen before the write and stalls, drops
+    and garbled answers after it: the worst case for a client, which then retries a write that already landed.
+    `fail_writes_after` answers every write after that many with a 500, as a base that went down mid-publish.
+    """
+
+    def __init__(self, records: list[dict] | None = None, page_size_limit: int = 100, faults: FaultPlan | None = None):
         self.records = records if records is not None else []
         self.page_size_limit = page_size_limit
+        self.faults = faults or FaultPlan()
         self.requests: list[tuple[str, str]] = []
-        self.throttle_next = 0  # answer this many requests with 429 first
-        self.fail_writes_after: int | None = None  # then answer every later write with a 500 (a crash mid-publish)
+        self.fail_writes_after: int | None = None
         self.writes = 0
+        self.write_delay = 0.0  # seconds each write takes, to catch a publish halfway
         self.auth_headers: set[str] = set()
         self.lock = threading.Lock()
 
@@ -150,51 +157,51 @@ class FakeAirtable:
     @contextmanager
     def serve(self):
         fake = self
+        error_body = {"errors": [{"error": "INJECTED_FAULT", "message": "injected by the test"}]}
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args):  # keep test output quiet
                 pass
 
-            def _send(self, status: int, body: dict, headers: dict | None = None):
+            def _send(self, status: int, body: dict):
                 payload = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(payload)
 
-            def _throttled(self, method: str) -> bool:
+            def _fault(self, method: str) -> str | None:
                 fake.requests.append((method, self.path))
                 fake.auth_headers.add(self.headers.get("Authorization", ""))
-                if fake.throttle_next:
-                    fake.throttle_next -= 1
-                    self._send(429, {"errors": [{"error": "RATE_LIMIT_REACHED"}]}, {"Retry-After": "0"})
-                    return True
-                return False
+                return fake.faults.next()
 
             def do_PATCH(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                fault = self._fault("PATCH")
+                if fault in STATUS_FAULTS:
+                    return send_fault(self, fault, error_body, fake.faults.stall_seconds)
+                time.sleep(fake.write_delay)
                 with fake.lock:
-                    if self._throttled("PATCH"):
-                        return
                     if fake.fail_writes_after is not None and fake.writes >= fake.fail_writes_after:
                         return self._send(500, {"error": {"type": "SERVER_ERROR", "message": "down"}})
                     fake.writes += 1
                     status, answer = fake.upsert(body)
+                if fault:
+                    return send_fault(self, fault, error_body, fake.faults.stall_seconds)
                 self._send(status, answer)
 
             def do_GET(self):
-                if self._throttled("GET"):
-                    return
+                fault = self._fault("GET")
+                if fault:
+                    return send_fault(self, fault, error_body, fake.faults.stall_seconds)
                 query = parse_qs(urlparse(self.path).query)
                 size = min(int(query.get("pageSize", ["100"])[0]), fake.page_size_limit)
                 start = int(query.get("offset", ["0"])[0])
-                page = fake.records[start : start + size]
-                body = {"records": page}
-                if start + size < len(fake.records):
-                    body["offset"] = str(start + size)
+                with fake.lock:
+                    page = [json.loads(json.dumps(record)) for record in fake.records[start : start + size]]
+                    more = start + size < len(fake.records)
+                body = {"records": page, **({"offset": str(start + size)} if more else {})}
                 self._send(200, body)
 
         with serve_http(Handler) as url:

@@ -10,6 +10,7 @@ import dagster as dg
 
 from cucu_pipeline.defs import sources
 from cucu_pipeline.lib.airtable import MESSAGE_FIELDS, AirtableMessageStore, LocalMessageStore
+from cucu_pipeline.bench.faults import FaultPlan
 from cucu_pipeline_tests.servers import FakeAirtable
 
 RECORDS = [
@@ -36,8 +37,7 @@ def test_pages_through_every_record_with_the_key_as_bearer_token():
 
 
 def test_rate_limited_requests_are_retried():
-    fake = FakeAirtable(RECORDS[:5])
-    fake.throttle_next = 3
+    fake = FakeAirtable(RECORDS[:5], faults=FaultPlan(script=["429"] * 3))
     with fake.serve() as url:
         assert len(store(url).fetch_records()) == 5
     assert len(fake.requests) == 4

@@ -9,6 +9,7 @@ import requests
 
 from cucu_pipeline.lib.airtable import AirtableMessageStore, LocalMessageStore, RateLimiter
 from cucu_pipeline.lib.publishing import cooldown_review, message_key
+from cucu_pipeline.bench.faults import FaultPlan
 from cucu_pipeline_tests.servers import FakeAirtable
 
 DAY = dt.date(2024, 2, 10)
@@ -108,8 +109,7 @@ def test_airtable_upserts_in_batches_of_ten_and_updates_on_rerun():
 
 
 def test_airtable_rate_limits_are_outlasted():
-    fake = FakeAirtable()
-    fake.throttle_next = 4
+    fake = FakeAirtable(faults=FaultPlan(script=["429"] * 4))
     with fake.serve() as url:
         outcomes = airtable(url).publish([record("u1"), record("u2")], DAY, 7)
     assert [o.outcome for o in outcomes] == ["created", "created"] and len(fake.records) == 2

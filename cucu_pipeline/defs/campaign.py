@@ -20,6 +20,11 @@ _CAMPAIGN = dict(partitions_def=campaign_dates, group_name="campaign", owners=["
 MESSAGE_CHECKS = [
     dg.AssetCheckSpec(name, asset="matched_messages", blocking=True, partitions_def=campaign_dates, description=text)
     for name, (_, text) in ASSET_CHECKS.items()
+] + [
+    dg.AssetCheckSpec(
+        "writer_available", asset="matched_messages", partitions_def=campaign_dates,
+        description="Claude answered every member; a WARN when an outage made the template write texts instead.",
+    )  # fmt: skip
 ]
 
 
@@ -99,6 +104,7 @@ def matched_messages(
         **value_counts(sent, "send_timezone"),
         **{f"check_failures_{name}": len(users) for name, users in failures.items()},
         "regenerated": int((messages["attempts"] == 2).sum()),
+        "writer_unavailable": int(messages["writer_unavailable"].sum()),
         "opt_out_added": int(sent["needs_opt_out"].sum()),
         "average_characters": float(round(sent["message"].str.len().mean(), 1)) if len(sent) else 0.0,
         **{column: int(messages[column].sum()) for column in USAGE_COLUMNS if column != "cost_usd"},
@@ -115,6 +121,17 @@ def matched_messages(
             severity=dg.AssetCheckSeverity.ERROR,
             metadata={"failing_messages": len(failing), "failing_members": ", ".join(failing[:10])},
         )
+    unreachable = messages[messages["writer_unavailable"].astype(bool)]
+    yield dg.AssetCheckResult(
+        check_name="writer_available",
+        passed=unreachable.empty,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "writer_unavailable": len(unreachable),
+            "fallback_published": int(unreachable["status"].eq("fallback").sum()),
+            "model": claude.model_name,
+        },
+    )
 
 
 @dg.asset(

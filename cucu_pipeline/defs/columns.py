@@ -178,6 +178,7 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "status": ("string", "`ready` (writer's text passed), `fallback` (template) or `skipped`."),
         "skip_reason": _MESSAGE["skip_reason"],
         "attempts": ("int", "1 first draft, 2 regenerated, 3 template."),
+        "writer_unavailable": ("bool", "Claude could not be reached for this member: the template wrote the text."),
         "needs_opt_out": ("bool", "No text in 30 days: the text carries `Reply STOP to opt out`."),
         "model": ("string", "Claude model id, or `template`."),
         "reasoning": ("string", "The writer's reason for the pick."),

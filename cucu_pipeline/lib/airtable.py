@@ -18,12 +18,15 @@ from typing import Any
 
 import dagster as dg
 from pyairtable import Api
+import requests
 from pyairtable.api.retrying import retry_strategy
 from requests.adapters import HTTPAdapter
 
 from cucu_pipeline.lib.exports import read_export
 from cucu_pipeline.lib.publishing import BATCH_SIZE, SUPERSEDED, Outcome, cooldown_review, superseding_patches
+from cucu_pipeline.lib.retries import retry_garbled
 
+GARBLED_ANSWERS = (requests.exceptions.InvalidJSONError, requests.exceptions.ChunkedEncodingError)
 # The Messages table's fields: the old scripts' columns plus the ones this project adds (SPEC §9).
 MESSAGE_FIELDS = (
     "user_id", "user_name", "user_email", "user_phone", "event_id", "event_name", "event_date", "message",
@@ -68,39 +71,45 @@ class _ThrottledAdapter(HTTPAdapter):
 
 
 class AirtableMessageStore(MessageStore):
-    """Production: pyairtable with a timeout and retries that outlast Airtable's 30-second 429 penalty."""
+    """Production: pyairtable with timeouts and retries that outlast Airtable's 30-second 429 penalty."""
 
     api_key: str
     base_id: str
     table_name: str
     endpoint_url: str = "https://api.airtable.com"
     # Waits of 0, 4, 8, 16 and 32 s: together longer than the 30 s Airtable makes a client wait after a 429.
-    # Every request is safe to retry: reads, and upserts on a deterministic key.
+    # Every request is safe to retry, writes included: reads, and upserts on a deterministic key.
     retry_backoff_seconds: float = 2.0
     requests_per_second: float = 5.0
+    connect_timeout_seconds: float = 5.0
+    read_timeout_seconds: float = 30.0
 
     def _table(self):
         retries = retry_strategy(
-            status_forcelist=(429, 500, 502, 503, 504), backoff_factor=self.retry_backoff_seconds, total=6
-        )
-        api = Api(self.api_key, timeout=(5, 30), retry_strategy=retries, endpoint_url=self.endpoint_url)
+            status_forcelist=(429, 500, 502, 503, 504), backoff_factor=self.retry_backoff_seconds, total=6,
+            allowed_methods=None,
+        )  # fmt: skip
+        timeout = (self.connect_timeout_seconds, self.read_timeout_seconds)
+        api = Api(self.api_key, timeout=timeout, retry_strategy=retries, endpoint_url=self.endpoint_url)
         throttled = _ThrottledAdapter(RateLimiter(self.requests_per_second), max_retries=retries)
         api.session.mount("https://", throttled)
         api.session.mount("http://", throttled)
         return api.table(self.base_id, self.table_name)
 
     def fetch_records(self) -> list[dict[str, Any]]:
-        return self._table().all(page_size=100)
+        table = self._table()
+        return retry_garbled(lambda: table.all(page_size=100), GARBLED_ANSWERS)
 
     def publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
         table = self._table()
-        review = cooldown_review(table.all(page_size=100), records, campaign_date, cooldown_days)
+        existing = retry_garbled(lambda: table.all(page_size=100), GARBLED_ANSWERS)
+        review = cooldown_review(existing, records, campaign_date, cooldown_days)
         outcomes = [Outcome(key, None, "skipped", reason) for key, reason in review.conflicts.items()]
         writes = [record for record in records if record["message_key"] not in review.conflicts]
         writes += superseding_patches(review)
         for start in range(0, len(writes), BATCH_SIZE):
-            chunk = writes[start : start + BATCH_SIZE]
-            result = table.batch_upsert([{"fields": record} for record in chunk], key_fields=["message_key"])
+            chunk = [{"fields": record} for record in writes[start : start + BATCH_SIZE]]
+            result = retry_garbled(lambda: table.batch_upsert(chunk, key_fields=["message_key"]), GARBLED_ANSWERS)
             created = set(result["createdRecords"])
             for written in result["records"]:
                 key = written["fields"]["message_key"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -11,9 +12,13 @@ import anthropic
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
 from cucu_pipeline.lib.prompts import SYSTEM_PROMPT
+from cucu_pipeline.lib.retries import retry_garbled
 from cucu_pipeline.lib.writers import BatchLedger, Brief, Draft, MessageWriter
 
 BATCH_PRICE_FACTOR = 0.5  # Message Batches cost half the standard price
+# Errors about one request; every other API error (connection, timeout, rate limit, 5xx, overload, a key or model
+# refused) means Claude cannot write right now, and the template takes over.
+REQUEST_ERRORS = (anthropic.BadRequestError, anthropic.UnprocessableEntityError, anthropic.ContentTooLargeError)
 
 
 class ClaudeDraft(BaseModel):
@@ -48,6 +53,28 @@ def brief_prompt(brief: Brief) -> str:
     return json.dumps(payload, ensure_ascii=False)
 
 
+class CircuitBreaker:
+    """After `threshold` answers in a row that say Claude is unavailable, the rest of the round is not sent: an
+    outage costs a few calls' retries, not every member's."""
+
+    def __init__(self, threshold: int):
+        self.threshold, self.in_a_row, self.last_error = threshold, 0, ""
+        self.lock = threading.Lock()
+
+    @property
+    def open(self) -> bool:
+        return self.in_a_row >= self.threshold
+
+    def record(self, error: str | None) -> None:
+        with self.lock:
+            self.in_a_row = self.in_a_row + 1 if error else 0
+            self.last_error = error or self.last_error
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {getattr(error, 'status_code', '') or error}"[:300]
+
+
 class ClaudeWriter(MessageWriter):
     """Claude picks among each member's short list and writes the text; calls run concurrently, retried by the SDK."""
 
@@ -61,6 +88,8 @@ class ClaudeWriter(MessageWriter):
     batch_timeout_seconds: float = 6 * 3600
     max_retries: int = 4
     timeout_seconds: float = 60.0
+    # Unavailable answers in a row (each after the SDK's retries) that stop the round's remaining calls.
+    outage_after_failures: int = 5
     max_tokens: int = 400
     # USD per million tokens, from Anthropic's price list for the configured model.
     input_price_per_mtok: float = 3.0
@@ -82,8 +111,9 @@ class ClaudeWriter(MessageWriter):
         """Concurrent calls; above `batch_above_members` briefs, one Message Batch at half the price."""
         if len(briefs) > self.batch_above_members >= 0:
             return self._write_batch(briefs, ledger)
+        breaker = CircuitBreaker(self.outage_after_failures)
         with ThreadPoolExecutor(max_workers=max(1, self.max_concurrency)) as pool:
-            return list(pool.map(self._write_one, briefs))
+            return list(pool.map(lambda brief: self._write_one(brief, breaker), briefs))
 
     def _params(self, brief: Brief) -> dict:
         return {
@@ -99,15 +129,24 @@ class ClaudeWriter(MessageWriter):
         input_cost = (usage.input_tokens + 1.25 * written + 0.1 * read) * self.input_price_per_mtok
         return price_factor * (input_cost + usage.output_tokens * self.output_price_per_mtok) / 1_000_000
 
-    def _write_one(self, brief: Brief) -> Draft:
-        try:
-            response = self.client().messages.create(**self._params(brief))
-        except anthropic.APIError as error:  # after the SDK's own retries
-            return self._failed(brief, f"{type(error).__name__}: {getattr(error, 'status_code', '') or error}")
+    def _write_one(self, brief: Brief, breaker: CircuitBreaker) -> Draft:
+        if breaker.open:
+            return self._failed(brief, f"not sent, Claude unavailable: {breaker.last_error}", calls=0, unavailable=True)
+        create = self.client().messages.create
+        try:  # the SDK retries statuses, timeouts and dropped connections; a garbled body is tried again here
+            response = retry_garbled(lambda: create(**self._params(brief)), (json.JSONDecodeError,), self.max_retries + 1)
+        except REQUEST_ERRORS as error:
+            breaker.record(None)
+            return self._failed(brief, _describe(error))
+        except (anthropic.APIError, json.JSONDecodeError) as error:
+            breaker.record(_describe(error))
+            return self._failed(brief, _describe(error), unavailable=True)
+        breaker.record(None)
         return self._draft(brief, response)
 
-    def _failed(self, brief: Brief, error: str) -> Draft:
-        return Draft(user_id=brief.user_id, event_id=None, body=None, model=self.model, calls=1, error=error[:300])
+    def _failed(self, brief: Brief, error: str, calls: int = 1, unavailable: bool = False) -> Draft:
+        return Draft(user_id=brief.user_id, event_id=None, body=None, model=self.model, calls=calls, error=error[:300],
+                     unavailable=unavailable)  # fmt: skip
 
     def _draft(self, brief: Brief, response: anthropic.types.Message, price_factor: float = 1.0) -> Draft:
         """Validate one answer: usage and cost always, the event and text only when they are usable."""
@@ -141,18 +180,22 @@ class ClaudeWriter(MessageWriter):
         requests = [{"custom_id": f"brief-{index}", "params": self._params(brief)} for index, brief in enumerate(briefs)]
         key = "claude-batch:" + hashlib.sha256(json.dumps(requests, sort_keys=True).encode()).hexdigest()[:32]
         batches = self.client().messages.batches
-        batch_id = ledger.get(key) if ledger is not None else None
-        if batch_id is None:
-            batch_id = batches.create(requests=requests).id
-            if ledger is not None:
-                ledger.set(key, batch_id)
-        deadline = time.monotonic() + self.batch_timeout_seconds
-        while batches.retrieve(batch_id).processing_status != "ended":
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"Message Batch {batch_id} has not ended; re-run the partition to resume polling it")
-            time.sleep(self.batch_poll_seconds)
+        try:
+            batch_id = ledger.get(key) if ledger is not None else None
+            if batch_id is None:
+                batch_id = batches.create(requests=requests).id
+                if ledger is not None:
+                    ledger.set(key, batch_id)
+            deadline = time.monotonic() + self.batch_timeout_seconds
+            while retry_garbled(lambda: batches.retrieve(batch_id), (json.JSONDecodeError,)).processing_status != "ended":
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"Message Batch {batch_id} has not ended; re-run the partition to resume polling it")
+                time.sleep(self.batch_poll_seconds)
+            entries = retry_garbled(lambda: list(batches.results(batch_id)), (json.JSONDecodeError,))
+        except (anthropic.APIError, json.JSONDecodeError) as error:
+            return [self._failed(brief, _describe(error), unavailable=True) for brief in briefs]
         drafts: dict[str, Draft] = {}
-        for entry in batches.results(batch_id):
+        for entry in entries:
             index = int(entry.custom_id.removeprefix("brief-"))
             if entry.result.type == "succeeded":
                 drafts[entry.custom_id] = self._draft(briefs[index], entry.result.message, BATCH_PRICE_FACTOR)

@@ -156,21 +156,26 @@ def produce_messages(
     usage = {brief.user_id: {} for brief in briefs}
     outcome: dict[str, tuple] = {}
 
-    pending = briefs
+    pending, to_template, last_failures, unreachable = briefs, [], {}, set()
     for attempt in (1, 2):  # the first draft, then one regeneration with the failures as feedback
         retry = []
         for brief, draft in zip(pending, writer.write(pending, ledger)):
             _add_usage(usage[brief.user_id], draft)
             text, results, failures = _evaluate(draft, brief, composer)
-            if failures:
-                retry.append((brief, failures))
-            else:
+            if not failures:
                 outcome[brief.user_id] = ("ready", draft, text, results, attempt, None)
+                continue
+            last_failures[brief.user_id] = failures
+            if draft.unavailable:  # asking again this run would only wait on the outage
+                unreachable.add(brief.user_id)
+                to_template.append(brief)
+            else:
+                retry.append((brief, failures))
         pending = [composer.brief(b.user_id, [c.id for c in b.candidates], tuple(f)) for b, f in retry]
-        last_failures = {b.user_id: f for b, f in retry}
+    to_template += pending
 
     template = TemplateWriter()
-    for brief, draft in zip(pending, template.write(pending)):
+    for brief, draft in zip(to_template, template.write(to_template)):
         text, results, failures = _evaluate(draft, brief, composer)
         if failures:
             reason = "; ".join([*last_failures[brief.user_id], *failures])[:500]
@@ -198,6 +203,7 @@ def produce_messages(
                 "status": status,
                 "skip_reason": skip_reason,
                 "attempts": attempts,
+                "writer_unavailable": brief.user_id in unreachable,
                 "needs_opt_out": brief.needs_opt_out,
                 "model": draft.model if status == "ready" else "template",
                 "reasoning": draft.reasoning or scorer[brief.user_id][0],
@@ -206,7 +212,7 @@ def produce_messages(
             }
         )
     columns = ["user_id", "event_id", "campaign", "message", "segments", "encoding", "check_results", "warnings",
-               "status", "skip_reason", "attempts", "needs_opt_out", "model", "reasoning", "confidence", *USAGE_COLUMNS]  # fmt: skip
+               "status", "skip_reason", "attempts", "writer_unavailable", "needs_opt_out", "model", "reasoning", "confidence", *USAGE_COLUMNS]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -7,7 +7,7 @@ text between the brand prefix and the booking link. Code, never a writer, adds t
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import dagster as dg
@@ -67,7 +67,7 @@ class Draft:
     cache_write_tokens: int = 0
     cost_usd: float = 0.0
     error: str | None = None
-    extra: dict = field(default_factory=dict)
+    unavailable: bool = False  # the writer could not be reached: no point asking it again this run
 
 
 def compose(body: str, brief: Brief, event_id: str) -> str:

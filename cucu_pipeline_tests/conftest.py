@@ -8,6 +8,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import dagster as dg
 import pandas as pd
 import pytest
 
@@ -23,6 +24,12 @@ from cucu_pipeline.lib.rules import CampaignRules
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_RAW = REPO / "data" / "raw"
 SARAH_DATE = dt.date(2024, 2, 10)
+
+
+def reconfigured(resource: dg.ConfigurableResource, **changes) -> dg.ConfigurableResource:
+    """The resource with some fields changed. Pydantic's `model_copy` would not do: Dagster builds the run's resource
+    from the configuration the object was created with."""
+    return type(resource)(**{**resource._get_non_default_public_field_values(), **changes})
 
 
 def member(id_: str, first: str, last: str, **fields) -> dict:

@@ -19,7 +19,7 @@ from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline.lib.airtable import LocalMessageStore
 from cucu_pipeline.lib.claude import ClaudeWriter
 from cucu_pipeline.lib.sample_data import generate, write_exports
-from cucu_pipeline_tests.conftest import SAMPLE_RAW
+from cucu_pipeline_tests.conftest import SAMPLE_RAW, reconfigured
 from cucu_pipeline_tests.servers import FakeAirtable
 
 DATE, THREE_DAYS_LATER = "2025-06-15", "2025-06-18"
@@ -164,7 +164,7 @@ def test_a_large_run_sends_one_message_batch_and_a_rerun_resumes_it_instead_of_p
         environ = {"CUCU_DATA_DIR": str(data_dir), "ANTHROPIC_API_KEY": "sk-test", "ANTHROPIC_BASE_URL": url,
                    "CUCU_CLAUDE_BATCH_ABOVE": "10"}  # fmt: skip
         resources = build_resources(environ)
-        resources["claude"] = resources["claude"].model_copy(update={"batch_poll_seconds": 0.01})
+        resources["claude"] = reconfigured(resources["claude"], batch_poll_seconds=0.01)
         with dg.DagsterInstance.ephemeral() as instance:  # one instance: its key-value store holds the batch id
             first, rerun = (dg.materialize(ASSETS, resources=resources, partition_key=DATE, instance=instance)
                             for _ in range(2))  # fmt: skip

@@ -16,8 +16,11 @@ import time
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from cucu_pipeline.bench.faults import STATUS_FAULTS, FaultPlan, send_fault
+
 CHARACTERS_PER_TOKEN = 4
 MINIMUM_CACHEABLE_TOKENS = 2048  # Sonnet 4.6 as observed (anthropic-sdk-python#1194; its docs said 1,024)
+ERROR_TYPES = {"429": "rate_limit_error", "529": "overloaded_error"}  # the other statuses are `api_error`
 
 
 @contextmanager
@@ -60,10 +63,12 @@ def flawed_draft(prompt: dict) -> dict:
 class FakeMessagesAPI:
     """`script` holds answers to give first, in order: ("draft", dict) | ("text", str) | ("refusal",) |
     (status, error_type) for an error response. After it, every `flawed_share` of first drafts (chosen by a hash of
-    the prompt, so runs repeat) states a wrong weekday; regenerations (prompts with feedback) are compliant."""
+    the prompt, so runs repeat) states a wrong weekday; regenerations (prompts with feedback) are compliant.
+    `faults` may fail any HTTP request, and any entry of a batch (errored for a status fault, expired otherwise)."""
 
     def __init__(self, script: list | None = None, latency: float = 0.0, flawed_share: float = 0.0,
-                 batch_polls_until_ended: int = 1):  # fmt: skip
+                 batch_polls_until_ended: int = 1, faults: FaultPlan | None = None):  # fmt: skip
+        self.faults = faults or FaultPlan()
         self.script = list(script or [])
         self.latency = latency
         self.flawed_share = flawed_share
@@ -127,7 +132,13 @@ class FakeMessagesAPI:
         results = []
         for request in body["requests"]:
             status, answer, _ = self.answer(request["params"])
-            result = {"type": "succeeded", "message": answer} if status == 200 else {"type": "errored", "error": answer}
+            fault = self.faults.next()
+            if fault is not None and fault not in STATUS_FAULTS:
+                result = {"type": "expired"}
+            elif fault is not None or status != 200:
+                result = {"type": "errored", "error": answer if status != 200 else self.error_body(fault)}
+            else:
+                result = {"type": "succeeded", "message": answer}
             results.append({"custom_id": request["custom_id"], "result": result})
         batch = {
             "id": batch_id, "type": "message_batch", "processing_status": "in_progress",
@@ -139,6 +150,10 @@ class FakeMessagesAPI:
             self.batches[batch_id] = {"batch": batch, "results": results, "base_url": base_url}
             self.batch_polls[batch_id] = 0
         return batch
+
+    @staticmethod
+    def error_body(fault: str) -> dict:
+        return {"type": "error", "error": {"type": ERROR_TYPES.get(fault, "api_error"), "message": "injected fault"}}
 
     def poll_batch(self, batch_id: str) -> dict | None:
         with self.lock:
@@ -175,8 +190,16 @@ class FakeMessagesAPI:
                 self.end_headers()
                 self.wfile.write(payload)
 
+            def _fault(self) -> bool:
+                fault = fake.faults.next()
+                if fault:
+                    send_fault(self, fault, fake.error_body(fault), fake.faults.stall_seconds)
+                return bool(fault)
+
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if self._fault():
+                    return
                 with fake.lock:
                     fake.requests.append(body)
                     fake.headers.append(dict(self.headers))
@@ -195,6 +218,8 @@ class FakeMessagesAPI:
                 self._send(status, json.dumps(answer).encode(), headers)
 
             def do_GET(self):
+                if self._fault():
+                    return
                 parts = self.path.split("?")[0].strip("/").split("/")  # v1 messages batches {id} [results]
                 batch = fake.poll_batch(parts[3]) if len(parts) >= 4 else None
                 if batch is None:

@@ -56,7 +56,10 @@ def campaign_rules(environ: Mapping[str, str]) -> CampaignRules:
 def build_resources(environ: Mapping[str, str] = os.environ) -> dict[str, dg.ConfigurableResource]:
     if _production(environ, "MONGODB_URI"):
         _require(environ, "MongoDB", "MONGODB_URI", "MONGODB_DATABASE")
-        mongo = MongoSource(uri=dg.EnvVar("MONGODB_URI"), database=environ["MONGODB_DATABASE"])
+        mongo = MongoSource(
+            uri=dg.EnvVar("MONGODB_URI"), database=environ["MONGODB_DATABASE"],
+            timeout_ms=int(environ.get("MONGODB_TIMEOUT_MS", 5000)),
+        )  # fmt: skip
     else:
         mongo = JsonExportSource(data_dir=data_dir(environ))
     if _production(environ, "AIRTABLE_API_KEY"):

@@ -182,8 +182,8 @@ class ClaudeWriter(MessageWriter):
         batches = self.client().messages.batches
         try:
             batch_id = ledger.get(key) if ledger is not None else None
-            if batch_id is None:
-                batch_id = batches.create(requests=requests).id
+            if batch_id is None:  # a garbled answer is asked again: at worst one unused batch, never a lost one
+                batch_id = retry_garbled(lambda: batches.create(requests=requests), (json.JSONDecodeError,)).id
                 if ledger is not None:
                     ledger.set(key, batch_id)
             deadline = time.monotonic() + self.batch_timeout_seconds

@@ -142,7 +142,7 @@ def assert_fell_back_and_said_so(result: dg.ExecuteInProcessResult, table: FakeA
     assert set(messages["status"]) == {"fallback"} and messages["writer_unavailable"].all()
     (warning,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "writer_available"]
     assert not warning.passed and warning.severity == dg.AssetCheckSeverity.WARN
-    assert warning.metadata["writer_unavailable"].value == len(messages)
+    assert warning.metadata["writer_unavailable"].value == len(messages) and warning.metadata["most_common_error"].value
     materialization = result.asset_materializations_for_node("matched_messages")[0]
     assert materialization.metadata["writer_unavailable"].value == len(messages)
     assert len(table.records) == len(messages)  # the template texts were published

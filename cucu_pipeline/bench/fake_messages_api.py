@@ -20,7 +20,7 @@ from cucu_pipeline.bench.faults import STATUS_FAULTS, FaultPlan, send_fault
 
 CHARACTERS_PER_TOKEN = 4
 MINIMUM_CACHEABLE_TOKENS = 2048  # Sonnet 4.6 as observed (anthropic-sdk-python#1194; its docs said 1,024)
-ERROR_TYPES = {"429": "rate_limit_error", "529": "overloaded_error"}  # the other statuses are `api_error`
+ERROR_TYPES = {"401": "authentication_error", "429": "rate_limit_error", "529": "overloaded_error"}  # else `api_error`
 
 
 @contextmanager

@@ -12,10 +12,11 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler
 
-STATUS_FAULTS = {"429": 429, "500": 500, "502": 502, "503": 503, "529": 529}
-# A stall outlasts the client's read timeout; a drop closes the connection without an answer; a garbled answer is a
-# 200 whose JSON is cut short.
-FAULT_KINDS = (*STATUS_FAULTS, "stall", "drop", "garbled")
+STATUS_FAULTS = {"401": 401, "429": 429, "500": 500, "502": 502, "503": 503, "529": 529}
+# The transient faults a client must survive. A stall outlasts the client's read timeout; a drop closes the
+# connection without an answer; a garbled answer is a 200 whose JSON is cut short. (A 401, a refused key, is not
+# transient.)
+FAULT_KINDS = ("429", "500", "502", "503", "529", "stall", "drop", "garbled")
 
 
 class FaultPlan:
@@ -24,7 +25,7 @@ class FaultPlan:
 
     def __init__(self, rate: float = 0.0, kinds: tuple[str, ...] = FAULT_KINDS, seed: int = 0,
                  script: list[str | None] | None = None, stall_seconds: float = 2.0):  # fmt: skip
-        unknown = set(kinds) - set(FAULT_KINDS)
+        unknown = set(kinds) - set(FAULT_KINDS) - set(STATUS_FAULTS)
         if unknown:
             raise ValueError(f"unknown fault kinds: {sorted(unknown)}")
         self.rate, self.kinds, self.script = rate, tuple(kinds), list(script or [])

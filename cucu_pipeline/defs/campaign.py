@@ -129,6 +129,7 @@ def matched_messages(
         metadata={
             "writer_unavailable": len(unreachable),
             "fallback_published": int(unreachable["status"].eq("fallback").sum()),
+            "most_common_error": str(unreachable["writer_error"].mode().iloc[0]) if len(unreachable) else "",
             "model": claude.model_name,
         },
     )

@@ -179,6 +179,7 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "skip_reason": _MESSAGE["skip_reason"],
         "attempts": ("int", "1 first draft, 2 regenerated, 3 template."),
         "writer_unavailable": ("bool", "Claude could not be reached for this member: the template wrote the text."),
+        "writer_error": ("string", "The writer's last error for this member (e.g. `OverloadedError: 529`), if any."),
         "needs_opt_out": ("bool", "No text in 30 days: the text carries `Reply STOP to opt out`."),
         "model": ("string", "Claude model id, or `template`."),
         "reasoning": ("string", "The writer's reason for the pick."),

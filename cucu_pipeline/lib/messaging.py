@@ -156,7 +156,7 @@ def produce_messages(
     usage = {brief.user_id: {} for brief in briefs}
     outcome: dict[str, tuple] = {}
 
-    pending, to_template, last_failures, unreachable = briefs, [], {}, set()
+    pending, to_template, last_failures, unreachable, writer_errors = briefs, [], {}, set(), {}
     for attempt in (1, 2):  # the first draft, then one regeneration with the failures as feedback
         retry = []
         for brief, draft in zip(pending, writer.write(pending, ledger)):
@@ -166,6 +166,8 @@ def produce_messages(
                 outcome[brief.user_id] = ("ready", draft, text, results, attempt, None)
                 continue
             last_failures[brief.user_id] = failures
+            if draft.error:
+                writer_errors[brief.user_id] = draft.error
             if draft.unavailable:  # asking again this run would only wait on the outage
                 unreachable.add(brief.user_id)
                 to_template.append(brief)
@@ -204,6 +206,7 @@ def produce_messages(
                 "skip_reason": skip_reason,
                 "attempts": attempts,
                 "writer_unavailable": brief.user_id in unreachable,
+                "writer_error": writer_errors.get(brief.user_id),
                 "needs_opt_out": brief.needs_opt_out,
                 "model": draft.model if status == "ready" else "template",
                 "reasoning": draft.reasoning or scorer[brief.user_id][0],
@@ -212,7 +215,7 @@ def produce_messages(
             }
         )
     columns = ["user_id", "event_id", "campaign", "message", "segments", "encoding", "check_results", "warnings",
-               "status", "skip_reason", "attempts", "writer_unavailable", "needs_opt_out", "model", "reasoning", "confidence", *USAGE_COLUMNS]  # fmt: skip
+               "status", "skip_reason", "attempts", "writer_unavailable", "writer_error", "needs_opt_out", "model", "reasoning", "confidence", *USAGE_COLUMNS]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import dagster as dg
@@ -24,6 +25,14 @@ from cucu_pipeline.lib.rules import CampaignRules
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_RAW = REPO / "data" / "raw"
 SARAH_DATE = dt.date(2024, 2, 10)
+# What the reliability tests measured (faults injected, runs survived, records lost, duplicates, bad documents
+# tried): printed after every test run, and quoted in the README.
+RELIABILITY: Counter[str] = Counter()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if RELIABILITY:
+        terminalreporter.write_line("reliability: " + ", ".join(f"{name} {count}" for name, count in RELIABILITY.items()))
 
 
 def reconfigured(resource: dg.ConfigurableResource, **changes) -> dg.ConfigurableResource:

@@ -17,7 +17,7 @@ from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline.lib.documents import EventDocument, OrderDocument, normalize_documents, normalize_users
 from cucu_pipeline.lib.exports import parse_export
-from cucu_pipeline_tests.conftest import SAMPLE_RAW
+from cucu_pipeline_tests.conftest import RELIABILITY, SAMPLE_RAW
 
 ODD_TEXT = st.one_of(
     st.text(max_size=40),
@@ -62,6 +62,7 @@ def reconciled(table) -> bool:
 @settings(max_examples=150, deadline=None)
 @given(users=documents(USER_FIELDS), events=documents(EVENT_FIELDS), orders=documents(ORDER_FIELDS))
 def test_every_random_document_is_kept_or_rejected_with_a_reason(users, events, orders):
+    RELIABILITY["bad documents tried"] += len(users) + len(events) + len(orders)
     for docs, normalize in ((users, normalize_users), (events, lambda d: normalize_documents(d, EventDocument)),
                             (orders, lambda d: normalize_documents(d, OrderDocument))):  # fmt: skip
         read = parse_export(json.dumps(docs))  # through the Extended JSON reader, as the exports are read
@@ -73,6 +74,7 @@ def test_every_random_document_is_kept_or_rejected_with_a_reason(users, events, 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(users=documents(USER_FIELDS), events=documents(EVENT_FIELDS), orders=documents(ORDER_FIELDS))
 def test_the_whole_graph_survives_random_documents_mixed_into_the_sample_data(users, events, orders):
+    RELIABILITY["bad documents tried"] += len(users) + len(events) + len(orders)
     with tempfile.TemporaryDirectory() as folder:
         raw = Path(folder) / "raw"
         shutil.copytree(SAMPLE_RAW, raw)

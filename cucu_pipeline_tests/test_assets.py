@@ -110,8 +110,12 @@ def test_rerunning_a_partition_gives_the_same_tables(tmp_path):
 def test_a_broken_export_file_fails_the_run_with_a_clear_message(tmp_path):
     shutil.copytree(SAMPLE_RAW, tmp_path / "raw")
     (tmp_path / "raw" / "events.json").unlink()
-    with pytest.raises(FileNotFoundError, match="events.json"):
-        materialize(tmp_path, "2025-06-15")
+    result = dg.materialize(ASSETS, resources=build_resources({"CUCU_DATA_DIR": str(tmp_path)}),
+                            partition_key="2025-06-15", raise_on_error=False)  # fmt: skip
+    (failure,) = [event for event in result.all_events if event.is_step_failure]
+    assert failure.step_key == "raw_events" and "No export at" in str(failure.step_failure_data.error)
+    # A missing file is not an outage: no retry waits for it.
+    assert not [event for event in result.all_events if event.event_type_value == "STEP_UP_FOR_RETRY"]
 
 
 def test_sample_data_gives_every_profile_field_a_value(runs):

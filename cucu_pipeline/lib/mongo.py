@@ -27,7 +27,10 @@ class JsonExportSource(DocumentSource):
     data_dir: str
 
     def read(self, collection: str, fields: list[str]) -> ExportRead:
-        return read_export(Path(self.data_dir) / "raw" / f"{collection}.json")
+        try:
+            return read_export(Path(self.data_dir) / "raw" / f"{collection}.json")
+        except FileNotFoundError as error:  # not an outage: fail now instead of waiting out the retry policy
+            raise dg.Failure(str(error), allow_retries=False) from None
 
 
 class MongoSource(DocumentSource):

@@ -16,7 +16,7 @@ import dagster as dg
 
 from cucu_pipeline.lib.sample_data import generate, write_exports
 from cucu_pipeline_tests.conftest import RELIABILITY
-from cucu_pipeline_tests.servers import FakeAirtable, executable, free_port
+from cucu_pipeline_tests.servers import FakeAirtable, executable, free_port, mongodb_uri_with_password
 from cucu_pipeline_tests.test_campaign_assets import DATE
 from cucu_pipeline_tests.test_faults import published_once
 
@@ -70,7 +70,7 @@ def test_mongodb_down_fails_the_raw_assets_quickly_with_a_clear_message_and_dags
     home = instance_home(tmp_path)
     secret = "s3cret-mongo-password"
     environ = command_environment(
-        home, MONGODB_URI=f"mongodb://cucu:{secret}@127.0.0.1:{free_port()}/?authSource=admin",
+        home, MONGODB_URI=mongodb_uri_with_password("cucu", secret, f"127.0.0.1:{free_port()}/?authSource=admin"),
         MONGODB_DATABASE="cucu", MONGODB_TIMEOUT_MS="300", CUCU_SOURCE_RETRY_DELAY_SECONDS="0.1",
     )  # fmt: skip
     result = subprocess.run([*MATERIALIZE, "--select", "raw_users"], env=environ, cwd=home, capture_output=True,

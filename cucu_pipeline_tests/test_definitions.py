@@ -17,7 +17,7 @@ from cucu_pipeline.lib.claude import ClaudeWriter
 from cucu_pipeline.lib.mongo import JsonExportSource, MongoSource
 from cucu_pipeline.lib.writers import TemplateWriter
 from cucu_pipeline_tests.conftest import REPO, SAMPLE_RAW
-from cucu_pipeline_tests.servers import executable
+from cucu_pipeline_tests.servers import executable, mongodb_uri_with_password
 
 ASSET_KEYS = {"raw_users", "raw_events", "raw_orders", "raw_messages", "qualified_users", "qualified_events",
               "enriched_users", "enriched_events", "event_matches", "matched_messages", "published_messages"}  # fmt: skip
@@ -87,7 +87,7 @@ def test_production_mode_with_a_variable_missing_stops_at_start_up_naming_it(env
 
 
 def test_secrets_are_environment_references_never_values():
-    uri = "mongodb://" + "reader:not-a-password@db"  # assembled so secret scanners see no credential in the repo
+    uri = mongodb_uri_with_password("reader", "not-a-password", "db")
     resources = build_resources({"MONGODB_URI": uri, "MONGODB_DATABASE": "c", "AIRTABLE_API_KEY": "pat.x",
                                  "AIRTABLE_BASE_ID": "appX", "AIRTABLE_TABLE": "Messages"})  # fmt: skip
     assert uri not in repr(resources) and "not-a-password" not in repr(resources) and "pat.x" not in repr(resources)

@@ -13,7 +13,7 @@ from cucu_pipeline.defs import sources
 from cucu_pipeline.lib.airtable import LocalMessageStore
 from cucu_pipeline.lib.documents import UserDocument, source_fields
 from cucu_pipeline.lib.mongo import MongoSource
-from cucu_pipeline_tests.servers import free_port, nx_mongodb
+from cucu_pipeline_tests.servers import free_port, mongodb_uri_with_password, nx_mongodb
 
 UTC = dt.timezone.utc
 
@@ -66,7 +66,7 @@ def test_raw_assets_from_mongodb(mongo_uri, tmp_path):
 
 
 def test_an_unreachable_database_fails_fast_and_names_no_credentials():
-    uri = "mongodb://" + f"reader:s3cret@127.0.0.1:{free_port()}"  # assembled so secret scanners see no credential
+    uri = mongodb_uri_with_password("reader", "s3cret", f"127.0.0.1:{free_port()}")
     source = MongoSource(uri=uri, database="cuculi", timeout_ms=300)
     with pytest.raises(ConnectionError) as failure:
         source.read("users", ["id"])

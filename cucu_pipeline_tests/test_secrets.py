@@ -21,7 +21,7 @@ from cucu_pipeline_tests.test_campaign_assets import DATE
 from cucu_pipeline_tests.test_faults import small_data  # noqa: F401 (a fixture)
 from cucu_pipeline_tests.test_publishing import DAY, airtable, record
 
-AIRTABLE_SECRET, ANTHROPIC_SECRET = "patSECRETairtable0123456789", "sk-ant-SECRET-anthropic-0123456789"
+AIRTABLE_SECRET, ANTHROPIC_SECRET = "patSECRETairtable0123456789", "test-anthropic-SECRET-0123456789"
 
 
 def refused_everywhere(data_dir, monkeypatch, capfd) -> tuple[dg.ExecuteInProcessResult, str]:

@@ -19,6 +19,7 @@ BATCH_PRICE_FACTOR = 0.5  # Message Batches cost half the standard price
 # Errors about one request; every other API error (connection, timeout, rate limit, 5xx, overload, a key or model
 # refused) means Claude cannot write right now, and the template takes over.
 REQUEST_ERRORS = (anthropic.BadRequestError, anthropic.UnprocessableEntityError, anthropic.ContentTooLargeError)
+GARBLED_ANSWERS = (json.JSONDecodeError,)  # a 200 whose body is cut short: the SDK raises it without retrying
 
 
 class ClaudeDraft(BaseModel):
@@ -72,7 +73,7 @@ class CircuitBreaker:
 
 
 def _describe(error: Exception) -> str:
-    return f"{type(error).__name__}: {getattr(error, 'status_code', '') or error}"[:300]
+    return f"{type(error).__name__}: {getattr(error, 'status_code', '') or error}"
 
 
 class ClaudeWriter(MessageWriter):
@@ -134,11 +135,11 @@ class ClaudeWriter(MessageWriter):
             return self._failed(brief, f"not sent, Claude unavailable: {breaker.last_error}", calls=0, unavailable=True)
         create = self.client().messages.create
         try:  # the SDK retries statuses, timeouts and dropped connections; a garbled body is tried again here
-            response = retry_garbled(lambda: create(**self._params(brief)), (json.JSONDecodeError,), self.max_retries + 1)
+            response = retry_garbled(lambda: create(**self._params(brief)), GARBLED_ANSWERS, self.max_retries + 1)
         except REQUEST_ERRORS as error:
             breaker.record(None)
             return self._failed(brief, _describe(error))
-        except (anthropic.APIError, json.JSONDecodeError) as error:
+        except (anthropic.APIError, *GARBLED_ANSWERS) as error:
             breaker.record(_describe(error))
             return self._failed(brief, _describe(error), unavailable=True)
         breaker.record(None)
@@ -183,16 +184,16 @@ class ClaudeWriter(MessageWriter):
         try:
             batch_id = ledger.get(key) if ledger is not None else None
             if batch_id is None:  # a garbled answer is asked again: at worst one unused batch, never a lost one
-                batch_id = retry_garbled(lambda: batches.create(requests=requests), (json.JSONDecodeError,)).id
+                batch_id = retry_garbled(lambda: batches.create(requests=requests), GARBLED_ANSWERS).id
                 if ledger is not None:
                     ledger.set(key, batch_id)
             deadline = time.monotonic() + self.batch_timeout_seconds
-            while retry_garbled(lambda: batches.retrieve(batch_id), (json.JSONDecodeError,)).processing_status != "ended":
+            while retry_garbled(lambda: batches.retrieve(batch_id), GARBLED_ANSWERS).processing_status != "ended":
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"Message Batch {batch_id} has not ended; re-run the partition to resume polling it")
                 time.sleep(self.batch_poll_seconds)
-            entries = retry_garbled(lambda: list(batches.results(batch_id)), (json.JSONDecodeError,))
-        except (anthropic.APIError, json.JSONDecodeError) as error:
+            entries = retry_garbled(lambda: list(batches.results(batch_id)), GARBLED_ANSWERS)
+        except (anthropic.APIError, *GARBLED_ANSWERS) as error:
             return [self._failed(brief, _describe(error), unavailable=True) for brief in briefs]
         drafts: dict[str, Draft] = {}
         for entry in entries:

@@ -18,12 +18,14 @@ from cucu_pipeline.defs.schedules import build_daily_schedule, daily_campaign_jo
 GC_THRESHOLDS = (50_000, 20, 100)
 gc.set_threshold(*GC_THRESHOLDS)
 
-ASSETS = dg.load_assets_from_modules([sources, profiles, campaign])
+
+def build_assets(environ: Mapping[str, str] = os.environ) -> list[dg.AssetsDefinition]:
+    return [*sources.mongo_assets(environ), *dg.load_assets_from_modules([sources, profiles, campaign])]
 
 
 def build_defs(environ: Mapping[str, str] = os.environ) -> dg.Definitions:
     return dg.Definitions(
-        assets=ASSETS,
+        assets=build_assets(environ),
         resources=build_resources(environ),
         jobs=[daily_campaign_job],
         schedules=[build_daily_schedule(environ)],
@@ -33,3 +35,5 @@ def build_defs(environ: Mapping[str, str] = os.environ) -> dg.Definitions:
 
 
 defs = build_defs()
+# The graph's assets as loaded, for runs outside the code location (the benchmark, the tests).
+ASSETS = list(defs.assets)

@@ -1,4 +1,4 @@
-"""Shared fixtures: a hand-checked small world (the enrichment plan's Sarah example, in MongoDB shape) and a
+"""Shared fixtures: a hand-checked small world (Sarah's worked example, in MongoDB shape) and a
 private copy of the bundled sample exports for asset runs."""
 
 from __future__ import annotations
@@ -13,14 +13,9 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from cucu_pipeline.lib.documents import (
-    EventDocument,
-    MessageRecord,
-    OrderDocument,
-    normalize_documents,
-    normalize_users,
-)
-from cucu_pipeline.lib.rules import CampaignRules
+from cucu_pipeline.core.settings import CampaignRules
+from cucu_pipeline.sources.documents import EventDocument, MessageRecord, OrderDocument
+from cucu_pipeline.sources.tables import normalize_documents, normalize_users
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_RAW = REPO / "data" / "raw"
@@ -32,7 +27,9 @@ RELIABILITY: Counter[str] = Counter()
 
 def pytest_terminal_summary(terminalreporter) -> None:
     if RELIABILITY:
-        terminalreporter.write_line("reliability: " + ", ".join(f"{name} {count}" for name, count in RELIABILITY.items()))
+        terminalreporter.write_line(
+            "reliability: " + ", ".join(f"{name} {count}" for name, count in RELIABILITY.items())
+        )
 
 
 def reconfigured(resource: dg.ConfigurableResource, **changes) -> dg.ConfigurableResource:
@@ -93,48 +90,119 @@ ALEX = "alex.wong@email.com"
 
 
 def sarah_documents() -> dict[str, list]:
-    """The enrichment plan's worked example, re-expressed as MongoDB documents and Airtable records.
+    """Sarah's worked example (checked by hand), as MongoDB documents and Airtable records.
 
     Campaign date 2024-02-10. Events start in the Pacific evening (03:00Z the next UTC day); one future event and
     one later order and message must never leak into history.
     """
     users = [
         member(
-            "user_001", "Sarah", "Chen", phone="+1 415-555-0123", interests=["hiking", "photography", "cooking"],
-            preferredCuisines=["Italian", "Thai", "Japanese"], allergies=["vegetarian"], occupation="Software Engineer",
-            birthDay={"$date": "1991-06-15T00:00:00Z"}, createdAt={"$date": "2023-11-01T18:00:00Z"},
+            "user_001",
+            "Sarah",
+            "Chen",
+            phone="+1 415-555-0123",
+            interests=["hiking", "photography", "cooking"],
+            preferredCuisines=["Italian", "Thai", "Japanese"],
+            allergies=["vegetarian"],
+            occupation="Software Engineer",
+            birthDay={"$date": "1991-06-15T00:00:00Z"},
+            createdAt={"$date": "2023-11-01T18:00:00Z"},
         ),
         member("user_002", "Mike", "Jones"),
         member("user_003", "Jenny", "Kim"),
         member("user_004", "Alex", "Wong"),
         member("host_mario", "Chef", "Mario", role="HOST"),
         member("host_ploy", "Chef", "Ploy", role="HOST"),
-    ]  # fmt: skip
+    ]
     events = [
-        event("event_001", "Italian Wine Tasting", "2024-01-16T03:00:00.000Z", [SARAH, MIKE, JENNY],
-              categories=["Tasting", "Wine"]),
-        event("event_002", "Thai Cooking Class", "2024-01-23T03:00:00.000Z", [SARAH.upper(), MIKE],
-              ownerId="host_ploy", venueName="Culinary Studio", categories=["Cooking Class"]),
+        event(
+            "event_001",
+            "Italian Wine Tasting",
+            "2024-01-16T03:00:00.000Z",
+            [SARAH, MIKE, JENNY],
+            categories=["Tasting", "Wine"],
+        ),
+        event(
+            "event_002",
+            "Thai Cooking Class",
+            "2024-01-23T03:00:00.000Z",
+            [SARAH.upper(), MIKE],
+            ownerId="host_ploy",
+            venueName="Culinary Studio",
+            categories=["Cooking Class"],
+        ),
         event("event_003", "Farm to Table Dinner", "2024-02-06T03:00:00.000Z", [SARAH, JENNY, ALEX]),
         # After the reference instant: a booking Sarah made, and an invitation.
-        event("event_004", "Dumpling Workshop", "2024-02-15T03:00:00.000Z", [SARAH, MIKE, JENNY],
-              invitedParticipants=[SARAH]),
+        event(
+            "event_004",
+            "Dumpling Workshop",
+            "2024-02-15T03:00:00.000Z",
+            [SARAH, MIKE, JENNY],
+            invitedParticipants=[SARAH],
+        ),
         event("event_005", "Canceled Supper", "2024-01-30T03:00:00.000Z", [SARAH, MIKE], eventStatus="canceled"),
-    ]  # fmt: skip
+    ]
     orders = [
-        {"id": "order_001", "user_id": "user_001", "event_id": "event_001", "amount": 75.0, "date": "2024-01-10", "status": "paid"},
-        {"id": "order_002", "user_id": "user_001", "event_id": "event_002", "amount": 85.0, "date": "2024-01-18", "status": "paid"},
-        {"id": "order_003", "user_id": "user_001", "event_id": "event_003", "amount": 60.0, "date": "2024-01-30", "status": "refunded"},
-        {"id": "order_004", "user_id": "user_001", "event_id": "event_004", "amount": 90.0, "date": "2024-02-11", "status": "paid"},
-    ]  # fmt: skip
+        {
+            "id": "order_001",
+            "user_id": "user_001",
+            "event_id": "event_001",
+            "amount": 75.0,
+            "date": "2024-01-10",
+            "status": "paid",
+        },
+        {
+            "id": "order_002",
+            "user_id": "user_001",
+            "event_id": "event_002",
+            "amount": 85.0,
+            "date": "2024-01-18",
+            "status": "paid",
+        },
+        {
+            "id": "order_003",
+            "user_id": "user_001",
+            "event_id": "event_003",
+            "amount": 60.0,
+            "date": "2024-01-30",
+            "status": "refunded",
+        },
+        {
+            "id": "order_004",
+            "user_id": "user_001",
+            "event_id": "event_004",
+            "amount": 90.0,
+            "date": "2024-02-11",
+            "status": "paid",
+        },
+    ]
     messages = [
-        {"id": "rec001", "createdTime": "2024-01-24T20:00:00.000Z",
-         "fields": {"user_id": "user_001", "status": "sent", "sent_date": "2024-01-25", "created_date": "2024-01-24"}},
-        {"id": "rec002", "createdTime": "2024-02-10T08:00:00.000Z",
-         "fields": {"user_id": "user_001", "status": "queued", "created_date": "2024-02-10"}},
-        {"id": "rec003", "createdTime": "2024-02-12T17:00:00.000Z",
-         "fields": {"user_id": "user_001", "status": "sent", "campaign_date": "2024-02-12", "sent_date": "2024-02-12"}},
-    ]  # fmt: skip
+        {
+            "id": "rec001",
+            "createdTime": "2024-01-24T20:00:00.000Z",
+            "fields": {
+                "user_id": "user_001",
+                "status": "sent",
+                "sent_date": "2024-01-25",
+                "created_date": "2024-01-24",
+            },
+        },
+        {
+            "id": "rec002",
+            "createdTime": "2024-02-10T08:00:00.000Z",
+            "fields": {"user_id": "user_001", "status": "queued", "created_date": "2024-02-10"},
+        },
+        {
+            "id": "rec003",
+            "createdTime": "2024-02-12T17:00:00.000Z",
+            "fields": {
+                "user_id": "user_001",
+                "status": "sent",
+                "campaign_date": "2024-02-12",
+                "sent_date": "2024-02-12",
+            },
+        },
+    ]
     return {"users": users, "events": events, "orders": orders, "messages": messages}
 
 

@@ -23,12 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from cucu_pipeline.lib.dates import PACIFIC
-from cucu_pipeline.lib.sample_data import generate, write_exports
+from cucu_pipeline.bench.measure import CAMPAIGN_STAGE, PROFILE_STAGE
+from cucu_pipeline.core.dates import PACIFIC
+from cucu_pipeline.sample_data.__main__ import write_exports
+from cucu_pipeline.sample_data.generator import generate
 
-PROFILE_STAGE = ["raw_users", "raw_events", "raw_orders", "raw_messages", "qualified_users", "qualified_events",
-                 "enriched_users", "enriched_events"]  # fmt: skip
-CAMPAIGN_STAGE = ["event_matches", "matched_messages"]  # matching, the local writer and the nine checks
 # name: (limit, True when the measured figure must stay at or below it, False when at or above)
 TARGETS = {
     "raw_to_enriched_seconds": (20.0, True),
@@ -53,19 +52,25 @@ def cached_data(cache: Path, users: int, events: int, seed: int) -> Path:
 
 def _json_run(module: str, *arguments: str) -> dict:
     """One measurement in a fresh process; its last line of output is a JSON object."""
-    output = subprocess.run([sys.executable, "-m", module, *arguments], check=True, capture_output=True, text=True).stdout
+    output = subprocess.run(
+        [sys.executable, "-m", module, *arguments], check=True, capture_output=True, text=True
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
 def measured(data_dir: Path, date: str, repeat: int) -> dict:
     """Medians over `repeat` runs, each in its own process."""
-    runs = [_json_run("cucu_pipeline.bench.measure", "--data-dir", str(data_dir), "--date", date) for _ in range(repeat)]
+    runs = [
+        _json_run("cucu_pipeline.bench.measure", "--data-dir", str(data_dir), "--date", date) for _ in range(repeat)
+    ]
     seconds = {asset: statistics.median(run["seconds"][asset] for run in runs) for asset in runs[0]["seconds"]}
     return {
         "seconds": seconds,
         "rows": runs[0]["rows"],
         "raw_to_enriched_seconds": statistics.median(sum(run["seconds"][a] for a in PROFILE_STAGE) for run in runs),
-        "matching_writer_checks_seconds": statistics.median(sum(run["seconds"][a] for a in CAMPAIGN_STAGE) for run in runs),
+        "matching_writer_checks_seconds": statistics.median(
+            sum(run["seconds"][a] for a in CAMPAIGN_STAGE) for run in runs
+        ),
         "all_assets_seconds": statistics.median(sum(run["seconds"].values()) for run in runs),
         "wall_seconds": statistics.median(run["wall_seconds"] for run in runs),
         "peak_rss_mib": max(run["peak_rss_mib"] for run in runs),
@@ -84,8 +89,22 @@ def cli_sample_seconds(repeat: int) -> float:
             shutil.copytree(SAMPLE_DATA, Path(home) / "raw")
             environ = {**os.environ, "DAGSTER_HOME": home, "CUCU_DATA_DIR": home, "CUCU_MODE": "local"}
             started = time.perf_counter()
-            subprocess.run([dagster, "asset", "materialize", "-m", "cucu_pipeline.definitions", "--select", "*",
-                            "--partition", today.isoformat()], check=True, capture_output=True, env=environ)  # fmt: skip
+            subprocess.run(
+                [
+                    dagster,
+                    "asset",
+                    "materialize",
+                    "-m",
+                    "cucu_pipeline.definitions",
+                    "--select",
+                    "*",
+                    "--partition",
+                    today.isoformat(),
+                ],
+                check=True,
+                capture_output=True,
+                env=environ,
+            )
             runs.append(time.perf_counter() - started)
     return statistics.median(runs)
 
@@ -104,48 +123,75 @@ def report(args: argparse.Namespace, sizes: dict[str, dict], legacy: dict, cli_s
         "claude_input_tokens_per_message": claude["concurrent"]["input_tokens_per_message"],
     }
     return {
-        "machine": {"cpus": len(os.sched_getaffinity(0)), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {
+            "cpus": len(os.sched_getaffinity(0)),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "campaign_date": args.date,
         "sizes": sizes,
         "legacy": legacy,
         "claude": claude,
         "targets": {
-            name: {"measured": round(value, 2), "target": TARGETS[name][0],
-                   "met": value <= TARGETS[name][0] if TARGETS[name][1] else value >= TARGETS[name][0]}
+            name: {
+                "measured": round(value, 2),
+                "target": TARGETS[name][0],
+                "met": value <= TARGETS[name][0] if TARGETS[name][1] else value >= TARGETS[name][0],
+            }
             for name, value in figures.items()
-        },  # fmt: skip
+        },
     }
 
 
 def markdown(result: dict) -> str:
     sizes = result["sizes"]
-    lines = [f"Campaign date {result['campaign_date']}; {result['machine']['cpus']} CPUs, Python "
-             f"{result['machine']['python']}; medians of {sizes['full']['runs']} runs, each in a fresh process.", "",
-             "| target | measured | limit | met |", "|---|---|---|---|"]  # fmt: skip
-    lines += [f"| {name} | {t['measured']} | {'≤' if TARGETS[name][1] else '≥'} {t['target']} | {'yes' if t['met'] else 'NO'} |"
-              for name, t in result["targets"].items()]  # fmt: skip
+    lines = [
+        f"Campaign date {result['campaign_date']}; {result['machine']['cpus']} CPUs, Python "
+        f"{result['machine']['python']}; medians of {sizes['full']['runs']} runs, each in a fresh process.",
+        "",
+        "| target | measured | limit | met |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {name} | {t['measured']} | {'≤' if TARGETS[name][1] else '≥'} {t['target']} | "
+        f"{'yes' if t['met'] else 'NO'} |"
+        for name, t in result["targets"].items()
+    ]
     legacy, claude = result["legacy"], result["claude"]
-    lines += ["", f"Old steps 1-4 at {sizes['legacy']['users']:,} members / {sizes['legacy']['events']:,} events: "
-              f"{legacy['total_seconds']:.1f} s (one run) against {sizes['legacy']['raw_to_enriched_seconds']:.1f} s "
-              f"for raw -> enriched here.",
-              "", f"Claude stage, {claude['members']:,} members, concurrency {claude['concurrency']}, fake API latency "
-              f"{claude['latency_seconds']} s, {claude['flawed_first_drafts']:.0%} of first drafts flawed: "
-              f"{claude['seconds']:.1f} s.", "",
-              "| mode | calls / message | input tokens / message | output tokens / message | USD per 1,000 messages |",
-              "|---|---|---|---|---|"]  # fmt: skip
+    lines += [
+        "",
+        f"Old steps 1-4 at {sizes['legacy']['users']:,} members / {sizes['legacy']['events']:,} events: "
+        f"{legacy['total_seconds']:.1f} s (one run) against {sizes['legacy']['raw_to_enriched_seconds']:.1f} s "
+        f"for raw -> enriched here.",
+        "",
+        f"Claude stage, {claude['members']:,} members, concurrency {claude['concurrency']}, fake API latency "
+        f"{claude['latency_seconds']} s, {claude['flawed_first_drafts']:.0%} of first drafts flawed: "
+        f"{claude['seconds']:.1f} s.",
+        "",
+        "| mode | calls / message | input tokens / message | output tokens / message | USD per 1,000 messages |",
+        "|---|---|---|---|---|",
+    ]
     for mode in ("concurrent", "batch"):
         figures = claude[mode]
-        lines.append(f"| {mode} | {figures['calls_per_message']:.2f} | {figures['input_tokens_per_message']:,.0f} | "
-                     f"{figures['output_tokens_per_message']:,.0f} | {figures['cost_per_1000_messages_usd']:.2f} |")
+        lines.append(
+            f"| {mode} | {figures['calls_per_message']:.2f} | {figures['input_tokens_per_message']:,.0f} | "
+            f"{figures['output_tokens_per_message']:,.0f} | {figures['cost_per_1000_messages_usd']:.2f} |"
+        )
     lines.append(f"\nMessage Batches save {claude['batch_saving']:.0%}.")
-    lines += ["", "| asset | " + " | ".join(f"{s['users']:,} members: s | rows" for s in sizes.values()) + " |",
-              "|---|" + "---|---|" * len(sizes)]  # fmt: skip
+    lines += [
+        "",
+        "| asset | " + " | ".join(f"{s['users']:,} members: s | rows" for s in sizes.values()) + " |",
+        "|---|" + "---|---|" * len(sizes),
+    ]
     for asset in sizes["full"]["seconds"]:
         cells = [f"{s['seconds'][asset]:.2f} | {s['rows'][asset]:,}" for s in sizes.values()]
         lines.append(f"| {asset} | " + " | ".join(cells) + " |")
     lines += ["", "| size | all assets s | wall s | peak RSS MiB |", "|---|---|---|---|"]
-    lines += [f"| {s['users']:,} members / {s['events']:,} events | {s['all_assets_seconds']:.1f} | "
-              f"{s['wall_seconds']:.1f} | {s['peak_rss_mib']:.0f} |" for s in sizes.values()]  # fmt: skip
+    lines += [
+        f"| {s['users']:,} members / {s['events']:,} events | {s['all_assets_seconds']:.1f} | "
+        f"{s['wall_seconds']:.1f} | {s['peak_rss_mib']:.0f} |"
+        for s in sizes.values()
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -158,7 +204,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cache", type=Path, default=Path("data/bench"), help="generated data, by size and seed")
     parser.add_argument("--out", type=Path, default=Path("data/bench"))
-    parser.add_argument("--legacy-users", type=int, default=40_000, help="size for the old algorithm (events in proportion)")
+    parser.add_argument(
+        "--legacy-users", type=int, default=40_000, help="size for the old algorithm (events in proportion)"
+    )
     parser.add_argument("--claude-members", type=int, default=1000)
     parser.add_argument("--claude-concurrency", type=int, default=16)
     parser.add_argument("--claude-latency", type=float, default=1.0, help="seconds the fake Messages API takes")
@@ -170,9 +218,19 @@ def main(argv: list[str] | None = None) -> None:
         sizes[name] = {"users": users, "events": events, **measured(folders[name], args.date, args.repeat)}
     # The old algorithm runs once: at 40,000 members it takes minutes.
     legacy = _json_run("cucu_pipeline.bench.legacy", "--data-dir", str(folders["legacy"]), "--date", args.date)
-    claude = _json_run("cucu_pipeline.bench.claude_stage", "--data-dir", str(folders["legacy"]), "--date", args.date,
-                       "--members", str(args.claude_members), "--concurrency", str(args.claude_concurrency),
-                       "--latency", str(args.claude_latency))  # fmt: skip
+    claude = _json_run(
+        "cucu_pipeline.bench.claude_stage",
+        "--data-dir",
+        str(folders["legacy"]),
+        "--date",
+        args.date,
+        "--members",
+        str(args.claude_members),
+        "--concurrency",
+        str(args.claude_concurrency),
+        "--latency",
+        str(args.claude_latency),
+    )
     result = report(args, sizes, legacy, cli_sample_seconds(args.repeat), claude)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.json").write_text(json.dumps(result, indent=2) + "\n")

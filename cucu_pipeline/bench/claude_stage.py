@@ -15,19 +15,20 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from cucu_pipeline.bench.fake_messages_api import FakeMessagesAPI
+from cucu_pipeline.bench.measure import PROFILE_STAGE
+from cucu_pipeline.campaign.composer import composer_for
+from cucu_pipeline.campaign.drafting import produce_messages, publishable
+from cucu_pipeline.clients.claude import ClaudeWriter
+from cucu_pipeline.core.dates import parse_campaign_date
 from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs.resources import build_resources
-from cucu_pipeline.lib.claude import ClaudeWriter
-from cucu_pipeline.lib.dates import parse_campaign_date
-from cucu_pipeline.lib.messaging import composer_for, produce_messages
+from cucu_pipeline_tests.fakes.messages_api import FakeMessagesAPI
 
-UPSTREAM = ["raw_users", "raw_events", "raw_orders", "raw_messages", "qualified_users", "qualified_events",
-            "enriched_users", "enriched_events", "event_matches"]  # fmt: skip
+UPSTREAM = [*PROFILE_STAGE, "event_matches"]
 
 
 def _per_message(messages: pd.DataFrame) -> dict:
-    sent = max(1, int(messages["status"].isin(["ready", "fallback"]).sum()))
+    sent = max(1, len(publishable(messages)))
     input_tokens = messages[["input_tokens", "cache_read_tokens", "cache_write_tokens"]].to_numpy().sum()
     return {
         "messages": sent,
@@ -39,17 +40,30 @@ def _per_message(messages: pd.DataFrame) -> dict:
     }
 
 
-def measure(data_dir: Path, campaign_date: str, members: int, concurrency: int, latency: float, flawed_share: float) -> dict:
+def measure(
+    data_dir: Path, campaign_date: str, members: int, concurrency: int, latency: float, flawed_share: float
+) -> dict:
     resources = build_resources({"CUCU_DATA_DIR": str(data_dir), "CUCU_MODE": "local"})
     with dg.DagsterInstance.ephemeral() as instance:
         upstream = dg.materialize_to_memory(
             [asset for asset in ASSETS if asset.key.path[-1] in UPSTREAM],
-            resources=resources, partition_key=campaign_date, instance=instance,
-        )  # fmt: skip
-    tables = {name: upstream.output_for_node(name) for name in ("enriched_users", "enriched_events", "raw_events", "event_matches")}
+            resources=resources,
+            partition_key=campaign_date,
+            instance=instance,
+        )
+    tables = {
+        name: upstream.output_for_node(name)
+        for name in ("enriched_users", "enriched_events", "raw_events", "event_matches")
+    }
     rules = resources["campaign_rules"]
-    composer = composer_for(tables["enriched_users"], tables["enriched_events"], tables["raw_events"],
-                            parse_campaign_date(campaign_date), rules.brand, rules.allow_emoji)  # fmt: skip
+    composer = composer_for(
+        tables["enriched_users"],
+        tables["enriched_events"],
+        tables["raw_events"],
+        parse_campaign_date(campaign_date),
+        rules.brand,
+        rules.allow_emoji,
+    )
     matches = tables["event_matches"]
     matched = matches[matches["event_id"] != ""].head(members)
     fake = FakeMessagesAPI(latency=latency, flawed_share=flawed_share, batch_polls_until_ended=2)
@@ -62,11 +76,16 @@ def measure(data_dir: Path, campaign_date: str, members: int, concurrency: int, 
         batched = produce_messages(matched, composer, batch_writer)
     standard, batch = _per_message(concurrent), _per_message(batched)
     return {
-        "members": len(matched), "concurrency": concurrency, "latency_seconds": latency,
-        "flawed_first_drafts": flawed_share, "seconds": seconds, "max_calls_in_flight": fake.max_in_flight,
-        "concurrent": standard, "batch": batch,
+        "members": len(matched),
+        "concurrency": concurrency,
+        "latency_seconds": latency,
+        "flawed_first_drafts": flawed_share,
+        "seconds": seconds,
+        "max_calls_in_flight": fake.max_in_flight,
+        "concurrent": standard,
+        "batch": batch,
         "batch_saving": 1 - batch["cost_per_1000_messages_usd"] / standard["cost_per_1000_messages_usd"],
-    }  # fmt: skip
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,8 +15,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-REQUIRED_FIELDS = ("interests", "phone", "email", "homeNeighborhood", "occupation", "gender", "relationshipStatus",
-                   "tableTypePreference", "workNeighborhood")  # fmt: skip
+REQUIRED_FIELDS = (
+    "interests phone email homeNeighborhood occupation gender relationshipStatus tableTypePreference workNeighborhood"
+).split()
 HTML_TAG = re.compile(r"<[^>]+>")
 BAD_RECORD = (TypeError, AttributeError, KeyError, ValueError)  # a wrong type in the generated data's bad records
 
@@ -107,18 +108,27 @@ def _user_profile(user, all_events, qualified_events, users_by_id, users_by_emai
             hosts.append(_full_name(host))
     invited = [event.get("name") for event in qualified_events if email in (event.get("invitedParticipants") or [])]
     shared = Counter(p for event in user_events for p in (event.get("participants") or []) if p != email)
-    friends = [f"{_full_name(users_by_email[p])} ({count})" for p, count in shared.most_common()
-               if count >= 2 and p in users_by_email]  # fmt: skip
+    friends = [
+        f"{_full_name(users_by_email[p])} ({count})"
+        for p, count in shared.most_common()
+        if count >= 2 and p in users_by_email
+    ]
     last = parse_iso_date(user_events[0].get("startDate")) if user_events else None
     signup = parse_iso_date(user.get("createdAt"))
     profile = {
-        "id": _id(user), "name": _full_name(user), "email": email, "interests": user.get("interests") or [],
-        "age": calculate_age(user.get("birthDay"), now), "event_count": len(user_events),
+        "id": _id(user),
+        "name": _full_name(user),
+        "email": email,
+        "interests": user.get("interests") or [],
+        "age": calculate_age(user.get("birthDay"), now),
+        "event_count": len(user_events),
         "days_since_last_event": (now - last).days if last else None,
         "days_since_signup": (now - signup).days if signup else None,
-        "historical_event_names": [event.get("name") for event in user_events], "event_hosts": hosts,
-        "invited_event_names": invited, "friends": friends,
-    }  # fmt: skip
+        "historical_event_names": [event.get("name") for event in user_events],
+        "event_hosts": hosts,
+        "invited_event_names": invited,
+        "friends": friends,
+    }
     profile["summary"] = (
         f"{profile['name']}, {profile['age']}, {user.get('occupation')} in {user.get('homeNeighborhood')}, "
         f"likes {', '.join(profile['interests'])}; {profile['event_count']} events, hosts {', '.join(hosts[:3])}, "
@@ -146,22 +156,33 @@ def _event_profile(event, users_by_id, users_by_email, now) -> dict:
     host = users_by_id.get(str(event.get("ownerId")))
     start = parse_iso_date(event.get("startDate"))
     profile = {
-        "id": _id(event), "name": event.get("name"), "day_of_week": start.strftime("%A") if start else None,
-        "participant_count": count, "host_name": _full_name(host) if host else None,
-        "common_occupations": [o for o, _ in Counter(p.get("occupation") for p in participants if p.get("occupation")).most_common(5)],
-        "common_interests": [i for i, _ in Counter(i for p in participants for i in p.get("interests") or []).most_common(5)],
+        "id": _id(event),
+        "name": event.get("name"),
+        "day_of_week": start.strftime("%A") if start else None,
+        "participant_count": count,
+        "host_name": _full_name(host) if host else None,
+        "common_occupations": [
+            o for o, _ in Counter(p.get("occupation") for p in participants if p.get("occupation")).most_common(5)
+        ],
+        "common_interests": [
+            i for i, _ in Counter(i for p in participants for i in p.get("interests") or []).most_common(5)
+        ],
         "average_age": round(sum(ages) / len(ages)) if ages else None,
         "has_low_occupancy": bool(capacity) and (count / capacity < 0.3 or (count < 3 and capacity >= 10)),
-        "participant_names": [f"{_full_name(p)} ({p['occupation']})" if p.get("occupation") else _full_name(p) for p in participants],
+        "participant_names": [
+            f"{_full_name(p)} ({p['occupation']})" if p.get("occupation") else _full_name(p) for p in participants
+        ],
         "description": " ".join(HTML_TAG.sub("", event.get("description") or "").split()),
-    }  # fmt: skip
-    profile["summary"] = f"{profile['name']} on {profile['day_of_week']}, {count}/{capacity}, {profile['description'][:200]}"
+    }
+    profile["summary"] = (
+        f"{profile['name']} on {profile['day_of_week']}, {count}/{capacity}, {profile['description'][:200]}"
+    )
     return profile
 
 
 def run(data_dir: Path, campaign_date: dt.date) -> dict:
     """Seconds per step and rows out, loading the exports as the old scripts did."""
-    now = dt.datetime.combine(campaign_date, dt.time(17), tzinfo=dt.timezone.utc)  # 10:00 Pacific in summer
+    now = dt.datetime.combine(campaign_date, dt.time(17), tzinfo=dt.UTC)  # 10:00 Pacific in summer
     seconds, started = {}, time.perf_counter()
     users, events = _load(data_dir / "raw" / "users.json"), _load(data_dir / "raw" / "events.json")
     messages = _load(data_dir / "raw" / "messages.json")
@@ -179,8 +200,12 @@ def run(data_dir: Path, campaign_date: dt.date) -> dict:
     return {
         "seconds": seconds,
         "total_seconds": time.perf_counter() - started,
-        "rows": {"qualified_users": len(qualified_users), "qualified_events": len(qualified_events),
-                 "enriched_users": len(enriched_users), "enriched_events": len(enriched_events)},  # fmt: skip
+        "rows": {
+            "qualified_users": len(qualified_users),
+            "qualified_events": len(qualified_events),
+            "enriched_users": len(enriched_users),
+            "enriched_events": len(enriched_events),
+        },
     }
 
 

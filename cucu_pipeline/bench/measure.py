@@ -18,16 +18,30 @@ from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs.resources import build_resources
 
 
+def assets_in(*groups: str) -> list[str]:
+    """The names of the graph's assets in these groups."""
+    return [key.path[-1] for asset in ASSETS for key, group in asset.group_names_by_key.items() if group in groups]
+
+
+PROFILE_STAGE = assets_in("sources", "profiles")  # raw_* -> enriched_*
+CAMPAIGN_STAGE = ["event_matches", "matched_messages"]  # matching, the local writer and the nine checks
+
 
 def measure(data_dir: Path, campaign_date: str) -> dict:
     """Seconds and rows per asset, wall seconds and peak RSS of materializing the graph for `campaign_date`."""
     (data_dir / "airtable.sqlite").unlink(missing_ok=True)  # every run starts from the exported texts
     started = time.perf_counter()
     with dg.DagsterInstance.ephemeral() as instance:
-        result = dg.materialize(ASSETS, resources=build_resources({"CUCU_DATA_DIR": str(data_dir)}),
-                                partition_key=campaign_date, instance=instance)  # fmt: skip
+        result = dg.materialize(
+            ASSETS,
+            resources=build_resources({"CUCU_DATA_DIR": str(data_dir)}),
+            partition_key=campaign_date,
+            instance=instance,
+        )
     wall = time.perf_counter() - started
-    seconds = {event.step_key: event.event_specific_data.duration_ms / 1000 for event in result.get_step_success_events()}
+    seconds = {
+        event.step_key: event.event_specific_data.duration_ms / 1000 for event in result.get_step_success_events()
+    }
     rows = {
         event.asset_key.path[-1]: int(event.materialization.metadata["dagster/row_count"].value)
         for event in result.get_asset_materialization_events()

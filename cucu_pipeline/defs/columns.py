@@ -127,8 +127,11 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "signed_up_online": ("bool", "Role `POTENTIAL`."),
         "recently_attended_last_week": ("bool", "Attended within 7 days."),
         "is_on_team": ("bool", "A Cuculi team member (never texted)."),
-        "primary_status": ("string", "First match of new_user, signed_up_online, never_attended, dormant_60_days, "
-                                     "active_recent, active_regular."),  # fmt: skip
+        "primary_status": (
+            "string",
+            "First match of new_user, signed_up_online, never_attended, dormant_60_days, "
+            "active_recent, active_regular.",
+        ),
         "engagement_tier": ("string", "`high`, `medium` or `low`."),
         "user_segment": ("string", "new_online_signup, new_app_user, churned, dormant, first_timer or active_regular."),
         "personalization_score": ("int", "0–100: how much a copywriter can use."),

@@ -8,16 +8,20 @@ from collections.abc import Iterable
 import dagster as dg
 import pandas as pd
 
-from cucu_pipeline.lib.privacy import mask_text, masked
+from cucu_pipeline.campaign.drafting import STATUSES, USAGE_COLUMNS, publishable
+from cucu_pipeline.campaign.matching import CAMPAIGNS
+from cucu_pipeline.campaign.publishing import SUPERSEDED, Outcome
+from cucu_pipeline.campaign.sms_rules import textable_event_name
+from cucu_pipeline.core.privacy import mask_text, masked
 
 PREVIEW_ROWS = 10
 
 
-def _cell(value: object) -> str:
+def _display(value: object) -> str:
     if isinstance(value, (list, tuple)):
-        return ", ".join(_cell(item) for item in value)
+        return ", ".join(_display(item) for item in value)
     if isinstance(value, dict):
-        return " · ".join(_cell(item) for item in value.values())
+        return " · ".join(_display(item) for item in value.values())
     if isinstance(value, str):
         return mask_text(value)  # free text too: a phone or email inside a message or note never shows
     return "" if value is None or pd.isna(value) else str(value)
@@ -27,7 +31,7 @@ def preview(frame: pd.DataFrame, columns: Iterable[str]) -> dg.MetadataValue:
     """The first rows, phones and emails masked."""
     columns = [column for column in columns if column in frame.columns]
     rows = masked(frame.head(PREVIEW_ROWS)[columns])
-    records = [dg.TableRecord({column: _cell(row[column]) for column in columns}) for _, row in rows.iterrows()]
+    records = [dg.TableRecord({column: _display(row[column]) for column in columns}) for _, row in rows.iterrows()]
     schema = dg.TableSchema(columns=[dg.TableColumn(column, "string") for column in columns])
     return dg.MetadataValue.table(records, schema=schema)
 
@@ -44,10 +48,63 @@ def funnel(loaded: int, kept: int, rejected: Counter | pd.Series, label: str = "
         "kept": int(kept),
         label: int(sum(reasons.values())),
         **{f"{label}_{reason}": count for reason, count in reasons.items()},
-        f"{label}_by_reason": dg.MetadataValue.md(f"| reason | count |\n|---|---|\n{table}" if reasons else f"Nothing {label}."),
+        f"{label}_by_reason": dg.MetadataValue.md(
+            f"| reason | count |\n|---|---|\n{table}" if reasons else f"Nothing {label}."
+        ),
     }
 
 
 def value_counts(frame: pd.DataFrame, column: str) -> dict[str, int]:
     """One numeric entry per value, e.g. `primary_status_new_user`, so each is plotted over dates."""
     return {f"{column}_{value}": int(count) for value, count in frame[column].value_counts().items()}
+
+
+def rounded_mean(column: pd.Series) -> float:
+    """The mean to one decimal, 0 for an empty column (a plain float, which the Plots tab charts)."""
+    return float(round(column.mean(), 1)) if len(column) else 0.0
+
+
+def matches_metadata(matches: pd.DataFrame, enriched_events: pd.DataFrame) -> dict[str, object]:
+    matched = matches[matches["event_id"] != ""]
+    return {
+        "dagster/row_count": len(matches),
+        "matched": len(matched),
+        **{
+            f"campaign_{name.lower().replace(' ', '_')}": int((matched["campaign"] == name).sum()) for name in CAMPAIGNS
+        },
+        **{f"skipped_{reason}": int(count) for reason, count in matches["skip_reason"].value_counts().items()},
+        "events_not_textable": int((~enriched_events["name"].map(textable_event_name).astype(bool)).sum()),
+        "average_confidence": rounded_mean(matched["confidence"]),
+        "preview": preview(matches, ["user_id", "event_id", "campaign", "confidence", "reasoning", "candidates"]),
+    }
+
+
+def messages_metadata(messages: pd.DataFrame, failures: dict[str, list[str]], model: str) -> dict[str, object]:
+    sent = publishable(messages)
+    return {
+        "dagster/row_count": len(messages),
+        **{f"status_{status}": int((messages["status"] == status).sum()) for status in STATUSES},
+        **value_counts(sent.assign(segments=sent["segments"].astype(str)), "segments"),
+        **value_counts(sent, "campaign"),
+        **value_counts(sent, "send_timezone"),
+        **{f"check_failures_{name}": len(users) for name, users in failures.items()},
+        "regenerated": int((messages["attempts"] == 2).sum()),
+        "writer_unavailable": int(messages["writer_unavailable"].sum()),
+        "opt_out_added": int(sent["needs_opt_out"].sum()),
+        "average_characters": rounded_mean(sent["message"].str.len()),
+        **{column: int(messages[column].sum()) for column in USAGE_COLUMNS if column != "cost_usd"},
+        "cost_usd": float(round(messages["cost_usd"].sum(), 4)),
+        "model": model,
+        "preview": preview(messages, ["user_id", "campaign", "status", "segments", "message", "skip_reason"]),
+    }
+
+
+def published_metadata(published: pd.DataFrame, outcomes: list[Outcome]) -> dict[str, object]:
+    by_key = {outcome.message_key: outcome.outcome for outcome in outcomes}
+    return {
+        "dagster/row_count": len(published),
+        **{f"outcome_{name}": int((published["outcome"] == name).sum()) for name in ("created", "updated", "skipped")},
+        **{f"skipped_{reason}": int(count) for reason, count in published["skip_reason"].value_counts().items()},
+        "superseded_later_texts": sum(outcome == SUPERSEDED for outcome in by_key.values()),
+        "preview": preview(published, ["message_key", "event_id", "outcome", "skip_reason", "message"]),
+    }

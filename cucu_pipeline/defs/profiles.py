@@ -3,15 +3,15 @@
 import dagster as dg
 import pandas as pd
 
+from cucu_pipeline.core.dates import parse_campaign_date
 from cucu_pipeline.defs.columns import column_schema
-from cucu_pipeline.defs.metadata import funnel, preview, value_counts
+from cucu_pipeline.defs.metadata import funnel, preview, rounded_mean, value_counts
 from cucu_pipeline.defs.partitions import campaign_dates
-from cucu_pipeline.lib.dates import parse_campaign_date
-from cucu_pipeline.lib.enrich_events import enrich_events
-from cucu_pipeline.lib.enrich_users import enrich_users
-from cucu_pipeline.lib.messages import attribute_to_members, member_message_stats, message_history
-from cucu_pipeline.lib.qualify import event_exclusion_reasons, user_exclusion_reasons
-from cucu_pipeline.lib.rules import CampaignRules
+from cucu_pipeline.defs.resources import CampaignRulesResource
+from cucu_pipeline.profiles.eligibility import event_exclusion_reasons, user_exclusion_reasons
+from cucu_pipeline.profiles.event_profiles import enrich_events
+from cucu_pipeline.profiles.member_profiles import enrich_users
+from cucu_pipeline.profiles.message_history import attribute_to_members, member_message_stats, message_history
 
 _PROFILE = dict(partitions_def=campaign_dates, group_name="profiles", owners=["team:growth"], kinds={"pandas"})
 
@@ -27,7 +27,7 @@ def qualified_users(
     context: dg.AssetExecutionContext,
     raw_users: pd.DataFrame,
     raw_messages: pd.DataFrame,
-    campaign_rules: CampaignRules,
+    campaign_rules: CampaignRulesResource,
 ) -> dg.Output[pd.DataFrame]:
     """Members who may be texted on the campaign date: complete profile, valid US phone, consent, not on the team,
     signed up before the date, nothing pending and no text within the cooldown. Every other member is counted under
@@ -41,7 +41,7 @@ def qualified_users(
 
 @dg.asset(**_PROFILE, metadata=column_schema("qualified_events"))
 def qualified_events(
-    context: dg.AssetExecutionContext, raw_events: pd.DataFrame, campaign_rules: CampaignRules
+    context: dg.AssetExecutionContext, raw_events: pd.DataFrame, campaign_rules: CampaignRulesResource
 ) -> dg.Output[pd.DataFrame]:
     """Events that may be promoted on the campaign date: public, not canceled, seats left, starting after the
     reference instant and within the horizon."""
@@ -58,20 +58,26 @@ def enriched_users(
     raw_events: pd.DataFrame,
     raw_orders: pd.DataFrame,
     raw_messages: pd.DataFrame,
-    campaign_rules: CampaignRules,
+    campaign_rules: CampaignRulesResource,
 ) -> dg.Output[pd.DataFrame]:
     """One profile per qualified member as of the campaign date: history, hosts, friends, orders, texts, statuses,
     a personalization score and a summary for the copywriter."""
     profiles = enrich_users(
-        qualified_users, raw_users, raw_events, raw_orders, raw_messages, qualified_events,
-        parse_campaign_date(context.partition_key), campaign_rules,
-    )  # fmt: skip
+        qualified_users,
+        raw_users,
+        raw_events,
+        raw_orders,
+        raw_messages,
+        qualified_events,
+        parse_campaign_date(context.partition_key),
+        campaign_rules,
+    )
     metadata = {
         "dagster/row_count": len(profiles),
         **value_counts(profiles, "primary_status"),
         **value_counts(profiles, "user_segment"),
         **value_counts(profiles, "engagement_tier"),
-        "average_personalization_score": float(round(profiles["personalization_score"].mean(), 1)) if len(profiles) else 0.0,
+        "average_personalization_score": rounded_mean(profiles["personalization_score"]),
         "preview": preview(profiles, ["id", "name", "email", "phone", "primary_status", "user_segment", "summary"]),
     }
     return dg.Output(profiles, metadata=metadata)

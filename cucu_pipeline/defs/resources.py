@@ -13,15 +13,31 @@ from pathlib import Path
 
 import dagster as dg
 
-from cucu_pipeline.lib.airtable import AirtableMessageStore, LocalMessageStore
-from cucu_pipeline.lib.claude import ClaudeWriter
-from cucu_pipeline.lib.mongo import JsonExportSource, MongoSource
-from cucu_pipeline.lib.rules import CampaignRules
-from cucu_pipeline.lib.writers import TemplateWriter
+from cucu_pipeline.clients.airtable import AirtableMessageStore, LocalMessageStore
+from cucu_pipeline.clients.claude import ClaudeWriter, TemplateWriter
+from cucu_pipeline.clients.mongo import JsonExportSource, MongoSource
+from cucu_pipeline.core.settings import CampaignRules
 
 
 class MissingConfiguration(RuntimeError):
     pass
+
+
+class CampaignRulesResource(dg.ConfigurableResource, CampaignRules):
+    """The `campaign_rules` resource: the campaign settings, shown with their values in the UI."""
+
+
+class InstanceBatchLedger:
+    """Message Batch ids in the Dagster instance's key-value store (PostgreSQL in production), seen by every run."""
+
+    def __init__(self, instance: dg.DagsterInstance):
+        self.instance = instance
+
+    def get(self, key: str) -> str | None:
+        return self.instance.run_storage.get_cursor_values({key}).get(key)
+
+    def set(self, key: str, value: str) -> None:
+        self.instance.run_storage.set_cursor_values({key: value})
 
 
 def _production(environ: Mapping[str, str], key_variable: str) -> bool:
@@ -41,9 +57,9 @@ def data_dir(environ: Mapping[str, str]) -> str:
     return str(Path(environ.get("CUCU_DATA_DIR") or "data").resolve())
 
 
-def campaign_rules(environ: Mapping[str, str]) -> CampaignRules:
+def campaign_rules(environ: Mapping[str, str]) -> CampaignRulesResource:
     team = environ.get("CUCU_TEAM_MEMBERS", "")
-    return CampaignRules(
+    return CampaignRulesResource(
         send_hour=int(environ.get("CUCU_SEND_HOUR", 10)),
         cooldown_days=int(environ.get("CUCU_COOLDOWN_DAYS", 7)),
         event_horizon_days=int(environ.get("CUCU_EVENT_HORIZON_DAYS", 30)),
@@ -57,9 +73,10 @@ def build_resources(environ: Mapping[str, str] = os.environ) -> dict[str, dg.Con
     if _production(environ, "MONGODB_URI"):
         _require(environ, "MongoDB", "MONGODB_URI", "MONGODB_DATABASE")
         mongo = MongoSource(
-            uri=dg.EnvVar("MONGODB_URI"), database=environ["MONGODB_DATABASE"],
+            uri=dg.EnvVar("MONGODB_URI"),
+            database=environ["MONGODB_DATABASE"],
             timeout_ms=int(environ.get("MONGODB_TIMEOUT_MS", 5000)),
-        )  # fmt: skip
+        )
     else:
         mongo = JsonExportSource(data_dir=data_dir(environ))
     if _production(environ, "AIRTABLE_API_KEY"):

@@ -1,0 +1,161 @@
+"""From matches to checked texts: brief the writer, check every draft, regenerate once with the failures as
+feedback, fall back to the template, or skip with a reason. Nothing that breaks a hard rule leaves this module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from cucu_pipeline.campaign.briefs import Brief, Draft, compose
+from cucu_pipeline.campaign.composer import Composer
+from cucu_pipeline.campaign.segments import count_segments, encoding
+from cucu_pipeline.campaign.sms_rules import RuleResult, failed_hard_rules
+from cucu_pipeline.campaign.templates import TEMPLATE_MODEL, template_writes
+from cucu_pipeline.clients.claude import BatchLedger, MessageWriter
+
+READY, FALLBACK, SKIPPED = "ready", "fallback", "skipped"
+STATUSES = (READY, FALLBACK, SKIPPED)
+USAGE_COLUMNS = ("calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "cost_usd")
+MESSAGE_COLUMNS = [
+    "user_id",
+    "event_id",
+    "campaign",
+    "message",
+    "segments",
+    "encoding",
+    "check_results",
+    "warnings",
+    "status",
+    "skip_reason",
+    "attempts",
+    "writer_unavailable",
+    "writer_error",
+    "needs_opt_out",
+    "model",
+    "reasoning",
+    "confidence",
+    *USAGE_COLUMNS,
+]
+TEMPLATE_ATTEMPT = 3  # the writer's draft and its regeneration come first
+
+
+def publishable(messages: pd.DataFrame) -> pd.DataFrame:
+    """The texts that may go to Airtable: written and checked (`ready`), or the template's (`fallback`)."""
+    return messages[messages["status"].isin([READY, FALLBACK])]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    draft: Draft
+    text: str | None
+    checks: list[RuleResult]
+    attempts: int
+    skip_reason: str | None = None
+
+
+@dataclass
+class Drafting:
+    """What the rounds learn about each member: usage summed over calls, the final outcome, the last failures, the
+    writer's last error and whether it could be reached."""
+
+    usage: dict[str, dict[str, float]]
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    last_failures: dict[str, list[str]] = field(default_factory=dict)
+    writer_errors: dict[str, str] = field(default_factory=dict)
+    unreachable: set[str] = field(default_factory=set)
+
+    def add_usage(self, draft: Draft) -> None:
+        total = self.usage[draft.user_id]
+        for column in USAGE_COLUMNS:
+            total[column] = total.get(column, 0) + getattr(draft, column)
+
+
+def _evaluate(draft: Draft, brief: Brief, composer: Composer) -> tuple[str | None, list, list]:
+    """The composed text, every rule's result, and the hard-rule failures (a writer error counts as a failure)."""
+    if draft.error or not draft.body or not draft.event_id:
+        return None, [], [draft.error or "empty draft"]
+    text = compose(draft.body, brief, draft.event_id)
+    results = composer.check(text, brief.user_id, draft.event_id)
+    return text, results, [f"{failure.rule}: {failure.detail}" for failure in failed_hard_rules(results)]
+
+
+def _writer_rounds(
+    briefs: list[Brief], composer: Composer, writer: MessageWriter, ledger: BatchLedger | None, state: Drafting
+) -> list[Brief]:
+    """The first draft, then one regeneration with the failures as feedback; returns the briefs left to the template."""
+    pending, to_template = briefs, []
+    for attempt in (1, 2):
+        retry = []
+        for brief, draft in zip(pending, writer.write(pending, ledger)):
+            state.add_usage(draft)
+            text, results, failures = _evaluate(draft, brief, composer)
+            if not failures:
+                state.outcomes[brief.user_id] = Outcome(READY, draft, text, results, attempt)
+                continue
+            state.last_failures[brief.user_id] = failures
+            if draft.error:
+                state.writer_errors[brief.user_id] = draft.error
+            if draft.unavailable:  # asking again this run would only wait on the outage
+                state.unreachable.add(brief.user_id)
+                to_template.append(brief)
+            else:
+                retry.append((brief, failures))
+        pending = [composer.brief(b.user_id, [c.id for c in b.candidates], tuple(f)) for b, f in retry]
+    return to_template + pending
+
+
+def _template_round(briefs: list[Brief], composer: Composer, state: Drafting) -> None:
+    for brief, draft in zip(briefs, template_writes(briefs)):
+        text, results, failures = _evaluate(draft, brief, composer)
+        if failures:
+            reason = "; ".join([*state.last_failures[brief.user_id], *failures])[:500]
+            outcome = Outcome(SKIPPED, draft, None, [], TEMPLATE_ATTEMPT, f"no compliant text: {reason}")
+        else:
+            outcome = Outcome(FALLBACK, draft, text, results, TEMPLATE_ATTEMPT)
+        state.outcomes[brief.user_id] = outcome
+
+
+def _message_row(brief: Brief, state: Drafting, scorer_reasoning: str, scorer_confidence: int) -> dict:
+    outcome = state.outcomes[brief.user_id]
+    draft, text, checks = outcome.draft, outcome.text, outcome.checks
+    event_id = draft.event_id or brief.candidates[0].id
+    facts = next((c for c in brief.candidates if c.id == event_id), brief.candidates[0])
+    usage = state.usage[brief.user_id]
+    return {
+        "user_id": brief.user_id,
+        "event_id": event_id,
+        "campaign": facts.campaign,
+        "message": text or "",
+        "segments": count_segments(text) if text else 0,
+        "encoding": encoding(text) if text else "",
+        "check_results": {result.rule: result.detail or "ok" for result in checks},
+        "warnings": [result.rule for result in checks if not result.hard and not result.passed],
+        "status": outcome.status,
+        "skip_reason": outcome.skip_reason,
+        "attempts": outcome.attempts,
+        "writer_unavailable": brief.user_id in state.unreachable,
+        "writer_error": state.writer_errors.get(brief.user_id),
+        "needs_opt_out": brief.needs_opt_out,
+        "model": draft.model if outcome.status == READY else TEMPLATE_MODEL,
+        "reasoning": draft.reasoning or scorer_reasoning,
+        "confidence": draft.confidence if draft.confidence is not None else int(scorer_confidence),
+        **{column: usage.get(column, 0) for column in USAGE_COLUMNS},
+    }
+
+
+def produce_messages(
+    matches: pd.DataFrame, composer: Composer, writer: MessageWriter, ledger: BatchLedger | None = None
+) -> pd.DataFrame:
+    """One row per matched member: the text, its checks, status (`ready`, `fallback`, `skipped`) and usage.
+    `ledger` keeps the ids of Message Batches the writer submits, so a re-run resumes them."""
+    matched = matches[matches["event_id"].astype(bool)]
+    briefs = [composer.brief(user, candidates) for user, candidates in zip(matched["user_id"], matched["candidates"])]
+    state = Drafting(usage={brief.user_id: {} for brief in briefs})
+    _template_round(_writer_rounds(briefs, composer, writer, ledger, state), composer, state)
+    rows = [
+        _message_row(brief, state, reasoning, confidence)
+        for brief, reasoning, confidence in zip(briefs, matched["reasoning"], matched["confidence"])
+    ]
+    return pd.DataFrame(rows, columns=MESSAGE_COLUMNS)

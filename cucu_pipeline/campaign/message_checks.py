@@ -1,0 +1,57 @@
+"""The Dagster asset checks on `matched_messages`: which SMS rules each covers, and who fails them."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cucu_pipeline.campaign.composer import Composer
+from cucu_pipeline.campaign.drafting import publishable
+from cucu_pipeline.campaign.sms_rules import failed_hard_rules
+
+# Each check: the rules of `check_message` it covers, and what it promises.
+ASSET_CHECKS = {
+    "length_and_segments": (
+        ("length", "segments"),
+        "At most 180 characters including the link, and at most 2 segments.",
+    ),
+    "gsm7_only": (
+        ("encoding", "emoji"),
+        "GSM-7 characters only (no emoji, curly quotes or dashes) unless emoji are enabled.",
+    ),
+    "one_booking_link": (
+        ("booking_link", "no_shorteners"),
+        "Exactly one URL, the matched event's booking link; no shorteners.",
+    ),
+    "no_other_contacts": (("no_other_contacts",), "No phone number or email address in the text."),
+    "clean_content": (
+        ("shaft", "spam_or_phishing", "no_shouting"),
+        "No SHAFT topics or alcohol offers, no spam or phishing phrasing, no shouting or '!!'.",
+    ),
+    "brand_name_and_event": (
+        ("brand", "first_name", "event_named"),
+        "Starts with the brand, addresses the member by first name, names the event.",
+    ),
+    "opt_out_when_required": (("opt_out",), "'Reply STOP to opt out' for members with no text in the last 30 days."),
+    "facts_match_event": (
+        ("facts",),
+        "Every stated day, time, date, count, venue, neighborhood and host is the event's.",
+    ),
+    "one_message_per_member": ((), "At most one publishable text per member for the date."),
+}
+
+
+def check_failures(messages: pd.DataFrame, composer: Composer) -> dict[str, list[str]]:
+    """Members whose publishable text breaks each asset check's rules, re-checked from the final text."""
+    publishable_texts = publishable(messages)
+    failures = {name: [] for name in ASSET_CHECKS}
+    for user_id, event_id, text in zip(
+        publishable_texts["user_id"], publishable_texts["event_id"], publishable_texts["message"]
+    ):
+        failed = {result.rule for result in failed_hard_rules(composer.check(text, user_id, event_id))}
+        for name, (rules, _) in ASSET_CHECKS.items():
+            if failed & set(rules):
+                failures[name].append(user_id)
+    failures["one_message_per_member"] = sorted(
+        set(publishable_texts.loc[publishable_texts["user_id"].duplicated(), "user_id"])
+    )
+    return failures

@@ -1,0 +1,156 @@
+"""What a queued text looks like in Airtable, and the cooldown re-check against what the store already holds.
+
+The re-check looks both ways in time, so partitions published in any order never text one member twice within
+the cooldown and end with the same texts queued; the record of the partition being (re)published is never a
+conflict with itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cucu_pipeline.campaign.drafting import publishable
+from cucu_pipeline.core.dates import pacific_dates, utc_iso
+from cucu_pipeline.profiles.message_history import QUEUED_STATUSES, SENT_STATUSES, normalized_statuses, opts_out
+from cucu_pipeline.sources.documents import MessageRecord
+from cucu_pipeline.sources.tables import normalize_documents
+
+BATCH_SIZE = 10  # Airtable's maximum records per write request
+SUPERSEDED = "superseded"  # a queued text replaced by an earlier date's text to the same member
+
+
+def message_key(campaign_date: dt.date, user_id: str) -> str:
+    return f"{campaign_date.isoformat()}:{user_id}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    message_key: str
+    airtable_record_id: str | None
+    outcome: str  # created, updated, skipped, superseded
+    skip_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CooldownReview:
+    conflicts: dict[str, str]  # message_key of a record that must not be written -> reason
+    superseded: list[str]  # message_keys of later queued texts that this date's texts replace
+
+
+def cooldown_review(
+    existing: list[dict], fields: list[dict], campaign_date: dt.date, cooldown_days: int
+) -> CooldownReview:
+    """Which records may be written, given what the store holds.
+
+    A record is held back by an opt-out, by another text to the same member within the cooldown that was sent,
+    is earlier, or is not the pipeline's, or when its own earlier version is no longer queued (`already_sent`). A
+    text the pipeline queued for a *later* date and nobody has sent yet is superseded instead: the earlier date
+    wins, as it would have if the partitions had run in date order, so a backfill's partitions may run in any order
+    and leave the same texts queued.
+    """
+    if not fields:
+        return CooldownReview({}, [])
+    table = normalize_documents(existing, MessageRecord).frame
+    status = normalized_statuses(table)
+    contact_day = table["campaign_date"].fillna(
+        pacific_dates(table["sent_date"].fillna(table["created_date"]).fillna(table["record_created_at"]))
+    )
+    distance = (contact_day - pd.Timestamp(campaign_date)).dt.days.abs()
+    own_keys = {record["message_key"] for record in fields}
+    close = (
+        status.isin(SENT_STATUSES | QUEUED_STATUSES)
+        & distance.lt(cooldown_days).fillna(False)
+        & ~table["message_key"].isin(own_keys)
+    )
+    later_queued = (
+        close
+        & status.isin(QUEUED_STATUSES)
+        & table["message_key"].notna()
+        & table["campaign_date"].gt(pd.Timestamp(campaign_date)).fillna(False)
+    )
+    blocked = {user: "cooldown_conflict" for user in table.loc[close & ~later_queued, "user_id"].dropna()}
+    blocked.update({user: "opted_out" for user in table.loc[opts_out(table), "user_id"].dropna()})
+    conflicts = {record["message_key"]: blocked[record["user_id"]] for record in fields if record["user_id"] in blocked}
+    # A re-run never rewrites its own record once the team has moved it on (sent, failed, superseded...).
+    moved_on = table["message_key"].isin(own_keys) & status.ne("") & ~status.isin(QUEUED_STATUSES)
+    conflicts.update(
+        {key: f"already_{state}" for key, state in zip(table.loc[moved_on, "message_key"], status[moved_on])}
+    )
+    writing = {record["user_id"] for record in fields if record["message_key"] not in conflicts}
+    superseded = table.loc[later_queued & table["user_id"].isin(writing), "message_key"].tolist()
+    return CooldownReview(conflicts, superseded)
+
+
+def superseding_patches(review: CooldownReview) -> list[dict]:
+    """Partial records that mark replaced later texts, upserted on `message_key` like every write."""
+    return [{"message_key": key, "status": SUPERSEDED} for key in review.superseded]
+
+
+def airtable_records(
+    messages: pd.DataFrame, members: pd.DataFrame, events: pd.DataFrame, campaign_date: dt.date, reference: pd.Timestamp
+) -> list[dict]:
+    """The Airtable fields of each publishable text (README: "Publishing"): queued for the team to review and send.
+
+    `created_date` is the campaign date's reference instant, so re-publishing a date writes identical records.
+    """
+    member = {row["id"]: row for row in members[["id", "name", "email", "phone"]].to_dict("records")}
+    event = {row["id"]: row for row in events[["id", "name", "start_date"]].to_dict("records")}
+    records = []
+    for row in publishable(messages).to_dict("records"):
+        person, happening = member[row["user_id"]], event[row["event_id"]]
+        failed = [rule for rule, detail in row["check_results"].items() if detail != "ok"]
+        records.append(
+            {
+                "message_key": message_key(campaign_date, row["user_id"]),
+                "campaign_date": campaign_date.isoformat(),
+                "user_id": row["user_id"],
+                "user_name": person["name"],
+                "user_email": person["email"],
+                "user_phone": person["phone"],
+                "event_id": row["event_id"],
+                "event_name": happening["name"],
+                "event_date": utc_iso(happening["start_date"]),
+                "message": row["message"],
+                "campaign": row["campaign"],
+                "status": "queued",
+                "segments": int(row["segments"]),
+                "checks": f"{len(row['check_results']) - len(failed)}/{len(row['check_results'])} passed"
+                + (f"; warnings: {', '.join(failed)}" if failed else ""),
+                "model": row["model"],
+                "send_timezone": row["send_timezone"],
+                "send_after": row["send_after"],
+                "send_before": row["send_before"],
+                "created_date": utc_iso(reference),
+            }
+        )
+    return records
+
+
+PUBLISHED_COLUMNS = [
+    "message_key",
+    "campaign_date",
+    "user_id",
+    "event_id",
+    "message",
+    "airtable_record_id",
+    "outcome",
+    "skip_reason",
+]
+
+
+def published_table(records: list[dict], outcomes: list[Outcome]) -> pd.DataFrame:
+    """One row per record offered to the store, with what the store did with it."""
+    by_key = {outcome.message_key: outcome for outcome in outcomes}
+    rows = [
+        {
+            **{column: record[column] for column in PUBLISHED_COLUMNS[:5]},
+            "airtable_record_id": by_key[record["message_key"]].airtable_record_id,
+            "outcome": by_key[record["message_key"]].outcome,
+            "skip_reason": by_key[record["message_key"]].skip_reason,
+        }
+        for record in records
+    ]
+    return pd.DataFrame(rows, columns=PUBLISHED_COLUMNS)

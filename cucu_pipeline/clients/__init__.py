@@ -1,0 +1,1 @@
+"""One module per outside system, each production client beside its local stand-in: MongoDB, Airtable, Claude."""

@@ -1,0 +1,272 @@
+"""The `airtable` resource: the Messages table in Airtable, or a local SQLite copy of it.
+
+Both return records in Airtable's own shape, `{"id", "createdTime", "fields": {...}}`, so everything downstream
+reads one format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import requests
+from pyairtable import Api
+from pyairtable.api.retrying import retry_strategy
+from requests.adapters import HTTPAdapter
+
+from cucu_pipeline.campaign.publishing import BATCH_SIZE, SUPERSEDED, Outcome, cooldown_review, superseding_patches
+from cucu_pipeline.clients.retries import retry_garbled
+from cucu_pipeline.core.dates import utc_iso
+from cucu_pipeline.sources.exports import read_export
+
+GARBLED_ANSWERS = (requests.exceptions.InvalidJSONError, requests.exceptions.ChunkedEncodingError)
+# The Messages table's fields: the old scripts' columns plus the ones this project adds (README: "Publishing").
+MESSAGE_FIELDS = (
+    "user_id",
+    "user_name",
+    "user_email",
+    "user_phone",
+    "event_id",
+    "event_name",
+    "event_date",
+    "message",
+    "campaign",
+    "status",
+    "sent_date",
+    "created_date",
+    "message_key",
+    "campaign_date",
+    "segments",
+    "checks",
+    "model",
+    "send_timezone",
+    "send_after",
+    "send_before",
+)
+
+
+class MessageStore(dg.ConfigurableResource):
+    """Where past and queued texts live; assets depend on this interface only."""
+
+    def fetch_records(self) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
+        """Upsert records keyed by `message_key`, skipping any that the cooldown re-check forbids."""
+        raise NotImplementedError
+
+
+class RateLimiter:
+    """At most `per_second` requests per second across threads: Airtable allows 5 per second per base."""
+
+    def __init__(self, per_second: float):
+        self.interval, self.next_slot, self.lock = 1.0 / per_second, 0.0, threading.Lock()
+
+    def wait(self) -> None:
+        with self.lock:
+            now = time.monotonic()
+            slot = max(now, self.next_slot)
+            self.next_slot = slot + self.interval
+        time.sleep(max(0.0, slot - now))
+
+
+class _ThrottledAdapter(HTTPAdapter):
+    def __init__(self, limiter: RateLimiter, **kwargs):
+        self.limiter = limiter
+        super().__init__(**kwargs)
+
+    def send(self, request, **kwargs):
+        self.limiter.wait()
+        return super().send(request, **kwargs)
+
+
+class AirtableMessageStore(MessageStore):
+    """Production: pyairtable with timeouts and retries that outlast Airtable's 30-second 429 penalty."""
+
+    api_key: str
+    base_id: str
+    table_name: str
+    endpoint_url: str = "https://api.airtable.com"
+    # Waits of 0, 4, 8, 16 and 32 s: together longer than the 30 s Airtable makes a client wait after a 429.
+    # Every request is safe to retry, writes included: reads, and upserts on a deterministic key.
+    retry_backoff_seconds: float = 2.0
+    requests_per_second: float = 5.0
+    connect_timeout_seconds: float = 5.0
+    read_timeout_seconds: float = 30.0
+
+    def _table(self):
+        retries = retry_strategy(
+            status_forcelist=(429, 500, 502, 503, 504),
+            backoff_factor=self.retry_backoff_seconds,
+            total=6,
+            allowed_methods=None,
+        )
+        timeout = (self.connect_timeout_seconds, self.read_timeout_seconds)
+        api = Api(self.api_key, timeout=timeout, retry_strategy=retries, endpoint_url=self.endpoint_url)
+        throttled = _ThrottledAdapter(RateLimiter(self.requests_per_second), max_retries=retries)
+        api.session.mount("https://", throttled)
+        api.session.mount("http://", throttled)
+        return api.table(self.base_id, self.table_name)
+
+    def fetch_records(self) -> list[dict[str, Any]]:
+        table = self._table()
+        return retry_garbled(lambda: table.all(page_size=100), GARBLED_ANSWERS)
+
+    def publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
+        table = self._table()
+        existing = retry_garbled(lambda: table.all(page_size=100), GARBLED_ANSWERS)
+        review = cooldown_review(existing, records, campaign_date, cooldown_days)
+        outcomes = [Outcome(key, None, "skipped", reason) for key, reason in review.conflicts.items()]
+        writes = [record for record in records if record["message_key"] not in review.conflicts]
+        writes += superseding_patches(review)
+        for start in range(0, len(writes), BATCH_SIZE):
+            chunk = [{"fields": record} for record in writes[start : start + BATCH_SIZE]]
+            upsert = functools.partial(table.batch_upsert, chunk, key_fields=["message_key"])
+            result = retry_garbled(upsert, GARBLED_ANSWERS)
+            created = set(result["createdRecords"])
+            for written in result["records"]:
+                key = written["fields"]["message_key"]
+                outcome = (
+                    SUPERSEDED if key in review.superseded else "created" if written["id"] in created else "updated"
+                )
+                outcomes.append(Outcome(key, written["id"], outcome))
+        return outcomes
+
+
+class LocalMessageStore(MessageStore):
+    """Local stand-in: `<data_dir>/airtable.sqlite`, table `messages`, one column per Airtable field.
+
+    Created and seeded from `<data_dir>/raw/messages.json` the first time it is opened.
+    """
+
+    data_dir: str
+
+    @property
+    def path(self) -> Path:
+        return Path(self.data_dir) / "airtable.sqlite"
+
+    def connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        connection.row_factory = sqlite3.Row
+        _ensure_schema(connection)
+        _seed_once(connection, Path(self.data_dir) / "raw" / "messages.json")
+        return connection
+
+    def fetch_records(self) -> list[dict[str, Any]]:
+        with closing(self.connect()) as connection:
+            rows = connection.execute("SELECT * FROM messages ORDER BY rowid").fetchall()
+        return [_row_to_record(row) for row in rows]
+
+    def publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
+        """Check and write in one transaction, so partitions published in parallel see each other's texts."""
+        with closing(self.connect()) as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                existing = [_row_to_record(row) for row in connection.execute("SELECT * FROM messages")]
+                review = cooldown_review(existing, records, campaign_date, cooldown_days)
+                ids_by_key = {record["fields"].get("message_key"): record["id"] for record in existing}
+                outcomes = [_upsert_row(connection, record, ids_by_key, review.conflicts) for record in records]
+                for patch in superseding_patches(review):
+                    _upsert_row(connection, patch, ids_by_key, {})
+                    outcomes.append(Outcome(patch["message_key"], ids_by_key[patch["message_key"]], SUPERSEDED))
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        return outcomes
+
+
+def _ensure_schema(connection: sqlite3.Connection) -> None:
+    columns = ", ".join(f'"{name}"' for name in MESSAGE_FIELDS)
+    connection.execute(
+        f"CREATE TABLE IF NOT EXISTS messages (record_id TEXT PRIMARY KEY, created_time TEXT, {columns})"
+    )
+    present = {row["name"] for row in connection.execute("PRAGMA table_info(messages)")}
+    for name in MESSAGE_FIELDS:  # a store made before a field existed gains its column
+        if name not in present:
+            connection.execute(f'ALTER TABLE messages ADD COLUMN "{name}"')
+    connection.execute("CREATE UNIQUE INDEX IF NOT EXISTS messages_by_key ON messages(message_key)")
+    connection.execute("CREATE TABLE IF NOT EXISTS store_state (name TEXT PRIMARY KEY, value TEXT)")
+
+
+def _seed_once(connection: sqlite3.Connection, seed_path: Path) -> None:
+    """Seed inside one write transaction, so parallel runs opening a new store seed it exactly once."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        if connection.execute("SELECT 1 FROM store_state WHERE name = 'seeded'").fetchone() is None:
+            seed = read_export(seed_path).documents if seed_path.exists() else []
+            rows = [_seed_row(position, item) for position, item in enumerate(seed) if isinstance(item, dict)]
+            if rows:
+                names = ["record_id", "created_time", *MESSAGE_FIELDS]
+                placeholders = ", ".join("?" for _ in names)
+                quoted = ", ".join(f'"{name}"' for name in names)
+                connection.executemany(
+                    f"INSERT OR IGNORE INTO messages ({quoted}) VALUES ({placeholders})",
+                    [[row.get(name) for name in names] for row in rows],
+                )
+            connection.execute("INSERT INTO store_state VALUES ('seeded', ?)", (str(len(rows)),))
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+
+
+def _sqlite_value(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    if isinstance(value, dt.datetime):
+        return utc_iso(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return json.dumps(value, default=str)
+
+
+def _seed_row(position: int, item: dict[str, Any]) -> dict[str, Any]:
+    """A flat message from the export as a store row; its record id is kept or derived deterministically."""
+    record_id = item.get("airtable_id") or item.get("id")
+    if not isinstance(record_id, str) or not record_id:
+        digest = hashlib.sha1(f"{position}:{json.dumps(item, sort_keys=True, default=str)}".encode()).hexdigest()
+        record_id = f"rec{digest[:14]}"
+    created = item.get("created_date") or item.get("sent_date")
+    return {
+        "record_id": record_id,
+        "created_time": _sqlite_value(created),
+        **{name: _sqlite_value(item.get(name)) for name in MESSAGE_FIELDS},
+    }
+
+
+def _upsert_row(
+    connection: sqlite3.Connection, record: dict[str, Any], ids_by_key: dict, conflicts: dict[str, str]
+) -> Outcome:
+    key = record["message_key"]
+    if key in conflicts:
+        return Outcome(key, ids_by_key.get(key), "skipped", conflicts[key])
+    names = [name for name in MESSAGE_FIELDS if name in record]
+    values = [_sqlite_value(record[name]) for name in names]
+    if key in ids_by_key:
+        assignments = ", ".join(f'"{name}" = ?' for name in names)
+        connection.execute(f"UPDATE messages SET {assignments} WHERE message_key = ?", [*values, key])
+        return Outcome(key, ids_by_key[key], "updated")
+    record_id = f"rec{hashlib.sha1(key.encode()).hexdigest()[:14]}"
+    quoted = ", ".join(f'"{name}"' for name in ["record_id", "created_time", *names])
+    placeholders = ", ".join("?" for _ in range(len(names) + 2))
+    connection.execute(
+        f"INSERT INTO messages ({quoted}) VALUES ({placeholders})",
+        [record_id, _sqlite_value(record.get("created_date")), *values],
+    )
+    return Outcome(key, record_id, "created")
+
+
+def _row_to_record(row: sqlite3.Row) -> dict[str, Any]:
+    fields = {name: row[name] for name in MESSAGE_FIELDS if row[name] is not None}
+    return {"id": row["record_id"], "createdTime": row["created_time"], "fields": fields}

@@ -1,0 +1,1 @@
+"""What every stage shares: dates, frame helpers, wording, privacy masks and the campaign settings."""

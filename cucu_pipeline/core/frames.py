@@ -1,0 +1,54 @@
+"""Small vectorized building blocks shared by the stages: grouped lists, top-N rankings, first-match labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def lists_by(rows: pd.DataFrame, key: str, value: str, index: pd.Index) -> pd.Series:
+    """The `value`s of each `key` as a list in row order, aligned to `index` (an empty list where there are none).
+
+    One stable sort and list slicing: `groupby().agg(list)` calls Python once per group, several times slower.
+    """
+    keys = rows[key].to_numpy(dtype=object)
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    values = rows[value].to_numpy(dtype=object)[order].tolist()
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.array([], dtype=int)
+    ends = np.r_[starts[1:], len(values)].astype(int)
+    grouped = pd.Series([values[start:end] for start, end in zip(starts, ends)], index=keys[starts], dtype=object)
+    return fill_lists(grouped.reindex(index))
+
+
+def fill_lists(column: pd.Series) -> pd.Series:
+    return pd.Series([item if isinstance(item, list) else [] for item in column], index=column.index, dtype=object)
+
+
+def first_match(conditions: list[tuple[str, pd.Series]], index: pd.Index, default: str | None = None) -> pd.Series:
+    """Per row, the name of the first condition that holds (missing counts as false), else `default`."""
+    masks = [mask.fillna(False).to_numpy(dtype=bool) for _, mask in conditions]
+    chosen = np.select(masks, [name for name, _ in conditions], "")
+    return pd.Series(np.where(chosen == "", default, chosen), index=index, dtype=object)
+
+
+def has_value(column: pd.Series) -> pd.Series:
+    """A number above zero, or a non-empty text or list (normalized documents hold no whitespace-only text)."""
+    if pd.api.types.is_numeric_dtype(column):
+        return column.fillna(0).gt(0)
+    return column.map(len, na_action="ignore").fillna(0).gt(0)
+
+
+def ranked_values(rows: pd.DataFrame, key: str, value: str, index: pd.Index, top: int | None = None) -> pd.Series:
+    """Distinct `value`s per `key`, most frequent first (ties alphabetical), at most `top` of them."""
+    counts = (
+        rows.dropna(subset=[value])
+        .groupby([key, value], sort=False)
+        .size()
+        .rename("count")
+        .reset_index()
+        .sort_values([key, "count", value], ascending=[True, False, True], kind="stable")
+    )
+    if top is not None:
+        counts = counts.groupby(key, sort=False).head(top)
+    return lists_by(counts, key, value, index)

@@ -1,0 +1,28 @@
+"""The campaign's settings, in one place: plain data that every stage reads and `defs/resources.py` binds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from cucu_pipeline.core.dates import reference_instant
+
+
+class CampaignRules(BaseModel):
+    """Who may be texted, which events may be promoted and how texts are branded, as of a campaign date (README:
+    "Who may be texted", "Which events may be promoted", "Configuration")."""
+
+    model_config = ConfigDict(frozen=True)
+
+    send_hour: int = Field(10, ge=0, le=23, description="Hour (Pacific) that is 'now' for a campaign date.")
+    cooldown_days: int = Field(7, ge=0, description="Days after a text before the member may be texted again.")
+    event_horizon_days: int = Field(30, ge=1, description="How far ahead events may be promoted.")
+    new_member_days: int = Field(30, ge=0, description="Signed up this many days ago or fewer: a new member.")
+    team_members: list[str] = Field(default_factory=list, description="Member ids or emails never texted.")
+    brand: str = Field("Cuculi:", description="Prefix every text starts with.")
+    allow_emoji: bool = Field(False, description="Allow emoji (the text is then sent as UCS-2).")
+
+    def reference_instant(self, campaign_date: dt.date) -> pd.Timestamp:
+        return reference_instant(campaign_date, self.send_hour)

@@ -1,0 +1,1 @@
+"""Bundled sample data: a deterministic generator (`generator`) and the command that writes the exports."""

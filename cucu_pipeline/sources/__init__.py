@@ -1,0 +1,1 @@
+"""Plain Python for the source assets: document models and their field kinds, export parsing, phone numbers."""

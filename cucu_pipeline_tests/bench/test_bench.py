@@ -1,0 +1,54 @@
+"""The benchmark command end to end at a tiny size: data generated once and cached, one report per run."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cucu_pipeline.bench.__main__ import TARGETS, cached_data, main
+from cucu_pipeline_tests.defs.test_definitions import ASSET_KEYS
+
+
+def test_the_benchmark_reports_every_asset_and_every_target(tmp_path, capsys):
+    arguments = [
+        "--users",
+        "400",
+        "--events",
+        "300",
+        "--repeat",
+        "1",
+        "--cache",
+        str(tmp_path / "cache"),
+        "--out",
+        str(tmp_path / "out"),
+        "--legacy-users",
+        "200",
+        "--claude-members",
+        "20",
+        "--claude-latency",
+        "0.05",
+    ]
+    main(arguments)
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert set(report["targets"]) == set(TARGETS)
+    assert all(set(target) == {"measured", "target", "met"} for target in report["targets"].values())
+    baseline, full = report["sizes"]["baseline"], report["sizes"]["full"]
+    assert report["sizes"]["legacy"]["users"] == 200 and report["legacy"]["rows"]["enriched_users"] > 0
+    assert report["targets"]["cli_sample_data_seconds"]["measured"] > 1
+    claude = report["claude"]
+    assert claude["members"] == 20 and claude["concurrent"]["calls_per_message"] >= 1
+    assert claude["batch"]["cost_per_1000_messages_usd"] == pytest.approx(
+        claude["concurrent"]["cost_per_1000_messages_usd"] / 2
+    )
+    assert (baseline["users"], full["users"]) == (40, 400)
+    assert set(full["seconds"]) == set(full["rows"]) == ASSET_KEYS
+    assert full["rows"]["raw_users"] > baseline["rows"]["raw_users"] and full["peak_rss_mib"] > 100
+    assert "| matched_messages |" in capsys.readouterr().out
+    assert (tmp_path / "out" / "report.md").read_text().startswith("Campaign date 2025-06-15")
+    cached = sorted(path.name for path in (tmp_path / "cache").iterdir())
+    assert cached == ["users200-events150-seed7", "users40-events30-seed7", "users400-events300-seed7"]
+    exported = tmp_path / "cache" / "users400-events300-seed7" / "raw" / "users.json"
+    written = exported.stat().st_mtime_ns
+    assert cached_data(tmp_path / "cache", 400, 300, 7) == exported.parents[1]  # a second run reuses the data
+    assert exported.stat().st_mtime_ns == written

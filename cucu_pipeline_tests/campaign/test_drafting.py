@@ -1,0 +1,147 @@
+"""From matches to checked texts: regenerate once with feedback, then the template, then skip; checks re-verify."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from cucu_pipeline.campaign.briefs import Draft
+from cucu_pipeline.campaign.composer import Composer, local_start_times
+from cucu_pipeline.campaign.drafting import produce_messages
+from cucu_pipeline.campaign.matching import match_members
+from cucu_pipeline.campaign.message_checks import check_failures
+from cucu_pipeline.clients.claude import TemplateWriter
+from cucu_pipeline.profiles.eligibility import event_exclusion_reasons
+from cucu_pipeline.profiles.event_profiles import enrich_events
+from cucu_pipeline.profiles.member_profiles import enrich_users
+from cucu_pipeline_tests.conftest import SARAH_DATE
+
+
+class ScriptedWriter:
+    """Answers each member with the next body of a script (or an error), recording the briefs it saw."""
+
+    model_name = "scripted"
+
+    def __init__(self, *bodies):
+        self.bodies, self.briefs = list(bodies), []
+
+    def write(self, briefs, ledger=None):
+        drafts = []
+        for brief in briefs:
+            self.briefs.append(brief)
+            body = self.bodies.pop(0) if self.bodies else None
+            event = brief.candidates[0]
+            drafts.append(
+                Draft(
+                    brief.user_id,
+                    event.id,
+                    body,
+                    model="scripted",
+                    calls=1,
+                    input_tokens=100,
+                    error=None if body else "APIConnectionError",
+                )
+            )
+        return drafts
+
+
+@pytest.fixture
+def world(sarah_world, rules):
+    events = sarah_world["events"]
+    qualified = events[event_exclusion_reasons(events, SARAH_DATE, rules).isna()]
+    members = enrich_users(
+        sarah_world["users"],
+        sarah_world["users"],
+        events,
+        sarah_world["orders"],
+        sarah_world["messages"],
+        qualified,
+        SARAH_DATE,
+        rules,
+    )
+    enriched = enrich_events(qualified, sarah_world["users"], SARAH_DATE)
+    candidates = enriched.merge(qualified[["id", "participants", "invited_participants"]], on="id")
+    matches = match_members(members, candidates, rules.reference_instant(SARAH_DATE), 30)
+    alex = matches[matches["user_id"] == "user_004"]  # the one member who has not booked the workshop
+    composer = Composer(members, enriched, SARAH_DATE, "Cuculi:", False, events["venue_name"], events["neighborhood"])
+    return alex, composer
+
+
+GOOD = "Alex, Dumpling Workshop is on Wednesday at 7pm. Save a seat:"
+
+
+def test_the_workshop_facts(world):
+    _, composer = world
+    facts = composer.facts("user_004", "event_004")
+    assert (facts.day, facts.time, facts.spots_left) == ("Wednesday", "7pm", 7)
+
+
+def test_a_compliant_first_draft_is_ready(world):
+    matches, composer = world
+    (row,) = produce_messages(matches, composer, ScriptedWriter(GOOD)).to_dict("records")
+    assert row["status"] == "ready" and row["attempts"] == 1 and row["model"] == "scripted"
+    assert row["message"] == f"Cuculi: {GOOD} https://cucu.li/bookings/event_004 Reply STOP to opt out"
+    assert row["segments"] == 1 and row["encoding"] == "GSM-7" and row["calls"] == 1
+    assert set(row["check_results"].values()) == {"ok"}
+
+
+def test_a_failing_draft_is_regenerated_once_with_the_failures_as_feedback(world):
+    matches, composer = world
+    writer = ScriptedWriter(GOOD.replace("Wednesday", "Saturday"), GOOD)
+    (row,) = produce_messages(matches, composer, writer).to_dict("records")
+    assert row["status"] == "ready" and row["attempts"] == 2 and row["calls"] == 2 and row["input_tokens"] == 200
+    assert writer.briefs[1].feedback and "facts" in writer.briefs[1].feedback[0]
+
+
+@pytest.mark.parametrize("script", [("Visit bit.ly/x, Alex", "ALEX!! Dumpling Workshop"), (None, None)])
+def test_two_failures_fall_back_to_the_template(world, script):
+    matches, composer = world
+    (row,) = produce_messages(matches, composer, ScriptedWriter(*script)).to_dict("records")
+    assert row["status"] == "fallback" and row["model"] == "template" and row["attempts"] == 3
+    assert row["message"].startswith("Cuculi: ") and "Alex" in row["message"] and "Dumpling Workshop" in row["message"]
+
+
+def test_nothing_compliant_is_skipped_with_a_reason(world):
+    matches, _ = world
+    _, composer = world
+    composer.brand = "Cuculi, the social dining club of San Francisco, with a very long prefix that eats the budget:"
+    (row,) = produce_messages(matches, composer, ScriptedWriter(GOOD, GOOD)).to_dict("records")
+    assert row["status"] == "skipped" and row["message"] == "" and "no compliant text" in row["skip_reason"]
+    assert "length" in row["skip_reason"]
+
+
+def test_the_template_writer_meets_every_rule_on_its_own(world):
+    matches, composer = world
+    (row,) = produce_messages(matches, composer, TemplateWriter()).to_dict("records")
+    assert row["status"] == "ready" and row["model"] == "template"
+
+
+def test_checks_find_broken_publishable_texts(world):
+    matches, composer = world
+    good = produce_messages(matches, composer, ScriptedWriter(GOOD))
+    assert all(not users for users in check_failures(good, composer).values())
+    broken = pd.concat([good, good.assign(message=good["message"][0].replace("Wednesday", "Friday!!"))])
+    failures = check_failures(broken, composer)
+    assert failures["facts_match_event"] == ["user_004"] and failures["clean_content"] == ["user_004"]
+    assert failures["one_message_per_member"] == ["user_004"]
+    assert failures["length_and_segments"] == []
+
+
+def test_checks_catch_a_failing_text_marked_publishable_although_it_was_checked_before(world):
+    matches, composer = world
+    shouting = GOOD.replace("Save a seat:", "SAVE A SEAT NOW!!")
+    messages = produce_messages(matches, composer, ScriptedWriter(shouting, shouting))
+    assert messages["status"].tolist() == ["fallback"]  # both drafts were checked and refused
+    drafted = f"Cuculi: {shouting} https://cucu.li/bookings/event_004 Reply STOP to opt out"
+    mislabelled = messages.assign(message=drafted, status="ready")  # a bookkeeping bug publishing the refused draft
+    assert check_failures(mislabelled, composer)["clean_content"] == ["user_004"]
+
+
+def test_local_start_times_for_texts_and_checks():
+    starts = pd.Series(
+        pd.to_datetime(["2025-06-20T02:30:00Z", "2025-06-20T19:00:00Z", "2025-01-10T08:05:00Z"], utc=True)
+    )
+    times = local_start_times(starts)  # 7:30pm PDT on the 19th, noon PDT, 12:05am PST
+    assert times["clock_time"].tolist() == ["7:30pm", "12pm", "12:05am"]
+    assert times["canonical_time"].tolist() == ["7:30pm", "12:00pm", "12:05am"]
+    assert list(zip(times["month"], times["day"])) == [(6, 19), (6, 20), (1, 10)]

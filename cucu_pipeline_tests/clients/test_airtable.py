@@ -1,0 +1,100 @@
+"""The Messages table: pyairtable against a fake Airtable server, and the local SQLite stand-in."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+
+import dagster as dg
+
+from cucu_pipeline.clients.airtable import MESSAGE_FIELDS, AirtableMessageStore, LocalMessageStore
+from cucu_pipeline.defs import sources
+from cucu_pipeline_tests.fakes.airtable import FakeAirtable
+from cucu_pipeline_tests.fakes.faults import FaultPlan
+
+RECORDS = [
+    {
+        "id": f"rec{n:03d}",
+        "createdTime": "2024-01-01T20:00:00.000Z",
+        "fields": {"user_id": f"u{n}", "status": "sent", "sent_date": "2024-01-02", "user_phone": "+14155550123"},
+    }
+    for n in range(250)
+]
+
+
+def store(url: str) -> AirtableMessageStore:
+    return AirtableMessageStore(
+        api_key="patTEST.notasecret",
+        base_id="appBASE",
+        table_name="Messages",
+        endpoint_url=url,
+        retry_backoff_seconds=0.01,
+    )
+
+
+def test_pages_through_every_record_with_the_key_as_bearer_token():
+    fake = FakeAirtable(RECORDS)
+    with fake.serve() as url:
+        records = store(url).fetch_records()
+    assert [r["id"] for r in records] == [r["id"] for r in RECORDS]
+    assert len(fake.requests) == 3 and all(path.startswith("/v0/appBASE/Messages") for _, path in fake.requests)
+    assert fake.auth_headers == {"Bearer patTEST.notasecret"}
+
+
+def test_rate_limited_requests_are_retried():
+    fake = FakeAirtable(RECORDS[:5], faults=FaultPlan(script=["429"] * 3))
+    with fake.serve() as url:
+        assert len(store(url).fetch_records()) == 5
+    assert len(fake.requests) == 4
+
+
+def test_raw_messages_from_airtable():
+    fake = FakeAirtable(RECORDS[:3] + [{"id": "recBAD", "createdTime": "2024-01-01T20:00:00.000Z", "fields": {}}])
+    with fake.serve() as url:
+        result = dg.materialize(
+            [sources.raw_messages],
+            resources={"airtable": store(url)},
+            partition_key="2024-02-10",
+            instance=dg.DagsterInstance.ephemeral(),
+        )
+    messages = result.output_for_node("raw_messages")
+    assert messages["record_id"].tolist() == ["rec000", "rec001", "rec002"]
+    assert "user_phone" not in messages.columns  # contact details the pipeline does not need are not kept
+    (materialization,) = result.get_asset_materialization_events()
+    assert materialization.materialization.metadata["rejected_missing_user"].value == 1
+
+
+def seed(tmp_path, messages) -> LocalMessageStore:
+    (tmp_path / "raw").mkdir(exist_ok=True)
+    (tmp_path / "raw" / "messages.json").write_text(json.dumps(messages))
+    return LocalMessageStore(data_dir=str(tmp_path))
+
+
+def test_local_store_is_created_and_seeded_once_in_airtable_shape(tmp_path):
+    local = seed(
+        tmp_path,
+        [
+            {"user_id": "u1", "status": "sent", "created_date": "2024-01-02", "checks": {"ok": True}},
+            {"airtable_id": "recKEEP", "user_id": "u2", "status": "queued"},
+            "not a record",
+        ],
+    )
+    first = local.fetch_records()
+    assert len(first) == 2 and first[1]["id"] == "recKEEP"
+    assert first[0]["id"].startswith("rec") and first[0]["createdTime"] == "2024-01-02"
+    assert first[0]["fields"]["checks"] == '{"ok": true}'
+    assert local.fetch_records() == first  # opened again: not seeded twice, same deterministic ids
+    columns = [row[1] for row in sqlite3.connect(local.path).execute("PRAGMA table_info(messages)")]
+    assert set(MESSAGE_FIELDS) <= set(columns)
+
+
+def test_parallel_first_opens_seed_exactly_once(tmp_path):
+    local = seed(tmp_path, [{"user_id": f"u{n}", "status": "sent", "created_date": "2024-01-02"} for n in range(50)])
+    with ThreadPoolExecutor(8) as pool:
+        counts = list(pool.map(lambda _: len(local.fetch_records()), range(8)))
+    assert counts == [50] * 8
+
+
+def test_a_missing_seed_gives_an_empty_store(tmp_path):
+    assert LocalMessageStore(data_dir=str(tmp_path)).fetch_records() == []

@@ -1,0 +1,175 @@
+"""The production writer: the Anthropic SDK against a fake Messages API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cucu_pipeline.campaign.briefs import Brief, EventFacts
+from cucu_pipeline.campaign.matching import FILL_THE_TABLE, SEAT_THE_NEWCOMER
+from cucu_pipeline.clients.claude import ClaudeWriter
+from cucu_pipeline_tests.fakes.messages_api import FakeMessagesAPI, estimated_tokens
+
+EVENTS = (
+    EventFacts(
+        "event_004",
+        "Dumpling Workshop",
+        SEAT_THE_NEWCOMER,
+        "Friday",
+        "7:30pm",
+        "The Vault",
+        "SoMa",
+        "Chef Ploy",
+        7,
+        5,
+        12,
+        "A hands-on dumpling class.",
+    ),
+    EventFacts(
+        "event_009",
+        "Vegan Feast",
+        FILL_THE_TABLE,
+        "Sunday",
+        "6pm",
+        "Castro Table",
+        "Castro",
+        None,
+        9,
+        1,
+        10,
+        "A plant-based dinner.",
+    ),
+)
+
+
+def brief(user_id: str = "user_001") -> Brief:
+    return Brief(
+        user_id=user_id,
+        first_name="Sarah",
+        member_summary="Sarah is a 32-year-old engineer who loves cooking.",
+        candidates=EVENTS,
+        needs_opt_out=True,
+        brand="Cuculi:",
+        seed="2024-02-10:user_001",
+    )
+
+
+def writer(url: str, **options) -> ClaudeWriter:
+    return ClaudeWriter(api_key="sk-test-not-a-key", base_url=url, **{"max_retries": 2, **options})
+
+
+def test_a_valid_answer_becomes_a_draft_with_usage_and_cost():
+    fake = FakeMessagesAPI()
+    with fake.serve() as url:
+        (draft,) = writer(url).write([brief()])
+    assert draft.error is None and draft.event_id == "event_004"
+    assert draft.body == "Sarah, Dumpling Workshop is on Friday at 7:30pm. Save a seat:"
+    (request,) = fake.requests
+    # The fake counts four characters a token: the instructions are below the cacheable minimum, so all are input.
+    expected_input = estimated_tokens(request["system"][0]["text"]) + estimated_tokens(
+        request["messages"][0]["content"]
+    )
+    assert (draft.input_tokens, draft.cache_read_tokens) == (expected_input, 0) and draft.output_tokens > 10
+    assert draft.cost_usd == pytest.approx((expected_input * 3 + draft.output_tokens * 15) / 1e6)
+    assert request["model"] == "claude-sonnet-4-6"
+    assert request["system"][0]["cache_control"] == {"type": "ephemeral"}  # fixed instructions are cached
+    assert request["output_config"]["format"]["type"] == "json_schema"
+    assert set(request["output_config"]["format"]["schema"]["required"]) == {
+        "event_id",
+        "message",
+        "reasoning",
+        "confidence",
+    }
+    assert fake.headers[0]["Authorization"] == "Bearer sk-test-not-a-key"
+    prompt = json.loads(request["messages"][0]["content"])
+    assert [c["event_id"] for c in prompt["candidates"]] == ["event_004", "event_009"]  # the short list only
+    assert prompt["character_budget"] == 180 - 8 - 1 - len("https://cucu.li/bookings/event_004") - 22
+
+
+@pytest.mark.parametrize(
+    ("step", "error"),
+    [
+        (("text", "Sure! Here is your SMS: Hi Sarah"), "invalid JSON"),
+        (("text", '{"event_id": "event_004", "message": "Hi"'), "invalid JSON"),  # truncated
+        (("refusal",), "stopped: refusal"),
+        (("draft", {"event_id": "event_777", "message": "Hi", "reasoning": "", "confidence": 50}), "not a candidate"),
+    ],
+)
+def test_unusable_answers_become_errors_not_crashes(step, error):
+    fake = FakeMessagesAPI([step])
+    with fake.serve() as url:
+        (draft,) = writer(url).write([brief()])
+    assert draft.body is None and error in draft.error
+    assert draft.input_tokens > 500  # usage is still counted
+
+
+@pytest.mark.parametrize("status,kind", [(429, "rate_limit_error"), (529, "overloaded_error"), (500, "api_error")])
+def test_the_sdk_retries_rate_limits_overload_and_server_errors(status, kind):
+    fake = FakeMessagesAPI([(status, kind)])
+    with fake.serve() as url:
+        (draft,) = writer(url).write([brief()])
+    assert draft.error is None and len(fake.requests) == 2
+
+
+def test_an_outage_ends_in_an_error_after_the_retries():
+    fake = FakeMessagesAPI([(529, "overloaded_error")] * 3)
+    with fake.serve() as url:
+        (draft,) = writer(url, max_retries=2).write([brief()])
+    assert "OverloadedError" in draft.error and len(fake.requests) == 3
+
+
+def test_calls_run_concurrently_within_the_limit():
+    fake = FakeMessagesAPI(latency=0.1)
+    with fake.serve() as url:
+        drafts = writer(url, max_concurrency=4).write([brief(f"user_{n}") for n in range(16)])
+    assert all(d.error is None for d in drafts) and [d.user_id for d in drafts] == [f"user_{n}" for n in range(16)]
+    assert 2 <= fake.max_in_flight <= 4
+
+
+class MemoryLedger(dict):
+    def get(self, key):
+        return super().get(key)
+
+    def set(self, key, value):
+        self[key] = value
+
+
+def batch_writer(url: str, **options) -> ClaudeWriter:
+    return writer(url, batch_above_members=2, batch_poll_seconds=0.01, **options)
+
+
+def test_above_the_threshold_one_message_batch_at_half_the_price():
+    briefs = [brief(f"user_{index:03d}") for index in range(5)]
+    fake = FakeMessagesAPI(batch_polls_until_ended=3)
+    with fake.serve() as url:
+        drafts = batch_writer(url).write(briefs, MemoryLedger())
+        (direct,) = writer(url).write(briefs[:1])
+    batch_posts = [request for request in fake.requests if "requests" in request]
+    assert len(batch_posts) == 1 and len(batch_posts[0]["requests"]) == 5  # one batch, no single calls
+    assert len(fake.requests) == 2
+    assert [draft.user_id for draft in drafts] == [b.user_id for b in briefs]
+    assert all(draft.error is None and draft.event_id == "event_004" for draft in drafts)
+    assert drafts[0].cost_usd == pytest.approx(direct.cost_usd / 2)  # the batch discount
+
+
+def test_a_crashed_run_resumes_polling_its_batch_instead_of_submitting_again():
+    briefs = [brief(f"user_{index:03d}") for index in range(3)]
+    fake, ledger = FakeMessagesAPI(batch_polls_until_ended=1000), MemoryLedger()
+    with fake.serve() as url:
+        with pytest.raises(TimeoutError, match="re-run"):
+            batch_writer(url, batch_timeout_seconds=0.05).write(briefs, ledger)
+        (batch_id,) = ledger.values()
+        fake.batch_polls_until_ended = 0  # the batch ends while nobody watches
+        drafts = batch_writer(url).write(briefs, ledger)
+    assert len(fake.batches) == 1 and batch_id in fake.batches
+    assert all(draft.body for draft in drafts)
+
+
+def test_unusable_batch_results_become_errors_for_the_regeneration_round():
+    bad = {"event_id": "event_777", "message": "Hi", "reasoning": "", "confidence": 50}
+    fake = FakeMessagesAPI([("text", "not json"), ("draft", bad), (500, "api_error")])
+    with fake.serve() as url:
+        drafts = batch_writer(url).write([brief(f"user_{index}") for index in range(4)], MemoryLedger())
+    assert "invalid JSON" in drafts[0].error and "not a candidate" in drafts[1].error
+    assert drafts[2].error == "batch result errored" and drafts[3].error is None

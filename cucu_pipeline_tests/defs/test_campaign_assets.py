@@ -1,0 +1,207 @@
+"""The whole graph on the sample data: every text passes every hard rule, re-runs change nothing, partitions in
+any order keep the cooldown, broken texts never reach Airtable, and the production clients work end to end."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+
+import dagster as dg
+import pandas as pd
+import pytest
+from anthropic.types import Usage
+
+from cucu_pipeline.clients.airtable import LocalMessageStore
+from cucu_pipeline.clients.claude import ClaudeWriter
+from cucu_pipeline.definitions import ASSETS
+from cucu_pipeline.defs import campaign
+from cucu_pipeline.defs.columns import COLUMNS
+from cucu_pipeline.defs.resources import build_resources
+from cucu_pipeline.sample_data.__main__ import write_exports
+from cucu_pipeline.sample_data.generator import generate
+from cucu_pipeline_tests.conftest import SAMPLE_RAW, reconfigured
+from cucu_pipeline_tests.fakes.airtable import FakeAirtable
+from cucu_pipeline_tests.fakes.messages_api import FakeMessagesAPI
+
+DATE, THREE_DAYS_LATER = "2025-06-15", "2025-06-18"
+
+
+def run(environ: dict, partition: str, raise_on_error: bool = True) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        ASSETS,
+        resources=build_resources(environ),
+        partition_key=partition,
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=raise_on_error,
+    )
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    shutil.copytree(SAMPLE_RAW, tmp_path / "raw")
+    return tmp_path
+
+
+def pipeline_records(data_dir) -> list[dict]:
+    return [
+        r["fields"]
+        for r in LocalMessageStore(data_dir=str(data_dir)).fetch_records()
+        if r["fields"].get("message_key") and r["fields"].get("model")
+    ]
+
+
+def check_outcomes(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
+    return {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+
+
+def test_every_text_passes_every_check_and_the_store_holds_one_row_per_member(data_dir):
+    result = run({"CUCU_DATA_DIR": str(data_dir)}, DATE)
+    checks = check_outcomes(result)
+    assert len(checks) == 10 and all(checks.values())
+    messages = result.output_for_node("matched_messages")
+    assert set(messages["status"]) == {"ready"} and set(messages["campaign"]) == {
+        "Seat The Newcomer",
+        "Return to Table",
+        "Fill the Table",
+    }
+    assert messages["message"].str.len().max() <= 180 and messages["segments"].max() <= 2
+    published = result.output_for_node("published_messages")
+    records = pipeline_records(data_dir)
+    assert Counter(r["message_key"] for r in records).most_common(1)[0][1] == 1
+    # The sample store already holds a few texts keyed for this date: those are updated, never duplicated.
+    assert len(records) == published["outcome"].isin(["created", "updated"]).sum()
+    assert {r["status"] for r in records} == {"queued"} and all(r["campaign_date"] == DATE for r in records)
+    assert all(r["send_after"].startswith(f"{DATE}T10:00") and r["send_before"].startswith(f"{DATE}T") for r in records)
+
+
+def test_every_table_has_exactly_its_documented_columns(data_dir):
+    result = run({"CUCU_DATA_DIR": str(data_dir)}, DATE)
+    for asset, columns in COLUMNS.items():
+        assert list(result.output_for_node(asset).columns) == list(columns), asset
+
+
+def test_rerunning_a_date_changes_nothing(data_dir):
+    first = run({"CUCU_DATA_DIR": str(data_dir)}, DATE)
+    before = pipeline_records(data_dir)
+    second = run({"CUCU_DATA_DIR": str(data_dir)}, DATE)
+    pd.testing.assert_frame_equal(first.output_for_node("matched_messages"), second.output_for_node("matched_messages"))
+    outcomes = second.output_for_node("published_messages")["outcome"]
+    assert set(outcomes) <= {"updated", "skipped"} and (outcomes == "updated").sum() == len(before)
+    assert pipeline_records(data_dir) == before
+
+
+def metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict:
+    (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key.path[-1] == asset]
+    return {key: getattr(value, "value", value) for key, value in event.materialization.metadata.items()}
+
+
+def queued_texts(data_dir) -> dict[str, tuple]:
+    return {
+        r["message_key"]: (r["event_id"], r["message"], r["send_after"])
+        for r in pipeline_records(data_dir)
+        if r["status"] == "queued"
+    }
+
+
+def test_partitions_in_any_order_queue_the_same_texts_and_never_one_member_twice(tmp_path):
+    queued = {}
+    for order in [(DATE, THREE_DAYS_LATER), (THREE_DAYS_LATER, DATE)]:
+        data_dir = tmp_path / order[0]
+        shutil.copytree(SAMPLE_RAW, data_dir / "raw")
+        results = [run({"CUCU_DATA_DIR": str(data_dir)}, date) for date in order]
+        queued[order] = queued_texts(data_dir)
+        if order[0] < order[1]:  # the later date sees the earlier texts (still queued) as history
+            assert metadata(results[1], "qualified_users")["excluded_pending_queued_message"] > 500
+        else:  # the earlier date cannot see later texts (point in time): the publisher supersedes them
+            assert metadata(results[1], "published_messages")["superseded_later_texts"] > 500
+    forward, backward = queued.values()
+    assert forward == backward
+    members = Counter(key.split(":")[1] for key in forward)
+    assert len(members) > 500 and members.most_common(1)[0][1] == 1
+
+
+def test_a_broken_text_fails_its_checks_and_never_reaches_airtable(data_dir, monkeypatch):
+    real = campaign.produce_messages
+
+    def with_one_broken_text(matches, composer, writer, ledger=None):
+        messages = real(matches, composer, writer, ledger)
+        messages.loc[0, "message"] = messages.loc[0, "message"].replace("Cuculi: ", "Cuculi: FREE MONEY!! ")
+        return messages
+
+    monkeypatch.setattr(campaign, "produce_messages", with_one_broken_text)
+    result = run({"CUCU_DATA_DIR": str(data_dir)}, DATE, raise_on_error=False)
+    checks = check_outcomes(result)
+    assert not checks["clean_content"] and checks["facts_match_event"]
+    assert not result.success
+    assert "published_messages" not in {e.asset_key.path[-1] for e in result.get_asset_materialization_events()}
+    assert pipeline_records(data_dir) == []
+
+
+def test_production_clients_end_to_end_against_local_peers(tmp_path, monkeypatch):
+    # A smaller generated data set: Airtable's 5 requests/second is honoured here too.
+    data_dir = tmp_path
+    write_exports(generate(users=300, events=500, seed=11), data_dir / "raw")
+    claude, table = FakeMessagesAPI(), FakeAirtable()
+    with claude.serve() as claude_url, table.serve() as airtable_url:
+        environ = {
+            "CUCU_DATA_DIR": str(data_dir),
+            "ANTHROPIC_API_KEY": "sk-test",
+            "ANTHROPIC_BASE_URL": claude_url,
+            "AIRTABLE_API_KEY": "patTEST",
+            "AIRTABLE_BASE_ID": "appB",
+            "AIRTABLE_TABLE": "Messages",
+            "AIRTABLE_ENDPOINT_URL": airtable_url,
+        }
+        for name, value in environ.items():  # secrets reach the resources only through the environment
+            monkeypatch.setenv(name, value)
+        result = run(environ, DATE)
+        rerun = run(environ, DATE)
+    messages = result.output_for_node("matched_messages")
+    assert len(messages) > 50
+    assert set(messages["status"]) == {"ready"} and set(messages["model"]) == {"claude-sonnet-4-6"}
+    assert len(claude.requests) == 2 * len(messages)  # one call per member per run
+    assert all("@" not in request["messages"][0]["content"] for request in claude.requests)
+    assert metadata(result, "matched_messages")["input_tokens"] == messages["input_tokens"].sum() > 500 * len(messages)
+    assert metadata(result, "matched_messages")["cost_usd"] > 0
+    assert len(table.records) == len(messages)  # Airtable started empty: one record per member
+    assert set(rerun.output_for_node("published_messages")["outcome"]) == {"updated"}
+
+
+@pytest.mark.parametrize("emptied", [("users", "events", "orders", "messages"), ("events",)])
+def test_empty_sources_give_empty_tables_not_a_crash(data_dir, emptied):
+    for name in emptied:
+        (data_dir / "raw" / f"{name}.json").write_text("[]")
+    result = run({"CUCU_DATA_DIR": str(data_dir)}, DATE)
+    matches = result.output_for_node("event_matches")
+    assert len(result.output_for_node("published_messages")) == 0
+    assert set(matches["skip_reason"]) <= {"no_eligible_event", "no_low_occupancy_event"}
+    assert len(matches) == len(result.output_for_node("enriched_users"))
+
+
+def test_a_large_run_sends_one_message_batch_and_a_rerun_resumes_it_instead_of_paying_twice(data_dir, monkeypatch):
+    claude = FakeMessagesAPI()
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+    with claude.serve() as url:
+        environ = {
+            "CUCU_DATA_DIR": str(data_dir),
+            "ANTHROPIC_API_KEY": "sk-test",
+            "ANTHROPIC_BASE_URL": url,
+            "CUCU_CLAUDE_BATCH_ABOVE": "10",
+        }
+        resources = build_resources(environ)
+        resources["claude"] = reconfigured(resources["claude"], batch_poll_seconds=0.01)
+        with dg.DagsterInstance.ephemeral() as instance:  # one instance: its key-value store holds the batch id
+            first, rerun = (
+                dg.materialize(ASSETS, resources=resources, partition_key=DATE, instance=instance) for _ in range(2)
+            )
+            messages = first.output_for_node("matched_messages")
+            assert rerun.output_for_node("matched_messages")["message"].tolist() == messages["message"].tolist()
+    assert len(messages) > 10 and set(messages["status"]) == {"ready"}
+    assert len(claude.batches) == 1 and len(claude.requests) == 1  # one batch for the partition, resumed on re-run
+    assert messages["cost_usd"].sum() == pytest.approx(
+        sum(
+            ClaudeWriter(api_key="x")._cost(Usage(**u["result"]["message"]["usage"]))
+            for u in next(iter(claude.batches.values()))["results"]
+        )
+        / 2
+    )

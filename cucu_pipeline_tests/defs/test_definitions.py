@@ -1,0 +1,188 @@
+"""The code location: what it registers, how the environment picks clients, and the CLI on a folder of exports."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import dagster as dg
+import pytest
+
+from cucu_pipeline.clients.airtable import AirtableMessageStore, LocalMessageStore
+from cucu_pipeline.clients.claude import ClaudeWriter, TemplateWriter
+from cucu_pipeline.clients.mongo import JsonExportSource, MongoSource
+from cucu_pipeline.definitions import build_defs, defs
+from cucu_pipeline.defs.resources import MissingConfiguration, build_resources
+from cucu_pipeline_tests.conftest import REPO, SAMPLE_RAW
+from cucu_pipeline_tests.services import executable, mongodb_uri_with_password
+
+ASSET_KEYS = {
+    "raw_users",
+    "raw_events",
+    "raw_orders",
+    "raw_messages",
+    "qualified_users",
+    "qualified_events",
+    "enriched_users",
+    "enriched_events",
+    "event_matches",
+    "matched_messages",
+    "published_messages",
+}
+
+
+def test_defs_register_every_asset_partitioned_by_campaign_date():
+    specs = {spec.key.to_user_string(): spec for spec in defs.resolve_all_asset_specs()}
+    assert set(specs) == ASSET_KEYS
+    partitions = {type(spec.partitions_def).__name__ for spec in specs.values()}
+    assert partitions == {"DailyPartitionsDefinition"}
+    assert all(spec.description for spec in specs.values())
+    assert specs["raw_users"].group_name == "sources" and specs["enriched_users"].group_name == "profiles"
+    assert specs["matched_messages"].group_name == "campaign"
+    checks = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
+    assert {"length_and_segments", "one_booking_link", "facts_match_event", "one_message_per_member"} <= checks
+
+
+def test_the_ui_shows_kinds_owners_and_described_columns_for_every_asset():
+    specs = {spec.key.to_user_string(): spec for spec in defs.resolve_all_asset_specs()}
+    assert all("pandas" in spec.kinds and spec.owners == ["team:growth"] for spec in specs.values())
+    assert {"mongodb"} < specs["raw_users"].kinds and {"airtable"} < specs["raw_messages"].kinds
+    assert {"anthropic"} < specs["matched_messages"].kinds and {"airtable"} < specs["published_messages"].kinds
+    for spec in specs.values():
+        columns = spec.metadata["dagster/column_schema"].schema.columns
+        assert len(columns) >= 6 and all(column.description for column in columns), spec.key
+
+
+def test_local_mode_needs_no_credentials(tmp_path):
+    resources = build_resources({"CUCU_DATA_DIR": str(tmp_path)})
+    assert isinstance(resources["mongo"], JsonExportSource) and resources["mongo"].data_dir == str(tmp_path)
+    assert isinstance(resources["airtable"], LocalMessageStore)
+    assert isinstance(resources["claude"], TemplateWriter)
+    assert resources["campaign_rules"].cooldown_days == 7 and resources["campaign_rules"].send_hour == 10
+
+
+def test_rules_come_from_the_environment():
+    rules = build_resources(
+        {
+            "CUCU_COOLDOWN_DAYS": "14",
+            "CUCU_SEND_HOUR": "9",
+            "CUCU_EVENT_HORIZON_DAYS": "21",
+            "CUCU_TEAM_MEMBERS": "user_1, ops@cuculi.com",
+        }
+    )["campaign_rules"]
+    assert (rules.cooldown_days, rules.send_hour, rules.event_horizon_days) == (14, 9, 21)
+    assert rules.team_members == ["user_1", "ops@cuculi.com"]
+
+
+def test_production_clients_when_their_keys_are_set():
+    environ = {
+        "MONGODB_URI": "mongodb://db:27017",
+        "MONGODB_DATABASE": "cuculi",
+        "AIRTABLE_API_KEY": "pat.x",
+        "AIRTABLE_BASE_ID": "appX",
+        "AIRTABLE_TABLE": "Messages",
+        "AIRTABLE_ENDPOINT_URL": "http://127.0.0.1:9",
+        "ANTHROPIC_API_KEY": "sk-test",
+        "ANTHROPIC_MODEL": "claude-haiku-4-5",
+    }
+    resources = build_resources(environ)
+    assert isinstance(resources["mongo"], MongoSource) and isinstance(resources["airtable"], AirtableMessageStore)
+    assert isinstance(resources["claude"], ClaudeWriter) and resources["claude"].model == "claude-haiku-4-5"
+    assert resources["airtable"].endpoint_url == "http://127.0.0.1:9"
+    assert isinstance(build_resources({**environ, "CUCU_MODE": "local"})["mongo"], JsonExportSource)
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        ({"AIRTABLE_API_KEY": "pat.x", "AIRTABLE_TABLE": "Messages"}, "AIRTABLE_BASE_ID"),
+        ({"MONGODB_URI": "mongodb://db:27017"}, "MONGODB_DATABASE"),
+        ({"CUCU_MODE": "production"}, "MONGODB_URI, MONGODB_DATABASE"),
+        (
+            {
+                "CUCU_MODE": "production",
+                "MONGODB_URI": "mongodb://db",
+                "MONGODB_DATABASE": "c",
+                "AIRTABLE_API_KEY": "p",
+                "AIRTABLE_BASE_ID": "a",
+                "AIRTABLE_TABLE": "t",
+            },
+            "ANTHROPIC_API_KEY",
+        ),
+    ],
+)
+def test_production_mode_with_a_variable_missing_stops_at_start_up_naming_it(environ, named):
+    with pytest.raises(MissingConfiguration, match=named):
+        build_defs(environ)
+
+
+def test_secrets_are_environment_references_never_values():
+    uri = mongodb_uri_with_password("reader", "not-a-password", "db")
+    resources = build_resources(
+        {
+            "MONGODB_URI": uri,
+            "MONGODB_DATABASE": "c",
+            "AIRTABLE_API_KEY": "pat.x",
+            "AIRTABLE_BASE_ID": "appX",
+            "AIRTABLE_TABLE": "Messages",
+        }
+    )
+    assert uri not in repr(resources) and "not-a-password" not in repr(resources) and "pat.x" not in repr(resources)
+
+
+def test_cli_materializes_a_date_from_any_folder_of_exports(tmp_path):
+    shutil.copytree(SAMPLE_RAW, tmp_path / "exports" / "raw")
+    environ = {**os.environ, "CUCU_DATA_DIR": str(tmp_path / "exports"), "DAGSTER_HOME": str(tmp_path / "home")}
+    (tmp_path / "home").mkdir()
+    run = subprocess.run(
+        [
+            executable("dagster"),
+            "asset",
+            "materialize",
+            "-m",
+            "cucu_pipeline.definitions",
+            "--select",
+            "*",
+            "--partition",
+            "2024-02-10",
+        ],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert (tmp_path / "exports" / "airtable.sqlite").exists()
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from cucu_pipeline.definitions import defs;"
+            "print(len(defs.load_asset_value('enriched_users', partition_key='2024-02-10')))",
+        ],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert loaded.returncode == 0 and int(loaded.stdout.strip().splitlines()[-1]) > 100, loaded.stderr[-2000:]
+
+
+def test_dagster_yaml_is_a_valid_instance_config_for_one_machine(tmp_path, monkeypatch):
+    shutil.copy(REPO / "dagster.yaml", tmp_path / "dagster.yaml")
+    monkeypatch.chdir(tmp_path)  # its paths are relative to the folder Dagster runs in
+    instance = dg.DagsterInstance.from_config(str(tmp_path))
+    concurrency = instance.get_concurrency_config()
+    assert concurrency.pool_config.default_pool_limit == 1  # one claude step and one airtable step at a time
+    assert concurrency.run_queue_config.max_concurrent_runs == 4
+    assert instance.storage_directory() == "data/.dagster/storage"
+
+
+def test_loading_the_definitions_sets_the_collector_thresholds_for_bulk_tables():
+    import gc
+
+    from cucu_pipeline.definitions import GC_THRESHOLDS
+
+    assert gc.get_threshold() == GC_THRESHOLDS

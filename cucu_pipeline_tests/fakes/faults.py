@@ -1,0 +1,88 @@
+"""Fault injection for the fake HTTP servers: rate limits, server errors, stalls, dropped connections, garbled bodies.
+
+A `FaultPlan` decides, request by request, whether to fail and how; it is seeded, so a failing test repeats.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler
+
+STATUS_FAULTS = {"401": 401, "429": 429, "500": 500, "502": 502, "503": 503, "529": 529}
+# The transient faults a client must survive. A stall outlasts the client's read timeout; a drop closes the
+# connection without an answer; a garbled answer is a 200 whose JSON is cut short. (A 401, a refused key, is not
+# transient.)
+FAULT_KINDS = ("429", "500", "502", "503", "529", "stall", "drop", "garbled")
+
+
+class FaultPlan:
+    """Each request fails with probability `rate`, with a kind drawn from `kinds`; `script` lists kinds to inject
+    first, in order (None lets a request through)."""
+
+    def __init__(
+        self,
+        rate: float = 0.0,
+        kinds: tuple[str, ...] = FAULT_KINDS,
+        seed: int = 0,
+        script: list[str | None] | None = None,
+        stall_seconds: float = 2.0,
+    ):
+        unknown = set(kinds) - set(FAULT_KINDS) - set(STATUS_FAULTS)
+        if unknown:
+            raise ValueError(f"unknown fault kinds: {sorted(unknown)}")
+        self.rate, self.kinds, self.script = rate, tuple(kinds), list(script or [])
+        self.stall_seconds = stall_seconds
+        self.random = random.Random(seed)
+        self.lock = threading.Lock()
+        self.injected: Counter[str] = Counter()
+        self.requests = 0
+
+    def next(self) -> str | None:
+        with self.lock:
+            self.requests += 1
+            if self.script:
+                kind = self.script.pop(0)
+            elif self.rate and self.random.random() < self.rate:
+                kind = self.random.choice(self.kinds)
+            else:
+                kind = None
+            if kind is not None:
+                self.injected[kind] += 1
+            return kind
+
+    @property
+    def total(self) -> int:
+        return sum(self.injected.values())
+
+
+def send_fault(handler: BaseHTTPRequestHandler, kind: str, error_body: dict, stall_seconds: float) -> None:
+    """Answer (or not) as the fault says. Status faults carry both retry hints: Airtable's and urllib3's
+    `Retry-After` in seconds and Anthropic's `retry-after-ms`."""
+    if kind in STATUS_FAULTS:
+        payload = json.dumps(error_body).encode()
+        handler.send_response(STATUS_FAULTS[kind])
+        for name, value in (
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(payload))),
+            ("Retry-After", "0"),
+            ("retry-after-ms", "10"),
+        ):
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(payload)
+        return
+    if kind == "stall":
+        time.sleep(stall_seconds)
+    elif kind == "garbled":
+        payload = b'{"records": [{"id": "rec'
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        handler.wfile.write(payload)
+        return
+    handler.close_connection = True  # a stall or a drop: the connection closes with no answer

@@ -1,0 +1,167 @@
+"""Enriched member profiles: the Sarah golden case field by field, point-in-time, and the status rules."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from cucu_pipeline.profiles.eligibility import event_exclusion_reasons, user_exclusion_reasons
+from cucu_pipeline.profiles.member_profiles import enrich_users
+from cucu_pipeline.profiles.message_history import attribute_to_members, member_message_stats, message_history
+from cucu_pipeline_tests.conftest import SARAH_DATE, sarah_documents, tables
+
+PROFILE_FIELDS = """id name first_name email phone interests cuisine_preferences dietary_restrictions
+table_type_preference relationship_status occupation gender home_neighborhood work_neighborhood role age
+event_count last_event_date days_since_last_event days_since_signup historical_event_names event_history
+venue_history event_hosts favorite_event_types average_events_per_month invited_event_names friends
+total_orders total_spend last_order_date has_queued_messages queued_message_count has_sent_messages
+total_messages_sent last_message_sent_date days_since_last_message can_send_new_message is_new_user
+has_never_attended_events hasnt_attended_in_60_days signed_up_online recently_attended_last_week is_on_team
+primary_status engagement_tier user_segment personalization_score has_enough_fields_to_personalize
+should_request_more_details summary""".split()
+
+
+def enrich(world, rules, date=SARAH_DATE, members=None):
+    users = world["users"]
+    members = users if members is None else members
+    qualified_events = world["events"][event_exclusion_reasons(world["events"], date, rules).isna()]
+    return enrich_users(
+        members, users, world["events"], world["orders"], world["messages"], qualified_events, date, rules
+    ).set_index("id", drop=False)
+
+
+@pytest.fixture
+def sarah(sarah_world, rules) -> pd.Series:
+    return enrich(sarah_world, rules).loc["user_001"]
+
+
+def test_every_spec_field_is_present(sarah_world, rules):
+    assert set(PROFILE_FIELDS) <= set(enrich(sarah_world, rules).columns)
+
+
+def test_sarah_identity_and_profile(sarah):
+    assert sarah["name"] == "Sarah Chen" and sarah["first_name"] == "Sarah"
+    assert sarah["email"] == "sarah.chen@email.com"
+    assert sarah["phone"] == "+14155550123"
+    assert sarah["interests"] == ["hiking", "photography", "cooking"]
+    assert sarah["cuisine_preferences"] == ["Italian", "Thai", "Japanese"]
+    assert sarah["dietary_restrictions"] == ["vegetarian"]
+    assert sarah["age"] == 32  # born 1991-06-15, not yet 33 on 2024-02-10
+    assert sarah["home_neighborhood"] == "Mission District" and sarah["work_neighborhood"] == "SOMA"
+
+
+def test_sarah_event_history_is_point_in_time(sarah):
+    # The Feb 15 booking and the canceled supper are not history; the Feb 5 evening event is 5 Pacific days back.
+    assert sarah["event_count"] == 3
+    assert sarah["last_event_date"] == pd.Timestamp("2024-02-06T03:00:00Z")
+    assert sarah["days_since_last_event"] == 5
+    assert sarah["days_since_signup"] == 101  # 2023-11-01 10:00 Pacific
+    assert sarah["historical_event_names"] == ["Farm to Table Dinner", "Thai Cooking Class", "Italian Wine Tasting"]
+    assert sarah["event_history"] == [
+        {"name": "Farm to Table Dinner", "date": "2024-02-05", "venue": "The Vault"},
+        {"name": "Thai Cooking Class", "date": "2024-01-22", "venue": "Culinary Studio"},
+        {"name": "Italian Wine Tasting", "date": "2024-01-15", "venue": "The Vault"},
+    ]
+    assert sarah["venue_history"] == ["The Vault", "Culinary Studio"]
+    assert sarah["event_hosts"] == ["Chef Mario", "Chef Ploy"]
+    assert sarah["favorite_event_types"] == ["Cooking Class", "Dinner", "Tasting"]  # one each: alphabetical
+    assert sarah["friends"] == ["Jenny Kim (2)", "Mike Jones (2)"]  # Alex shared one event only
+    assert sarah["invited_event_names"] == ["Dumpling Workshop"]
+    assert sarah["average_events_per_month"] == pytest.approx(3 / (101 / 30.44), abs=0.01)
+
+
+def test_sarah_orders_count_paid_orders_before_the_date_only(sarah):
+    assert sarah["total_orders"] == 2
+    assert sarah["total_spend"] == 160.0
+    assert sarah["last_order_date"] == pd.Timestamp("2024-01-18T08:00:00Z")
+
+
+def test_sarah_messages_ignore_later_texts(sarah):
+    assert sarah["has_queued_messages"] and sarah["queued_message_count"] == 1
+    assert sarah["has_sent_messages"] and sarah["total_messages_sent"] == 1  # the Feb 12 text is the future
+    assert sarah["last_message_sent_date"] == "2024-01-25"
+    assert sarah["days_since_last_message"] == 16
+    # The qualification rules win over the worked example: a text still pending means no new one.
+    assert not sarah["can_send_new_message"]
+
+
+def test_sarah_statuses_and_score(sarah):
+    assert not sarah["is_new_user"] and not sarah["has_never_attended_events"]
+    assert sarah["hasnt_attended_in_60_days"] is False or not sarah["hasnt_attended_in_60_days"]
+    assert sarah["recently_attended_last_week"]
+    assert not sarah["signed_up_online"] and not sarah["is_on_team"]
+    assert sarah["primary_status"] == "active_recent"
+    assert sarah["engagement_tier"] == "high"
+    assert sarah["user_segment"] == "active_regular"
+    assert sarah["personalization_score"] == 100
+    assert sarah["has_enough_fields_to_personalize"] and not sarah["should_request_more_details"]
+
+
+def test_sarah_summary_reads_like_a_brief_and_holds_no_contact_details(sarah):
+    summary = sarah["summary"]
+    for fact in (
+        "Sarah",
+        "32-year-old",
+        "Software Engineer",
+        "Mission District",
+        "vegetarian",
+        "3 events",
+        "Farm to Table Dinner",
+        "5 days ago",
+        "Chef Mario",
+        "Jenny Kim",
+        "Dumpling Workshop",
+    ):
+        assert fact in summary
+    assert "@" not in summary and "555" not in summary and "415" not in summary
+
+
+def test_sarah_is_not_qualified_while_a_text_is_pending(sarah_world, rules):
+    users, messages = sarah_world["users"], sarah_world["messages"]
+    messages = messages.assign(member_id=attribute_to_members(messages, users))
+    history = message_history(messages, SARAH_DATE, rules.reference_instant(SARAH_DATE))
+    reasons = user_exclusion_reasons(users, member_message_stats(messages, history), SARAH_DATE, rules)
+    assert reasons[users["id"] == "user_001"].item() == "pending_queued_message"
+
+
+def test_history_before_any_event_is_empty(sarah_world, rules):
+    early = enrich(sarah_world, rules, date=pd.Timestamp("2024-01-01").date()).loc["user_001"]
+    assert early["event_count"] == 0 and early["friends"] == [] and early["total_orders"] == 0
+    assert early["primary_status"] == "never_attended" and early["user_segment"] == "first_timer"
+    assert pd.isna(early["days_since_last_event"]) and pd.isna(early["hasnt_attended_in_60_days"])
+    assert not early["has_sent_messages"]
+
+
+@pytest.mark.parametrize(
+    ("role", "created", "date", "status", "segment"),
+    [
+        ("POTENTIAL", "2024-02-01T18:00:00Z", "2024-02-10", "new_user", "new_online_signup"),
+        ("POTENTIAL", "2023-01-01T18:00:00Z", "2024-02-10", "signed_up_online", "first_timer"),
+        ("REGULAR", "2023-01-01T18:00:00Z", "2024-02-10", "never_attended", "first_timer"),
+    ],
+)
+def test_members_without_history(role, created, date, status, segment, rules):
+    documents = sarah_documents()
+    documents["users"].append(
+        {
+            **documents["users"][1],
+            "id": "user_new",
+            "_id": None,
+            "email": "new@x.com",
+            "role": role,
+            "createdAt": created,
+        }
+    )
+    profile = enrich(tables(documents), rules, date=pd.Timestamp(date).date()).loc["user_new"]
+    assert (profile["primary_status"], profile["user_segment"]) == (status, segment)
+    assert profile["has_never_attended_events"] and profile["engagement_tier"] == "low"
+
+
+def test_dormant_and_churned_members(sarah_world, rules):
+    later = enrich(sarah_world, rules, date=pd.Timestamp("2024-05-01").date()).loc["user_001"]
+    # By May the Feb 14 (Pacific) workshop is history too: 77 Pacific days before May 1.
+    assert later["event_count"] == 4 and later["days_since_last_event"] == 77
+    assert later["primary_status"] == "dormant_60_days" and later["user_segment"] == "dormant"
+    assert later["hasnt_attended_in_60_days"] and later["engagement_tier"] == "medium"
+    much_later = enrich(sarah_world, rules, date=pd.Timestamp("2024-09-01").date()).loc["user_001"]
+    assert much_later["user_segment"] == "churned" and much_later["engagement_tier"] == "low"

@@ -1,0 +1,99 @@
+"""The campaign manager's path in a real browser: Debian's Chromium (headless, driven by Playwright) against
+`dagster-webserver` and `dagster-daemon` on 127.0.0.1 — open the lineage, see every asset, materialize one campaign
+date with the Materialize button, and watch the run succeed."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from playwright import sync_api as playwright
+
+from cucu_pipeline_tests.conftest import REPO, SAMPLE_RAW
+from cucu_pipeline_tests.defs.test_definitions import ASSET_KEYS
+from cucu_pipeline_tests.services import SYSTEM_PACKAGES_REQUIRED, executable, finished_runs, free_port, wait_for_port
+
+CHROMIUM = shutil.which("chromium")
+DATE = "2025-06-15"
+
+
+@contextmanager
+def dagster_ui(folder: Path):
+    """The webserver and the daemon (which starts queued runs), as `dagster dev` would run them."""
+    port = free_port()
+    environ = {**os.environ, "DAGSTER_HOME": str(folder), "CUCU_DATA_DIR": str(folder / "data")}
+    workspace = ["-w", str(folder / "workspace.yaml")]
+    quiet = {"cwd": folder, "env": environ, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    processes = [
+        subprocess.Popen([executable("dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), *workspace], **quiet),
+        subprocess.Popen([executable("dagster-daemon"), "run", *workspace], **quiet),
+    ]
+    try:
+        wait_for_port(port, timeout=120)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+
+
+def show_whole_graph(page) -> None:
+    """Every asset on screen; the UI remembers these choices, so each is made only when not made yet."""
+    # Dagster's first-visit newsletter prompt, which may open a moment after the page has loaded.
+    with contextlib.suppress(playwright.TimeoutError):
+        page.get_by_role("button", name="Skip").click(timeout=5000)
+    if page.get_by_role("button", name="Hide navigation").count():
+        page.get_by_role("button", name="Hide navigation").click()
+    for item in ("Change graph to vertical orientation", "Expand all groups"):
+        page.mouse.click(1200, 1100, button="right")  # the graph's background menu
+        choice = page.get_by_role("menuitem", name=item)
+        choice.click() if choice.count() else page.keyboard.press("Escape")
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None and not SYSTEM_PACKAGES_REQUIRED, reason="Debian's chromium is not installed (.ci/run installs it)"
+)
+def test_a_campaign_manager_materializes_a_date_from_the_ui(tmp_path):
+    folder = tmp_path / "project"
+    shutil.copytree(SAMPLE_RAW, folder / "data" / "raw")
+    for name in ("dagster.yaml", "workspace.yaml"):
+        shutil.copy(REPO / name, folder / name)
+    (folder / "workspace.yaml").write_text(
+        (REPO / "workspace.yaml").read_text().replace("working_directory: .", f"working_directory: {REPO}")
+    )
+    screenshots = Path(os.environ.get("CUCU_SCREENSHOT_DIR", tmp_path))
+    with dagster_ui(folder) as url, playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1800, "height": 1150})
+        page.goto(f"{url}/asset-groups", wait_until="networkidle")
+        show_whole_graph(page)
+        for asset in sorted(ASSET_KEYS) + ["sources", "profiles", "campaign"]:
+            playwright.expect(page.get_by_text(asset, exact=True).first).to_be_visible()
+
+        page.get_by_role("button", name="Materialize all…").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_text("Show all partitions").click()
+        partitions = dialog.get_by_placeholder("ex: 2022-01-01", exact=False)
+        partitions.fill(DATE)
+        partitions.press("Enter")
+        dialog.get_by_role("button", name="Launch 1 run").click()
+        playwright.expect(page.get_by_text("Launched run")).to_be_visible()
+
+        (run,) = finished_runs(folder, 1, timeout=240)
+        assert run.status == dg.DagsterRunStatus.SUCCESS and run.tags["dagster/partition"] == DATE
+
+        page.reload(wait_until="networkidle")
+        show_whole_graph(page)
+        page.wait_for_timeout(1000)
+        screenshots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(screenshots / "asset-graph.png"))
+        browser.close()
+    assert (screenshots / "asset-graph.png").stat().st_size > 20_000
+    assert (folder / "data" / "airtable.sqlite").exists()

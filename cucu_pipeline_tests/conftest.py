@@ -38,6 +38,23 @@ def reconfigured(resource: dg.ConfigurableResource, **changes) -> dg.Configurabl
     return type(resource)(**{**resource._get_non_default_public_field_values(), **changes})
 
 
+def production_environment(monkeypatch, data_dir: Path, claude_url: str, airtable_url: str) -> dict[str, str]:
+    """Both production clients pointed at the fakes. The variables are set in the process environment too: secrets
+    reach the resources only through it (`dg.EnvVar`)."""
+    environ = {
+        "CUCU_DATA_DIR": str(data_dir),
+        "ANTHROPIC_API_KEY": "sk-test",
+        "ANTHROPIC_BASE_URL": claude_url,
+        "AIRTABLE_API_KEY": "patTEST",
+        "AIRTABLE_BASE_ID": "appB",
+        "AIRTABLE_TABLE": "Messages",
+        "AIRTABLE_ENDPOINT_URL": airtable_url,
+    }
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    return environ
+
+
 def member(id_: str, first: str, last: str, **fields) -> dict:
     document = {
         "_id": {"$oid": hashlib.md5(id_.encode()).hexdigest()[:24]},

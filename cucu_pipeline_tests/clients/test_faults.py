@@ -16,7 +16,7 @@ from cucu_pipeline.sample_data.__main__ import write_exports
 from cucu_pipeline.sample_data.generator import generate
 from cucu_pipeline_tests.campaign.test_publishing import DAY, airtable, record
 from cucu_pipeline_tests.clients.test_claude import brief, writer
-from cucu_pipeline_tests.conftest import RELIABILITY, reconfigured
+from cucu_pipeline_tests.conftest import RELIABILITY, production_environment, reconfigured
 from cucu_pipeline_tests.defs.test_campaign_assets import DATE, check_outcomes
 from cucu_pipeline_tests.fakes.airtable import FakeAirtable
 from cucu_pipeline_tests.fakes.faults import FAULT_KINDS, FaultPlan
@@ -101,17 +101,7 @@ def test_claude_under_faults_answers_every_brief():
 
 def production(monkeypatch, data_dir, claude_url: str, airtable_url: str, **claude_options) -> dict:
     """Both production clients, pointed at the fakes; secrets reach the resources only through the environment."""
-    environ = {
-        "CUCU_DATA_DIR": str(data_dir),
-        "ANTHROPIC_API_KEY": "sk-test",
-        "ANTHROPIC_BASE_URL": claude_url,
-        "AIRTABLE_API_KEY": "patTEST",
-        "AIRTABLE_BASE_ID": "appB",
-        "AIRTABLE_TABLE": "Messages",
-        "AIRTABLE_ENDPOINT_URL": airtable_url,
-    }
-    for name, value in environ.items():
-        monkeypatch.setenv(name, value)
+    environ = production_environment(monkeypatch, data_dir, claude_url, airtable_url)
     resources = build_resources(environ)
     resources["airtable"] = faulty_store(airtable_url)
     resources["claude"] = reconfigured(

@@ -19,7 +19,7 @@ from cucu_pipeline.defs.columns import COLUMNS
 from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline.sample_data.__main__ import write_exports
 from cucu_pipeline.sample_data.generator import generate
-from cucu_pipeline_tests.conftest import SAMPLE_RAW, reconfigured
+from cucu_pipeline_tests.conftest import SAMPLE_RAW, production_environment, reconfigured
 from cucu_pipeline_tests.fakes.airtable import FakeAirtable
 from cucu_pipeline_tests.fakes.messages_api import FakeMessagesAPI
 
@@ -143,17 +143,7 @@ def test_production_clients_end_to_end_against_local_peers(tmp_path, monkeypatch
     write_exports(generate(users=300, events=500, seed=11), data_dir / "raw")
     claude, table = FakeMessagesAPI(), FakeAirtable()
     with claude.serve() as claude_url, table.serve() as airtable_url:
-        environ = {
-            "CUCU_DATA_DIR": str(data_dir),
-            "ANTHROPIC_API_KEY": "sk-test",
-            "ANTHROPIC_BASE_URL": claude_url,
-            "AIRTABLE_API_KEY": "patTEST",
-            "AIRTABLE_BASE_ID": "appB",
-            "AIRTABLE_TABLE": "Messages",
-            "AIRTABLE_ENDPOINT_URL": airtable_url,
-        }
-        for name, value in environ.items():  # secrets reach the resources only through the environment
-            monkeypatch.setenv(name, value)
+        environ = production_environment(monkeypatch, data_dir, claude_url, airtable_url)
         result = run(environ, DATE)
         rerun = run(environ, DATE)
     messages = result.output_for_node("matched_messages")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from cucu_pipeline.campaign.briefs import Brief, EventFacts
-from cucu_pipeline.campaign.matching import campaign_for, member_campaigns
+from cucu_pipeline.campaign.campaigns import campaign_for, member_campaigns
 from cucu_pipeline.campaign.sms_rules import MessageContext, RuleResult, check_message
 from cucu_pipeline.core.dates import PACIFIC
 

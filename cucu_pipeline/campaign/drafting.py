@@ -3,12 +3,14 @@ feedback, fall back to the template, or skip with a reason. Nothing that breaks 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from cucu_pipeline.campaign.briefs import Brief, Draft, compose
 from cucu_pipeline.campaign.composer import Composer
+from cucu_pipeline.campaign.matching import caps_by_event
 from cucu_pipeline.campaign.segments import count_segments, encoding
 from cucu_pipeline.campaign.sms_rules import RuleResult, failed_hard_rules
 from cucu_pipeline.campaign.templates import TEMPLATE_MODEL, template_writes
@@ -106,6 +108,28 @@ def _writer_rounds(
     return to_template + pending
 
 
+def _over_capacity(briefs: list[Brief], matched: pd.DataFrame, state: Drafting) -> list[Brief]:
+    """The writer may pick another candidate than the allocated event; a pick beyond that event's cap for the date is
+    replaced by the member's allocated event, which the template writes. Picks are honoured in member order."""
+    allocated = dict(zip(matched["user_id"], matched["event_id"]))
+    room = Counter(caps_by_event(matched))
+    room.subtract(Counter(matched["event_id"]))
+    replaced = []
+    for brief in briefs:
+        outcome = state.outcomes.get(brief.user_id)
+        if outcome is None or outcome.status != READY or outcome.draft.event_id == allocated[brief.user_id]:
+            continue
+        pick = outcome.draft.event_id
+        if room[pick] > 0:
+            room[pick] -= 1
+            room[allocated[brief.user_id]] += 1
+        else:
+            state.last_failures[brief.user_id] = [f"event_capacity: {pick} has no room left for the date"]
+            del state.outcomes[brief.user_id]
+            replaced.append(brief)
+    return replaced
+
+
 def _template_round(briefs: list[Brief], composer: Composer, state: Drafting) -> None:
     for brief, draft in zip(briefs, template_writes(briefs)):
         text, results, failures = _evaluate(draft, brief, composer)
@@ -153,7 +177,8 @@ def produce_messages(
     matched = matches[matches["event_id"].astype(bool)]
     briefs = [composer.brief(user, candidates) for user, candidates in zip(matched["user_id"], matched["candidates"])]
     state = Drafting(usage={brief.user_id: {} for brief in briefs})
-    _template_round(_writer_rounds(briefs, composer, writer, ledger, state), composer, state)
+    to_template = _writer_rounds(briefs, composer, writer, ledger, state)
+    _template_round(to_template + _over_capacity(briefs, matched, state), composer, state)
     rows = [
         _message_row(brief, state, reasoning, confidence)
         for brief, reasoning, confidence in zip(briefs, matched["reasoning"], matched["confidence"])

@@ -37,11 +37,17 @@ ASSET_CHECKS = {
         "Every stated day, time, date, count, venue, neighborhood and host is the event's.",
     ),
     "one_message_per_member": ((), "At most one publishable text per member for the date."),
+    "event_capacity": (
+        (),
+        "No event receives more texts than its cap for the date: ceil(seats left × invites per seat), less the "
+        "invitations still outstanding.",
+    ),
 }
 
 
-def check_failures(messages: pd.DataFrame, composer: Composer) -> dict[str, list[str]]:
-    """Members whose publishable text breaks each asset check's rules, re-checked from the final text."""
+def check_failures(messages: pd.DataFrame, composer: Composer, caps: dict[str, int]) -> dict[str, list[str]]:
+    """Members whose publishable text breaks each asset check's rules, re-checked from the final text; `caps` are
+    each event's cap for the date."""
     publishable_texts = publishable(messages)
     failures = {name: [] for name in ASSET_CHECKS}
     for user_id, event_id, text in zip(
@@ -54,4 +60,7 @@ def check_failures(messages: pd.DataFrame, composer: Composer) -> dict[str, list
     failures["one_message_per_member"] = sorted(
         set(publishable_texts.loc[publishable_texts["user_id"].duplicated(), "user_id"])
     )
+    texts = publishable_texts["event_id"].value_counts()
+    over = [event for event, count in texts.items() if count > caps.get(event, 0)]
+    failures["event_capacity"] = sorted(publishable_texts.loc[publishable_texts["event_id"].isin(over), "user_id"])
     return failures

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 
 from cucu_pipeline.campaign.briefs import Brief, Draft, EventFacts
-from cucu_pipeline.campaign.matching import FILL_THE_TABLE, RETURN_TO_TABLE, SEAT_THE_NEWCOMER
+from cucu_pipeline.campaign.campaigns import FILL_THE_TABLE, RETURN_TO_TABLE, SEAT_THE_NEWCOMER
 from cucu_pipeline.campaign.segments import to_gsm7
 from cucu_pipeline.core.wording import plural
 

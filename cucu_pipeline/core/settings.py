@@ -21,6 +21,8 @@ class CampaignRules(BaseModel):
     event_horizon_days: int = Field(30, ge=1, description="How far ahead events may be promoted.")
     new_member_days: int = Field(30, ge=0, description="Signed up this many days ago or fewer: a new member.")
     team_members: list[str] = Field(default_factory=list, description="Member ids or emails never texted.")
+    invites_per_seat: float = Field(5.0, gt=0, description="Texts an event may receive per seat left, per date.")
+    invite_memory_days: int = Field(7, ge=0, description="Days a sent or queued text counts as outstanding.")
     brand: str = Field("Cuculi:", description="Prefix every text starts with.")
     allow_emoji: bool = Field(False, description="Allow emoji (the text is then sent as UCS-2).")
 

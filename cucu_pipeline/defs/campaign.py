@@ -3,9 +3,10 @@
 import dagster as dg
 import pandas as pd
 
+from cucu_pipeline.campaign.allocation import event_caps
 from cucu_pipeline.campaign.composer import composer_for
 from cucu_pipeline.campaign.drafting import produce_messages
-from cucu_pipeline.campaign.matching import match_members
+from cucu_pipeline.campaign.matching import caps_by_event, match_members
 from cucu_pipeline.campaign.message_checks import check_failures
 from cucu_pipeline.campaign.publishing import airtable_records, published_table
 from cucu_pipeline.campaign.send_windows import with_send_windows
@@ -17,6 +18,7 @@ from cucu_pipeline.defs.columns import column_schema
 from cucu_pipeline.defs.metadata import matches_metadata, messages_metadata, published_metadata
 from cucu_pipeline.defs.partitions import campaign_dates
 from cucu_pipeline.defs.resources import CampaignRulesResource, InstanceBatchLedger
+from cucu_pipeline.profiles.message_history import message_history
 
 _CAMPAIGN = dict(partitions_def=campaign_dates, group_name="campaign", owners=["team:growth"])
 
@@ -25,24 +27,35 @@ def _candidate_events(enriched_events: pd.DataFrame, qualified_events: pd.DataFr
     return enriched_events.merge(qualified_events[["id", "participants", "invited_participants"]], on="id")
 
 
-@dg.asset(**_CAMPAIGN, kinds={"pandas"}, metadata=column_schema("event_matches"))
+@dg.asset(**_CAMPAIGN, kinds={"pandas", "scipy"}, metadata=column_schema("event_matches"))
 def event_matches(
     context: dg.AssetExecutionContext,
     enriched_users: pd.DataFrame,
     enriched_events: pd.DataFrame,
     qualified_events: pd.DataFrame,
+    raw_messages: pd.DataFrame,
     campaign_rules: CampaignRulesResource,
 ) -> dg.Output[pd.DataFrame]:
-    """One row per enriched member: the best-scored event, its campaign, reasoning and confidence, and the short list
-    the writer may pick from; or an empty event_id and a skip reason."""
+    """One row per enriched member: the event allocated under every event's cap for the date (seats left × invites
+    per seat, less the invitations outstanding), its campaign, reasoning and confidence, and the candidates the writer
+    may pick from; or an empty event_id and a skip reason."""
     campaign_date = parse_campaign_date(context.partition_key)
-    matches = match_members(
+    reference = campaign_rules.reference_instant(campaign_date)
+    caps = event_caps(
+        enriched_events,
+        message_history(raw_messages, campaign_date, reference),
+        campaign_date,
+        campaign_rules.invites_per_seat,
+        campaign_rules.invite_memory_days,
+    )
+    matching = match_members(
         enriched_users,
         _candidate_events(enriched_events, qualified_events),
-        campaign_rules.reference_instant(campaign_date),
+        reference,
         campaign_rules.event_horizon_days,
+        caps,
     )
-    return dg.Output(matches, metadata=matches_metadata(matches, enriched_events))
+    return dg.Output(matching.matches, metadata=matches_metadata(matching, enriched_events))
 
 
 @dg.asset(
@@ -73,7 +86,7 @@ def matched_messages(
     )
     drafted = produce_messages(event_matches, composer, claude, InstanceBatchLedger(context.instance))
     messages = with_send_windows(drafted, enriched_users, composer.campaign_date)
-    failures = check_failures(messages, composer)
+    failures = check_failures(messages, composer, caps_by_event(event_matches))
     yield dg.Output(messages, metadata=messages_metadata(messages, failures, claude.model_name))
     yield from message_check_results(messages, failures, claude.model_name)
 

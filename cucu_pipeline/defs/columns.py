@@ -164,13 +164,20 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "event_matches": {
         "user_id": ("string", "Member id."),
-        "event_id": ("string", "The scorer's pick; empty when skipped."),
+        "event_id": ("string", "The event allocated under the caps; empty when skipped."),
         "campaign": ("string", "Campaign of the pick (Return > Newcomer > Fill)."),
         "reasoning": ("string", "Why this event, in a sentence."),
         "confidence": ("int", "Score of the pick, 0–100."),
-        "skip_reason": ("string", "`no_eligible_event` or `no_low_occupancy_event` when skipped."),
-        "candidates": ("list<string>", "Short list of up to five event ids the writer may pick from, best first."),
+        "skip_reason": (
+            "string",
+            "`no_eligible_event`, `no_low_occupancy_event` or `event_capacity_reached` when skipped.",
+        ),
+        "candidates": (
+            "list<string>",
+            "Event ids the writer may pick from: the allocated one first, then short-listed ones with room left.",
+        ),
         "candidate_scores": ("list<float>", "Their scores."),
+        "candidate_caps": ("list<int>", "Their caps for the date (seats left × invites per seat, less outstanding)."),
     },
     "matched_messages": {
         **{name: _MESSAGE[name] for name in ("user_id", "event_id", "campaign", "message")},

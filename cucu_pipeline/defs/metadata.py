@@ -8,8 +8,9 @@ from collections.abc import Iterable
 import dagster as dg
 import pandas as pd
 
+from cucu_pipeline.campaign.campaigns import CAMPAIGNS
 from cucu_pipeline.campaign.drafting import STATUSES, USAGE_COLUMNS, publishable
-from cucu_pipeline.campaign.matching import CAMPAIGNS
+from cucu_pipeline.campaign.matching import Matching
 from cucu_pipeline.campaign.publishing import SUPERSEDED, Outcome
 from cucu_pipeline.campaign.sms_rules import textable_event_name
 from cucu_pipeline.core.privacy import mask_text, masked
@@ -64,8 +65,11 @@ def rounded_mean(column: pd.Series) -> float:
     return float(round(column.mean(), 1)) if len(column) else 0.0
 
 
-def matches_metadata(matches: pd.DataFrame, enriched_events: pd.DataFrame) -> dict[str, object]:
+def matches_metadata(matching: Matching, enriched_events: pd.DataFrame) -> dict[str, object]:
+    matches, events = matching.matches, matching.events
     matched = matches[matches["event_id"] != ""]
+    texted = events[events["allocated"] > 0]
+    per_seat = texted["allocated"] / texted["spots_left"].clip(lower=1)
     return {
         "dagster/row_count": len(matches),
         "matched": len(matched),
@@ -75,6 +79,16 @@ def matches_metadata(matches: pd.DataFrame, enriched_events: pd.DataFrame) -> di
         **{f"skipped_{reason}": int(count) for reason, count in matches["skip_reason"].value_counts().items()},
         "events_not_textable": int((~enriched_events["name"].map(textable_event_name).astype(bool)).sum()),
         "average_confidence": rounded_mean(matched["confidence"]),
+        **{f"excluded_pairs_{reason}": int(count) for reason, count in matching.excluded_pairs.items()},
+        "texts_per_open_seat_max": float(round(per_seat.max(), 2)) if len(per_seat) else 0.0,
+        "texts_per_open_seat_median": float(round(per_seat.median(), 2)) if len(per_seat) else 0.0,
+        "events_at_cap": int((events["allocated"] >= events["room"]).sum()),
+        "total_score": matching.allocated_score,
+        "uncapped_total_score": matching.uncapped_score,
+        "score_share_of_uncapped": float(round(matching.allocated_score / matching.uncapped_score, 4))
+        if matching.uncapped_score
+        else 1.0,
+        "events": event_table(events.join(enriched_events.set_index("id")["name"])),
         "preview": preview(matches, ["user_id", "event_id", "campaign", "confidence", "reasoning", "candidates"]),
     }
 
@@ -108,3 +122,18 @@ def published_metadata(published: pd.DataFrame, outcomes: list[Outcome]) -> dict
         "superseded_later_texts": sum(outcome == SUPERSEDED for outcome in by_key.values()),
         "preview": preview(published, ["message_key", "event_id", "outcome", "skip_reason", "message"]),
     }
+
+
+def event_table(events: pd.DataFrame) -> dg.MetadataValue:
+    """Per event with texts or outstanding invitations: its cap for the date, what was allocated, seats left."""
+    shown = events[(events["allocated"] > 0) | (events["outstanding"] > 0)].sort_values("allocated", ascending=False)
+    counts = ["spots_left", "cap", "outstanding", "room", "allocated"]
+    records = [
+        dg.TableRecord({"event_id": str(event_id), "name": str(row["name"]), **{c: int(row[c]) for c in counts}})
+        for event_id, row in shown.iterrows()
+    ]
+    schema = dg.TableSchema(
+        columns=[dg.TableColumn("event_id", "string"), dg.TableColumn("name", "string")]
+        + [dg.TableColumn(c, "int") for c in counts]
+    )
+    return dg.MetadataValue.table(records, schema=schema)

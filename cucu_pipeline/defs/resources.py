@@ -63,6 +63,8 @@ def campaign_rules(environ: Mapping[str, str]) -> CampaignRulesResource:
         send_hour=int(environ.get("CUCU_SEND_HOUR", 10)),
         cooldown_days=int(environ.get("CUCU_COOLDOWN_DAYS", 7)),
         event_horizon_days=int(environ.get("CUCU_EVENT_HORIZON_DAYS", 30)),
+        invites_per_seat=float(environ.get("CUCU_INVITES_PER_SEAT", 5)),
+        invite_memory_days=int(environ.get("CUCU_INVITE_MEMORY_DAYS", 7)),
         team_members=[member.strip() for member in team.split(",") if member.strip()],
         brand=environ.get("CUCU_BRAND", "Cuculi:"),
         allow_emoji=environ.get("CUCU_ALLOW_EMOJI", "").lower() in ("1", "true", "yes"),

@@ -8,7 +8,7 @@ import pytest
 from cucu_pipeline.campaign.briefs import Draft
 from cucu_pipeline.campaign.composer import Composer, local_start_times
 from cucu_pipeline.campaign.drafting import produce_messages
-from cucu_pipeline.campaign.matching import match_members
+from cucu_pipeline.campaign.matching import caps_by_event, match_members
 from cucu_pipeline.campaign.message_checks import check_failures
 from cucu_pipeline.clients.claude import TemplateWriter
 from cucu_pipeline.profiles.eligibility import event_exclusion_reasons
@@ -61,7 +61,7 @@ def world(sarah_world, rules):
     )
     enriched = enrich_events(qualified, sarah_world["users"], SARAH_DATE)
     candidates = enriched.merge(qualified[["id", "participants", "invited_participants"]], on="id")
-    matches = match_members(members, candidates, rules.reference_instant(SARAH_DATE), 30)
+    matches = match_members(members, candidates, rules.reference_instant(SARAH_DATE), 30).matches
     alex = matches[matches["user_id"] == "user_004"]  # the one member who has not booked the workshop
     composer = Composer(members, enriched, SARAH_DATE, "Cuculi:", False, events["venue_name"], events["neighborhood"])
     return alex, composer
@@ -119,9 +119,9 @@ def test_the_template_writer_meets_every_rule_on_its_own(world):
 def test_checks_find_broken_publishable_texts(world):
     matches, composer = world
     good = produce_messages(matches, composer, ScriptedWriter(GOOD))
-    assert all(not users for users in check_failures(good, composer).values())
+    assert all(not users for users in check_failures(good, composer, caps_by_event(matches)).values())
     broken = pd.concat([good, good.assign(message=good["message"][0].replace("Wednesday", "Friday!!"))])
-    failures = check_failures(broken, composer)
+    failures = check_failures(broken, composer, caps_by_event(matches))
     assert failures["facts_match_event"] == ["user_004"] and failures["clean_content"] == ["user_004"]
     assert failures["one_message_per_member"] == ["user_004"]
     assert failures["length_and_segments"] == []
@@ -134,7 +134,7 @@ def test_checks_catch_a_failing_text_marked_publishable_although_it_was_checked_
     assert messages["status"].tolist() == ["fallback"]  # both drafts were checked and refused
     drafted = f"Cuculi: {shouting} https://cucu.li/bookings/event_004 Reply STOP to opt out"
     mislabelled = messages.assign(message=drafted, status="ready")  # a bookkeeping bug publishing the refused draft
-    assert check_failures(mislabelled, composer)["clean_content"] == ["user_004"]
+    assert check_failures(mislabelled, composer, caps_by_event(matches))["clean_content"] == ["user_004"]
 
 
 def test_local_start_times_for_texts_and_checks():

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cucu_pipeline.campaign.matching import (
+from cucu_pipeline.campaign.campaigns import (
     FILL_THE_TABLE,
     RETURN_TO_TABLE,
     SEAT_THE_NEWCOMER,
     campaign_for,
-    match_members,
     member_campaigns,
 )
+from cucu_pipeline.campaign.matching import match_members
 
 REFERENCE = pd.Timestamp("2024-02-10T18:00:00Z")
 
@@ -31,6 +31,8 @@ def member(id_="m1", **fields) -> dict:
         "event_count": 0,
         "days_since_last_event": None,
         "hasnt_attended_in_60_days": None,
+        "age": 30,
+        "relationship_status": "Single",
         **fields,
     }
 
@@ -49,15 +51,22 @@ def event(id_, name="Supper", days=5, fill=0.6, **fields) -> dict:
         "has_low_occupancy": fill < 0.3,
         "participants": [],
         "invited_participants": [],
+        "description": "",
         **fields,
     }
 
 
-def match(members, events):
+def members_frame(members: list[dict]) -> pd.DataFrame:
+    """Members typed as `enriched_users` holds them."""
     frame = pd.DataFrame(members)
     frame["days_since_last_event"] = frame["days_since_last_event"].astype("Int64")
     frame["hasnt_attended_in_60_days"] = frame["hasnt_attended_in_60_days"].astype("boolean")
-    return match_members(frame, pd.DataFrame(events), REFERENCE, 30).set_index("user_id")
+    frame["age"] = frame["age"].astype("Int64")
+    return frame
+
+
+def match(members, events):
+    return match_members(members_frame(members), pd.DataFrame(events), REFERENCE, 30).matches.set_index("user_id")
 
 
 @pytest.mark.parametrize(
@@ -174,5 +183,5 @@ def test_scores_are_the_same_in_chunks(monkeypatch):
     members = [member(f"m{n}", interests=["cooking"] if n % 2 else ["wine"]) for n in range(7)]
     events = [event(f"e{n}", days=n + 1, categories=["Cooking Class"] if n % 3 else ["Wine"]) for n in range(6)]
     whole = match(members, events)
-    monkeypatch.setattr("cucu_pipeline.campaign.matching.CHUNK", 2)
+    monkeypatch.setattr("cucu_pipeline.campaign.scoring.CHUNK", 2)
     pd.testing.assert_frame_equal(whole, match(members, events))

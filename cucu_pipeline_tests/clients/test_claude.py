@@ -7,7 +7,7 @@ import json
 import pytest
 
 from cucu_pipeline.campaign.briefs import Brief, EventFacts
-from cucu_pipeline.campaign.matching import FILL_THE_TABLE, SEAT_THE_NEWCOMER
+from cucu_pipeline.campaign.campaigns import FILL_THE_TABLE, SEAT_THE_NEWCOMER
 from cucu_pipeline.clients.claude import ClaudeWriter
 from cucu_pipeline_tests.fakes.messages_api import FakeMessagesAPI, estimated_tokens
 

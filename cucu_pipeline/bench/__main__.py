@@ -76,6 +76,8 @@ def measured(data_dir: Path, date: str, repeat: int) -> dict:
         "all_assets_seconds": statistics.median(sum(run["seconds"].values()) for run in runs),
         "wall_seconds": statistics.median(run["wall_seconds"] for run in runs),
         "peak_rss_mib": max(run["peak_rss_mib"] for run in runs),
+        "allocation_seconds": statistics.median(run["allocation_seconds"] for run in runs),
+        "texts_per_open_seat_max": runs[0]["texts_per_open_seat_max"],
         "runs": len(runs),
     }
 
@@ -174,10 +176,15 @@ def markdown(result: dict) -> str:
     for asset in sizes["full"]["seconds"]:
         cells = [f"{s['seconds'][asset]:.2f} | {s['rows'][asset]:,}" for s in sizes.values()]
         lines.append(f"| {asset} | " + " | ".join(cells) + " |")
-    lines += ["", "| size | all assets s | wall s | peak RSS MiB |", "|---|---|---|---|"]
+    lines += [
+        "",
+        "| size | all assets s | wall s | peak RSS MiB | seat allocation s | max texts per open seat |",
+        "|---|---|---|---|---|---|",
+    ]
     lines += [
         f"| {s['users']:,} members / {s['events']:,} events | {s['all_assets_seconds']:.1f} | "
-        f"{s['wall_seconds']:.1f} | {s['peak_rss_mib']:.0f} |"
+        f"{s['wall_seconds']:.1f} | {s['peak_rss_mib']:.0f} | {s['allocation_seconds']:.2f} | "
+        f"{s['texts_per_open_seat_max']:.2f} |"
         for s in sizes.values()
     ]
     return "\n".join(lines) + "\n"

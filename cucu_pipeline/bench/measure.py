@@ -24,7 +24,7 @@ def assets_in(*groups: str) -> list[str]:
 
 
 PROFILE_STAGE = assets_in("sources", "profiles")  # raw_* -> enriched_*
-CAMPAIGN_STAGE = ["event_matches", "matched_messages"]  # matching, the local writer and the nine checks
+CAMPAIGN_STAGE = ["event_matches", "matched_messages"]  # matching with the seat allocation, the writer and the checks
 
 
 def measure(data_dir: Path, campaign_date: str) -> dict:
@@ -42,13 +42,15 @@ def measure(data_dir: Path, campaign_date: str) -> dict:
     seconds = {
         event.step_key: event.event_specific_data.duration_ms / 1000 for event in result.get_step_success_events()
     }
-    rows = {
-        event.asset_key.path[-1]: int(event.materialization.metadata["dagster/row_count"].value)
-        for event in result.get_asset_materialization_events()
+    metadata = {
+        event.asset_key.path[-1]: event.materialization.metadata for event in result.get_asset_materialization_events()
     }
+    matching = metadata["event_matches"]
     return {
         "seconds": seconds,
-        "rows": rows,
+        "rows": {asset: int(values["dagster/row_count"].value) for asset, values in metadata.items()},
+        "allocation_seconds": float(matching["allocation_seconds"].value),
+        "texts_per_open_seat_max": float(matching["texts_per_open_seat_max"].value),
         "wall_seconds": wall,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # Linux reports KiB
     }

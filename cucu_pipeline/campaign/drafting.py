@@ -108,7 +108,7 @@ def _writer_rounds(
     return to_template + pending
 
 
-def _over_capacity(briefs: list[Brief], matched: pd.DataFrame, state: Drafting) -> list[Brief]:
+def hold_to_caps(briefs: list[Brief], matched: pd.DataFrame, state: Drafting) -> list[Brief]:
     """The writer may pick another candidate than the allocated event; a pick beyond that event's cap for the date is
     replaced by the member's allocated event, which the template writes. Picks are honoured in member order."""
     allocated = dict(zip(matched["user_id"], matched["event_id"]))
@@ -178,7 +178,7 @@ def produce_messages(
     briefs = [composer.brief(user, candidates) for user, candidates in zip(matched["user_id"], matched["candidates"])]
     state = Drafting(usage={brief.user_id: {} for brief in briefs})
     to_template = _writer_rounds(briefs, composer, writer, ledger, state)
-    _template_round(to_template + _over_capacity(briefs, matched, state), composer, state)
+    _template_round(to_template + hold_to_caps(briefs, matched, state), composer, state)
     rows = [
         _message_row(brief, state, reasoning, confidence)
         for brief, reasoning, confidence in zip(briefs, matched["reasoning"], matched["confidence"])

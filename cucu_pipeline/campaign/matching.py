@@ -3,6 +3,7 @@ campaign, reasoning and confidence, or a skip reason."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass
 
@@ -45,6 +46,7 @@ class Matching:
     excluded_pairs: Counter  # member-event pairs the audience rules excluded, by reason
     uncapped_score: float  # every member's best score summed, as if seats were unlimited
     allocated_score: float  # the allocated events' scores summed
+    solver_seconds: float  # time the allocation took, for the benchmark and the UI
 
 
 def unlimited_caps(events: pd.DataFrame, members: int) -> pd.DataFrame:
@@ -76,7 +78,9 @@ def match_members(
         members, events, events["name"].map(textable_event_name), reference, horizon_days
     )
     caps = unlimited_caps(events, len(members)) if caps is None else caps
+    started = time.perf_counter()
     chosen = allocate_seats(short["candidates"], short["scores"], caps["room"])
+    solver_seconds = time.perf_counter() - started
     allocated = pd.Series([c[k] for c, k in zip(short["candidates"], chosen) if k >= 0], dtype=object)
     caps = caps.assign(allocated=allocated.value_counts().reindex(caps.index, fill_value=0).astype(int))
     room_left = caps["room"] - caps["allocated"]
@@ -108,7 +112,7 @@ def match_members(
     matches = pd.concat([short[["user_id"]], pd.DataFrame(rows, index=short.index, columns=MATCH_COLUMNS)], axis=1)
     best = sum(scores[0] for scores in short["scores"] if scores)
     taken = sum(scores[k] for scores, k in zip(short["scores"], chosen) if k >= 0)
-    return Matching(matches, caps, excluded, float(round(best, 1)), float(round(taken, 1)))
+    return Matching(matches, caps, excluded, float(round(best, 1)), float(round(taken, 1)), round(solver_seconds, 3))
 
 
 MATCH_COLUMNS = [

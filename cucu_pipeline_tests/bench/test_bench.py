@@ -36,6 +36,8 @@ def test_the_benchmark_reports_every_asset_and_every_target(tmp_path, capsys):
     baseline, full = report["sizes"]["baseline"], report["sizes"]["full"]
     assert report["sizes"]["legacy"]["users"] == 200 and report["legacy"]["rows"]["enriched_users"] > 0
     assert report["targets"]["cli_sample_data_seconds"]["measured"] > 1
+    assert full["allocation_seconds"] > 0 and 0 < full["texts_per_open_seat_max"] <= 5  # the seat caps hold
+    assert "seat allocation s" in (tmp_path / "out" / "report.md").read_text()
     claude = report["claude"]
     assert claude["members"] == 20 and claude["concurrent"]["calls_per_message"] >= 1
     assert claude["batch"]["cost_per_1000_messages_usd"] == pytest.approx(

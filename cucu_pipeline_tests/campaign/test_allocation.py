@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
 from cucu_pipeline.campaign.allocation import allocate_seats, event_caps
+from cucu_pipeline.campaign.briefs import Draft
+from cucu_pipeline.campaign.drafting import READY, Drafting, Outcome, hold_to_caps
 from cucu_pipeline.campaign.matching import caps_by_event, match_members
 from cucu_pipeline_tests.campaign.test_matching import REFERENCE, event, member, members_frame
 
@@ -87,3 +90,23 @@ def test_a_member_whose_every_candidate_is_taken_is_skipped_for_capacity():
     matches = match_members(members, events, REFERENCE, 30, caps).matches.set_index("user_id")
     assert matches.loc["m1", "event_id"] == "only"  # the better fit gets the seat
     assert (matches.loc["m2", "event_id"], matches.loc["m2", "skip_reason"]) == ("", "event_capacity_reached")
+
+
+def test_a_writer_pick_beyond_an_events_cap_goes_back_to_the_allocated_event():
+    """Three members allocated to `a`; the writer picks `b` for all three, which has one seat of room left."""
+    matched = pd.DataFrame(
+        {
+            "user_id": ["m1", "m2", "m3"],
+            "event_id": ["a", "a", "a"],
+            "candidates": [["a", "b"]] * 3,
+            "candidate_caps": [[3, 1]] * 3,
+        }
+    )
+    briefs = [SimpleNamespace(user_id=user) for user in matched["user_id"]]
+    state = Drafting(usage={user: {} for user in matched["user_id"]})
+    for user in matched["user_id"]:
+        state.outcomes[user] = Outcome(READY, Draft(user, "b", "text"), "text", [], 1)
+    replaced = hold_to_caps(briefs, matched, state)
+    assert [brief.user_id for brief in replaced] == ["m2", "m3"]  # the first pick fits, in member order
+    assert state.outcomes["m1"].draft.event_id == "b" and set(state.outcomes) == {"m1"}
+    assert "no room left" in state.last_failures["m2"][0]

@@ -1,8 +1,9 @@
 """Seats are scarce: each event's cap of invitations for a date, and the member→event assignment that maximizes the
 total score under those caps (README: "Matching").
 
-The assignment is a transportation problem (one event per member, at most `room` members per event). Its
-constraint matrix is totally unimodular, so the linear program solved by HiGHS already has an integral optimum.
+The assignment is a transportation problem (one event per member, at most `room` members per event), solved exactly
+as a min-cost flow with OR-Tools: 0.4 s for 45,000 members and 226,000 candidate pairs, against 4.1 s for the same
+optimum as a linear program with scipy's HiGHS (README: "Performance").
 """
 
 from __future__ import annotations
@@ -11,12 +12,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.optimize import Bounds, linprog, milp
-
-# Among equal scores, a member's earlier candidate wins: a nudge far below the scores' 0.1 resolution.
-RANK_NUDGE = 1e-6
-CAP_COLUMNS = ["spots_left", "cap", "outstanding", "room"]
+from ortools.graph.python import min_cost_flow
 
 
 def event_caps(
@@ -40,33 +36,48 @@ def event_caps(
 
 def allocate_seats(candidates: pd.Series, scores: pd.Series, room: pd.Series) -> pd.Series:
     """Per member (same index): the position in its candidate list of the allocated event, or -1 when every
-    candidate with room went to members it served better."""
+    candidate with room went to members it served better. `room` holds every candidate event."""
     lengths = candidates.map(len).to_numpy(dtype=int)
     member = np.repeat(np.arange(len(candidates)), lengths)
-    rank = np.concatenate([np.arange(n) for n in lengths]) if len(member) else np.array([], dtype=int)
+    rank = np.arange(len(member)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     event = np.array([e for events in candidates for e in events], dtype=object)
-    score = np.array([s for values in scores for s in values], dtype=float)
-    event_room = pd.Series(event).map(room).fillna(0).to_numpy(dtype=int)
-    keep = event_room > 0
-    member, rank, event, score, event_room = member[keep], rank[keep], event[keep], score[keep], event_room[keep]
+    tenths = np.round(np.array([s for values in scores for s in values]) * 10).astype(np.int64)
+    event_room = room.reindex(event).to_numpy()
+    has_room = event_room > 0  # an arc into a full event could carry nothing: leave it out
+    member, rank, event, tenths, event_room = (
+        member[has_room], rank[has_room], event[has_room], tenths[has_room], event_room[has_room]
+    )  # fmt: skip
     chosen = np.full(len(candidates), -1)
-    if len(member):
-        taken = _solve(member, event, score - RANK_NUDGE * rank, event_room, len(candidates))
-        chosen[member[taken]] = rank[taken]
+    taken = _max_score_flow(member, event, tenths, rank, event_room, len(candidates))
+    chosen[member[taken]] = rank[taken]
     return pd.Series(chosen, index=candidates.index)
 
 
-def _solve(member: np.ndarray, event: np.ndarray, value: np.ndarray, event_room: np.ndarray, members: int):
-    """Which (member, event) variables are 1 in the optimum: max Σ value·x, Σ x per member ≤ 1, Σ x per event ≤ room."""
-    codes, events = pd.factorize(event)
-    variables = np.arange(len(member))
-    rows = np.concatenate([member, members + codes])
-    matrix = sparse.csr_array((np.ones(2 * len(member)), (rows, np.tile(variables, 2))))
-    room = pd.Series(event_room).groupby(codes).first().to_numpy()
-    limits = np.concatenate([np.ones(members), room])
-    result = linprog(-value, A_ub=matrix, b_ub=limits, bounds=(0, 1), method="highs")
-    if result.status != 0:
-        raise RuntimeError(f"seat allocation failed: {result.message}")
-    if not np.allclose(result.x, np.round(result.x), atol=1e-6):  # a vertex is integral; guard all the same
-        result = milp(-value, constraints=(matrix, -np.inf, limits), integrality=1, bounds=Bounds(0, 1))
-    return result.x > 0.5
+def _max_score_flow(
+    member: np.ndarray, event: np.ndarray, tenths: np.ndarray, rank: np.ndarray, event_room: np.ndarray, members: int
+) -> np.ndarray:
+    """Which member→event arcs carry a member in the optimum, as a min-cost flow: source → each member (1) → one of
+    its events (cost −value) or straight to the sink (0) → each event → sink (its room).
+
+    Values are integers, so the optimum is exact: the score in tenths times `members`·5+1, less the candidate's rank,
+    so any higher total score wins and, among equal totals, members get their earlier candidates."""
+    if not len(member):
+        return np.zeros(0, dtype=bool)
+    codes, _ = pd.factorize(event)
+    events = int(codes.max()) + 1
+    source, sink = members + events, members + events + 1
+    ones, nobody = np.ones(members, dtype=np.int64), np.zeros(members, dtype=np.int64)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    value = tenths * (5 * members + 1) - rank
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(member, members + codes, np.ones(len(member), np.int64), -value)
+    flow.add_arcs_with_capacity_and_unit_cost(np.full(members, source), np.arange(members), ones, nobody)
+    flow.add_arcs_with_capacity_and_unit_cost(np.arange(members), np.full(members, sink), ones, nobody)
+    room = pd.Series(event_room).groupby(codes).first().to_numpy(dtype=np.int64)
+    flow.add_arcs_with_capacity_and_unit_cost(members + np.arange(events), np.full(events, sink), room, 0 * room)
+    supplies = np.zeros(members + events + 2, dtype=np.int64)
+    supplies[source], supplies[sink] = members, -members
+    flow.set_nodes_supplies(np.arange(len(supplies)), supplies)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"seat allocation failed: min-cost flow status {status}")
+    return flow.flows(arcs) > 0

@@ -34,17 +34,16 @@ def _event_text(events: pd.DataFrame, with_description: bool) -> pd.Series:
 
 def singles_events(events: pd.DataFrame) -> np.ndarray:
     """Events aimed at singles: by name, category or feature (a description may merely mention them)."""
-    return _event_text(events, with_description=False).str.contains(SINGLES, regex=True).to_numpy(dtype=bool)
+    return _event_text(events, with_description=False).str.contains(SINGLES).to_numpy(dtype=bool)
 
 
 def alcohol_events(events: pd.DataFrame) -> np.ndarray:
     """Events that put drinks at the centre: by name, categories, features or description."""
-    return _event_text(events, with_description=True).str.contains(ALCOHOL, regex=True).to_numpy(dtype=bool)
+    return _event_text(events, with_description=True).str.contains(ALCOHOL).to_numpy(dtype=bool)
 
 
 def single_members(members: pd.DataFrame) -> np.ndarray:
-    status = members["relationship_status"].fillna("").astype(str).str.strip().str.lower()
-    return status.isin(SINGLE_STATUSES).to_numpy(dtype=bool)
+    return members["relationship_status"].str.strip().str.lower().isin(SINGLE_STATUSES).to_numpy()
 
 
 def adult_members(members: pd.DataFrame) -> np.ndarray:

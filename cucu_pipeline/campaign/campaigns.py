@@ -21,7 +21,7 @@ def member_campaigns(members: pd.DataFrame) -> pd.Series:
     dormant = members["days_since_last_event"].ge(31).fillna(False) | members["hasnt_attended_in_60_days"].fillna(False)
     newcomer = members["event_count"].le(2)
     campaign = np.where(dormant, RETURN_TO_TABLE, np.where(newcomer, SEAT_THE_NEWCOMER, None))
-    return pd.Series(campaign, index=members.index, dtype=object)
+    return pd.Series(campaign, index=members.index)
 
 
 def campaign_for(member_campaign: str | None, event_low_occupancy: bool) -> str | None:

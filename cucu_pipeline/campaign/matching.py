@@ -51,15 +51,16 @@ class Matching:
 
 def unlimited_caps(events: pd.DataFrame, members: int) -> pd.DataFrame:
     """Caps that never bind: every event may take every member."""
-    caps = pd.DataFrame({"spots_left": events["spots_left"].to_numpy(dtype=int)}, index=events["id"].to_numpy())
-    caps["cap"], caps["outstanding"], caps["room"] = members, 0, members
-    return caps.rename_axis("event_id")
+    return pd.DataFrame(
+        {"spots_left": events["spots_left"].to_numpy(), "cap": members, "outstanding": 0, "room": members},
+        index=pd.Index(events["id"], name="event_id"),
+    )
 
 
 def _offered(candidates: list, scores: list, chosen: int, room_left: pd.Series) -> tuple[list, list]:
     """What the writer may pick from: the allocated event first, then the other candidates that still have room."""
     others = [(c, s) for position, (c, s) in enumerate(zip(candidates, scores)) if position != chosen]
-    kept = [(candidates[chosen], scores[chosen]), *((c, s) for c, s in others if room_left.get(c, 0) > 0)]
+    kept = [(candidates[chosen], scores[chosen]), *((c, s) for c, s in others if room_left[c] > 0)]
     return [c for c, _ in kept], [s for _, s in kept]
 
 
@@ -73,7 +74,7 @@ def match_members(
     """One row per member: the allocated event, its campaign, reasoning and confidence, and the candidates the writer
     may pick from (each with its score and the date's cap); or an empty `event_id` and a `skip_reason`. Without
     `caps` (from `event_caps`), seats are unlimited."""
-    events = events.sort_values(["start_date", "id"], kind="stable").reset_index(drop=True)
+    events = events.sort_values(["start_date", "id"])
     short, excluded = score_candidates(
         members, events, events["name"].map(textable_event_name), reference, horizon_days
     )
@@ -81,8 +82,8 @@ def match_members(
     started = time.perf_counter()
     chosen = allocate_seats(short["candidates"], short["scores"], caps["room"])
     solver_seconds = time.perf_counter() - started
-    allocated = pd.Series([c[k] for c, k in zip(short["candidates"], chosen) if k >= 0], dtype=object)
-    caps = caps.assign(allocated=allocated.value_counts().reindex(caps.index, fill_value=0).astype(int))
+    allocated = Counter(c[k] for c, k in zip(short["candidates"], chosen) if k >= 0)
+    caps = caps.assign(allocated=[allocated[event] for event in caps.index])
     room_left = caps["room"] - caps["allocated"]
     records = members[list(_REASONING_FIELDS)].to_dict("records")
     event_records = {record["id"]: record for record in events.to_dict("records")}
@@ -109,10 +110,10 @@ def match_members(
                 "candidate_caps": [int(caps.at[c, "room"]) for c in offered],
             }
         )
-    matches = pd.concat([short[["user_id"]], pd.DataFrame(rows, index=short.index, columns=MATCH_COLUMNS)], axis=1)
+    matches = pd.concat([short[["user_id"]], pd.DataFrame(rows, columns=MATCH_COLUMNS)], axis=1)
     best = sum(scores[0] for scores in short["scores"] if scores)
     taken = sum(scores[k] for scores, k in zip(short["scores"], chosen) if k >= 0)
-    return Matching(matches, caps, excluded, float(round(best, 1)), float(round(taken, 1)), round(solver_seconds, 3))
+    return Matching(matches, caps, excluded, float(best), float(taken), solver_seconds)
 
 
 MATCH_COLUMNS = [

@@ -57,12 +57,12 @@ def _vocabulary_matrix(token_sets: list[set[str]], vocabulary: dict[str, int]) -
 
 def _pairs(frame: pd.DataFrame, column: str, emails: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(member position, event position) for every event listing a member's email in `column`."""
-    listed = frame[[column]].reset_index(drop=True).rename_axis("event_pos").reset_index().explode(column)
+    listed = frame[[column]].assign(event_pos=np.arange(len(frame))).explode(column)
     member_pos = pd.Series(np.arange(len(emails)), index=emails.to_numpy())
     member_pos = member_pos[~member_pos.index.duplicated()]
     listed["member_pos"] = listed[column].map(member_pos)
     listed = listed.dropna(subset=["member_pos"])
-    return listed["member_pos"].to_numpy(dtype=int), listed["event_pos"].to_numpy(dtype=int)
+    return listed["member_pos"].to_numpy(dtype=int), listed["event_pos"].to_numpy()
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def _diet_matrices(members: pd.DataFrame, events: pd.DataFrame) -> tuple[np.ndar
     restrictions = sorted(set().union(*DIET_CONFLICTS.values(), *DIET_FRIENDLY.values()))
 
     def matrix(rows: list[list[bool]], count: int) -> np.ndarray:
-        return np.array(rows, dtype=bool).reshape(count, len(restrictions))
+        return np.array(rows).reshape(count, len(restrictions))
 
     member_diet = matrix(
         [[r in {d.lower() for d in diets} for r in restrictions] for diets in members["dietary_restrictions"]],
@@ -129,20 +129,20 @@ def _features(
     ]
     vocabulary = {token: position for position, token in enumerate(sorted(set().union(*event_tokens)))}
     member_diet, event_conflict, event_friendly = _diet_matrices(members, events)
-    fill = events["fill_rate"].to_numpy(dtype=float)
-    days_until = ((events["start_date"] - reference).dt.total_seconds() / 86400).to_numpy(dtype=float)
+    fill = events["fill_rate"].to_numpy()
+    days_until = ((events["start_date"] - reference).dt.total_seconds() / 86400).to_numpy()
     return _Features(
         member_vectors=_vocabulary_matrix(member_tokens, vocabulary),
         event_vectors=_vocabulary_matrix(event_tokens, vocabulary).T,
         member_diet=member_diet,
         event_conflict=event_conflict,
         event_friendly=event_friendly,
-        campaigns=member_campaigns(members).to_numpy(dtype=object),
-        home=members["home_neighborhood"].to_numpy(dtype=object),
-        work=members["work_neighborhood"].to_numpy(dtype=object),
-        neighborhood=events["neighborhood"].to_numpy(dtype=object),
+        campaigns=member_campaigns(members).to_numpy(),
+        home=members["home_neighborhood"].to_numpy(),
+        work=members["work_neighborhood"].to_numpy(),
+        neighborhood=events["neighborhood"].to_numpy(),
         soon=np.clip(1 - days_until / horizon_days, 0, 1),
-        low_occupancy=events["has_low_occupancy"].to_numpy(dtype=bool),
+        low_occupancy=events["has_low_occupancy"].to_numpy(),
         textable=textable.to_numpy(dtype=bool),
         # Event quality as each campaign sees it: newcomers like 50–80% full, returners a lively table, Fill the
         # Table the emptiest one.
@@ -219,7 +219,7 @@ def score_candidates(
     texted (`textable`).
     """
     features = _features(members, events, textable, reference, horizon_days)
-    event_ids = events["id"].to_numpy(dtype=object)
+    event_ids = events["id"].to_numpy()
     short_ids, short_scores, excluded = [], [], Counter({SINGLES_ONLY: 0, ADULTS_ONLY: 0})
     for start in range(0, len(members), CHUNK):
         score, chunk_excluded = _chunk_scores(features, slice(start, min(start + CHUNK, len(members))), len(events))

@@ -27,7 +27,7 @@ def _candidate_events(enriched_events: pd.DataFrame, qualified_events: pd.DataFr
     return enriched_events.merge(qualified_events[["id", "participants", "invited_participants"]], on="id")
 
 
-@dg.asset(**_CAMPAIGN, kinds={"pandas", "scipy"}, metadata=column_schema("event_matches"))
+@dg.asset(**_CAMPAIGN, kinds={"pandas", "ortools"}, metadata=column_schema("event_matches"))
 def event_matches(
     context: dg.AssetExecutionContext,
     enriched_users: pd.DataFrame,

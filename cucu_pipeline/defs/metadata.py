@@ -83,9 +83,9 @@ def matches_metadata(matching: Matching, enriched_events: pd.DataFrame) -> dict[
         "texts_per_open_seat_max": float(round(per_seat.max(), 2)) if len(per_seat) else 0.0,
         "texts_per_open_seat_median": float(round(per_seat.median(), 2)) if len(per_seat) else 0.0,
         "events_at_cap": int((events["allocated"] >= events["room"]).sum()),
-        "allocation_seconds": matching.solver_seconds,
-        "total_score": matching.allocated_score,
-        "uncapped_total_score": matching.uncapped_score,
+        "allocation_seconds": round(matching.solver_seconds, 3),
+        "total_score": round(matching.allocated_score, 1),
+        "uncapped_total_score": round(matching.uncapped_score, 1),
         "score_share_of_uncapped": float(round(matching.allocated_score / matching.uncapped_score, 4))
         if matching.uncapped_score
         else 1.0,

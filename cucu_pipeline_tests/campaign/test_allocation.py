@@ -23,7 +23,7 @@ def history(*texts: tuple[str, str, int]) -> pd.DataFrame:
         {
             "event_id": [event_id for event_id, _, _ in texts],
             "status_as_of": [status for _, status, _ in texts],
-            "contact_day": [pd.Timestamp(DAY) - pd.Timedelta(days=days) for _, _, days in texts],
+            "contact_day": pd.to_datetime([pd.Timestamp(DAY) - pd.Timedelta(days=days) for _, _, days in texts]),
         }
     )
 
@@ -110,3 +110,31 @@ def test_a_writer_pick_beyond_an_events_cap_goes_back_to_the_allocated_event():
     assert [brief.user_id for brief in replaced] == ["m2", "m3"]  # the first pick fits, in member order
     assert state.outcomes["m1"].draft.event_id == "b" and set(state.outcomes) == {"m1"}
     assert "no room left" in state.last_failures["m2"][0]
+
+
+def test_a_skipped_member_keeps_its_short_list_for_the_record():
+    members = members_frame([member("m1"), member("m2", interests=[])])
+    events = pd.DataFrame([event("only", name="Cooking Supper")])
+    caps = pd.DataFrame(
+        {"spots_left": [1], "cap": [1], "outstanding": [0], "room": [1]}, index=pd.Index(["only"], name="event_id")
+    )
+    matching = match_members(members, events, REFERENCE, 30, caps)
+    skipped = matching.matches.set_index("user_id").loc["m2"].to_dict()
+    assert pd.isna(skipped.pop("campaign"))
+    assert skipped == {
+        "event_id": "",
+        "reasoning": "",
+        "confidence": 0,
+        "skip_reason": "event_capacity_reached",
+        "candidates": ["only"],
+        "candidate_scores": [15.0],
+        "candidate_caps": [1],
+    }
+    assert (matching.allocated_score, matching.uncapped_score) == (28.3, 43.3)  # m1 alone: 15 + 40/3
+
+
+def test_allocation_follows_the_callers_index_and_caps_have_their_columns():
+    chosen = allocate_seats(pd.Series([["e1"], []], index=["x", "y"]), pd.Series([[10.0], []]), pd.Series({"e1": 1}))
+    assert chosen.to_dict() == {"x": 0, "y": -1}
+    caps = event_caps(pd.DataFrame({"id": ["e1"], "spots_left": [2]}), history(), DAY, 5, 7)
+    assert list(caps.columns) == ["spots_left", "cap", "outstanding", "room"] and caps.index.name == "event_id"

@@ -12,7 +12,7 @@ from cucu_pipeline.campaign.campaigns import (
     campaign_for,
     member_campaigns,
 )
-from cucu_pipeline.campaign.matching import match_members
+from cucu_pipeline.campaign.matching import MATCH_COLUMNS, match_members
 
 REFERENCE = pd.Timestamp("2024-02-10T18:00:00Z")
 
@@ -181,7 +181,116 @@ def test_the_short_list_is_at_most_five_and_confidence_is_the_top_score():
 
 def test_scores_are_the_same_in_chunks(monkeypatch):
     members = [member(f"m{n}", interests=["cooking"] if n % 2 else ["wine"]) for n in range(7)]
-    events = [event(f"e{n}", days=n + 1, categories=["Cooking Class"] if n % 3 else ["Wine"]) for n in range(6)]
+    events = [
+        event(
+            f"e{n}",
+            days=n + 1,
+            categories=["Cooking Class"] if n % 3 else ["Wine"],
+            participants=[f"m{(n + 3) % 7}@x.com"],  # members in every chunk joined or were invited to something
+            invited_participants=[f"m{(n + 5) % 7}@x.com"],
+        )
+        for n in range(6)
+    ]
     whole = match(members, events)
     monkeypatch.setattr("cucu_pipeline.campaign.scoring.CHUNK", 2)
     pd.testing.assert_frame_equal(whole, match(members, events))
+
+
+REGULAR = {"event_count": 5, "days_since_last_event": 5}
+RETURNING = {"event_count": 3, "days_since_last_event": 40}
+
+
+@pytest.mark.parametrize(
+    ("member_fields", "event_fields", "score"),
+    [
+        # A newcomer, no shared interest, a 60% full table 5 days out: quality 10 + soonness 6 × (1 − 5/30).
+        ({}, {}, 15.0),
+        ({}, {"neighborhood": "SoMa"}, 23.4),  # near work: 12 × 0.7
+        ({}, {"neighborhood": "Castro"}, 27.0),  # near home: 12
+        ({}, {"invited_participants": ["m1@x.com"]}, 35.0),  # an invitation: 20
+        ({"dietary_restrictions": ["dairy-free"]}, {"features": ["Vegan"]}, 27.0),  # dietary fit: 12
+        ({"interests": ["cooking", "dumplings"]}, {"name": "Cooking Dumplings"}, 41.7),  # 2 shared words of 3
+        ({"interests": ["cooking", "dumplings", "thai", "noodles"]}, {"name": "Thai Cooking Dumplings Noodles"}, 55.0),
+        ({}, {"days": 20}, 12.0),  # soonness 6 × (1 − 20/30)
+        ({}, {"days": 40}, 10.0),  # beyond the horizon: no soonness
+        ({}, {"fill": 0.9}, 13.0),  # newcomers: 0.1 above 80% costs 0.2 of quality
+        ({}, {"fill": 0.3}, 11.0),  # newcomers: 0.2 below 50% costs 0.4 of quality
+        (RETURNING, {"fill": 0.3}, 11.0),  # returners: quality rises to a half-full table (0.3 / 0.5)
+        (RETURNING, {"fill": 0.9}, 15.0),
+        (REGULAR, {"fill": 0.2}, 13.0),  # Fill the Table: the emptier the better (1 − 0.2)
+    ],
+)
+def test_each_preference_weighs_what_the_readme_says(member_fields, event_fields, score):
+    picked = match([member(**member_fields)], [event("e1", **event_fields)])
+    assert picked.loc["m1", "candidate_scores"] == [score]
+
+
+@pytest.mark.parametrize(
+    ("diet", "tags"),
+    [
+        (["vegetarian"], ["BBQ"]),
+        (["vegan"], ["BBQ"]),
+        (["vegan"], ["Seafood"]),
+        (["vegetarian"], ["Steakhouse"]),
+        (["gluten-free"], ["Baking"]),
+        (["Shellfish Allergy"], ["Seafood"]),
+    ],
+)
+def test_every_knowable_dietary_conflict_keeps_the_event_away(diet, tags):
+    assert match([member(dietary_restrictions=diet)], [event("e1", categories=tags)]).loc["m1", "candidates"] == []
+    assert match([member(dietary_restrictions=diet)], [event("e1", features=tags)]).loc["m1", "candidates"] == []
+    assert match([member()], [event("e1", categories=tags)]).loc["m1", "candidates"] == ["e1"]
+
+
+def test_the_reasoning_names_what_the_match_rests_on():
+    picked = match(
+        [member(interests=["cooking", "dumplings", "thai", "noodles"], email="ana@x.com")],
+        [
+            event(
+                "e1",
+                "Thai Cooking Dumplings Noodles",
+                days=1,
+                neighborhood="SoMa",
+                invited_participants=["ana@x.com"],
+                spots_left=1,
+            )
+        ],
+    )
+    assert picked.loc["m1", "reasoning"] == (
+        "Seat The Newcomer: Ana shares cooking, dumplings, noodles; was invited; in SoMa, near home or work; "
+        "60% full with 1 seats left; in 1 day."
+    )
+    assert picked.loc["m1", "campaign"] == SEAT_THE_NEWCOMER and picked.loc["m1", "skip_reason"] is None
+
+
+def test_campaigns_follow_the_members_own_index():
+    frame = members_frame([member(event_count=0), member(event_count=9, days_since_last_event=40)])
+    frame.index = [10, 11]
+    assert member_campaigns(frame).to_dict() == {10: SEAT_THE_NEWCOMER, 11: RETURN_TO_TABLE}
+
+
+def test_disallowed_events_never_crowd_the_short_list():
+    joined = [event(f"j{n}", days=1, participants=["m1@x.com"]) for n in range(6)]
+    picked = match([member()], [*joined, event("open", days=20)])
+    assert picked.loc["m1", "candidates"] == ["open"]
+
+
+def test_no_members_give_an_empty_table_with_every_column():
+    matching = match_members(members_frame([member()]).iloc[:0], pd.DataFrame([event("e1")]), REFERENCE, 30)
+    assert matching.matches.empty and list(matching.matches.columns) == ["user_id", *MATCH_COLUMNS]
+
+
+def test_without_caps_every_event_may_take_every_member():
+    matching = match_members(members_frame([member("m1"), member("m2")]), pd.DataFrame([event("e1")]), REFERENCE, 30)
+    assert matching.events.to_dict("index") == {
+        "e1": {"spots_left": 4, "cap": 2, "outstanding": 0, "room": 2, "allocated": 2}
+    }
+    assert matching.events.index.name == "event_id"
+    assert matching.uncapped_score == matching.allocated_score == 30.0  # 15.0 each
+    assert 0 <= matching.solver_seconds < 60
+
+
+def test_no_events_leave_every_member_skipped_not_a_crash():
+    no_events = pd.DataFrame([event("e1")]).iloc[:0]
+    picked = match([member(), member("m2", event_count=5, days_since_last_event=3)], no_events)
+    assert picked["skip_reason"].to_dict() == {"m1": "no_eligible_event", "m2": "no_low_occupancy_event"}

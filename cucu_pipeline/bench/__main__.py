@@ -41,6 +41,8 @@ TARGETS = {
     "claude_1000_members_seconds": (90.0, True),
     "claude_calls_per_message": (1.3, True),
     "claude_input_tokens_per_message": (2500.0, True),
+    "one_segment_share": (0.9, False),
+    "claude_one_segment_share": (0.9, False),
 }
 SAMPLE_DATA = Path(__file__).resolve().parents[2] / "data" / "raw"
 
@@ -77,7 +79,8 @@ def measured(data_dir: Path, date: str, repeat: int) -> dict:
         "wall_seconds": statistics.median(run["wall_seconds"] for run in runs),
         "peak_rss_mib": max(run["peak_rss_mib"] for run in runs),
         "allocation_seconds": statistics.median(run["allocation_seconds"] for run in runs),
-        "texts_per_open_seat_max": runs[0]["texts_per_open_seat_max"],
+        # The same on every run (the graph is deterministic): read from the first.
+        **{name: runs[0][name] for name in ("texts_per_open_seat_max", "one_segment_share", "cost_per_1000_texts_usd")},
         "runs": len(runs),
     }
 
@@ -111,6 +114,8 @@ def report(args: argparse.Namespace, sizes: dict[str, dict], legacy: dict, cli_s
         "claude_1000_members_seconds": claude["seconds"],
         "claude_calls_per_message": claude["concurrent"]["calls_per_message"],
         "claude_input_tokens_per_message": claude["concurrent"]["input_tokens_per_message"],
+        "one_segment_share": full["one_segment_share"],
+        "claude_one_segment_share": claude["one_segment_share"],
     }
     return {
         "machine": {
@@ -167,7 +172,10 @@ def markdown(result: dict) -> str:
             f"| {mode} | {figures['calls_per_message']:.2f} | {figures['input_tokens_per_message']:,.0f} | "
             f"{figures['output_tokens_per_message']:,.0f} | {figures['cost_per_1000_messages_usd']:.2f} |"
         )
-    lines.append(f"\nMessage Batches save {claude['batch_saving']:.0%}.")
+    lines.append(
+        f"\nMessage Batches save {claude['batch_saving']:.0%}. With Claude, {claude['one_segment_share']:.1%} of texts "
+        f"are one segment; SMS + Claude cost {claude['sms_and_claude_per_1000_texts_usd']:.2f} USD per 1,000 texts."
+    )
     lines += [
         "",
         "| asset | " + " | ".join(f"{s['users']:,} members: s | rows" for s in sizes.values()) + " |",
@@ -178,13 +186,14 @@ def markdown(result: dict) -> str:
         lines.append(f"| {asset} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        "| size | all assets s | wall s | peak RSS MiB | seat allocation s | max texts per open seat |",
-        "|---|---|---|---|---|---|",
+        "| size | all assets s | wall s | peak RSS MiB | seat allocation s | max texts per open seat "
+        "| one-segment share | SMS USD per 1,000 texts |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     lines += [
         f"| {s['users']:,} members / {s['events']:,} events | {s['all_assets_seconds']:.1f} | "
         f"{s['wall_seconds']:.1f} | {s['peak_rss_mib']:.0f} | {s['allocation_seconds']:.2f} | "
-        f"{s['texts_per_open_seat_max']:.2f} |"
+        f"{s['texts_per_open_seat_max']:.2f} | {s['one_segment_share']:.1%} | {s['cost_per_1000_texts_usd']:.2f} |"
         for s in sizes.values()
     ]
     return "\n".join(lines) + "\n"

@@ -17,6 +17,7 @@ import pandas as pd
 
 from cucu_pipeline.bench.measure import PROFILE_STAGE
 from cucu_pipeline.campaign.composer import composer_for
+from cucu_pipeline.campaign.costs import campaign_cost
 from cucu_pipeline.campaign.drafting import produce_messages, publishable
 from cucu_pipeline.clients.claude import ClaudeWriter
 from cucu_pipeline.core.dates import parse_campaign_date
@@ -53,16 +54,16 @@ def measure(
         )
     tables = {
         name: upstream.output_for_node(name)
-        for name in ("enriched_users", "enriched_events", "raw_events", "event_matches")
+        for name in ("enriched_users", "enriched_events", "raw_users", "raw_events", "event_matches")
     }
     rules = resources["campaign_rules"]
     composer = composer_for(
         tables["enriched_users"],
         tables["enriched_events"],
+        tables["raw_users"],
         tables["raw_events"],
         parse_campaign_date(campaign_date),
-        rules.brand,
-        rules.allow_emoji,
+        rules,
     )
     matches = tables["event_matches"]
     matched = matches[matches["event_id"] != ""].head(members)
@@ -75,6 +76,7 @@ def measure(
         batch_writer = writer.model_copy(update={"batch_above_members": 0, "batch_poll_seconds": 0.05})
         batched = produce_messages(matched, composer, batch_writer)
     standard, batch = _per_message(concurrent), _per_message(batched)
+    cost = campaign_cost(concurrent, rules.sms_segment_usd)
     return {
         "members": len(matched),
         "concurrency": concurrency,
@@ -85,6 +87,8 @@ def measure(
         "concurrent": standard,
         "batch": batch,
         "batch_saving": 1 - batch["cost_per_1000_messages_usd"] / standard["cost_per_1000_messages_usd"],
+        "one_segment_share": cost.one_segment_share,
+        "sms_and_claude_per_1000_texts_usd": cost.per_1000_texts_usd,
     }
 
 

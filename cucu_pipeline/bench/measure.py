@@ -45,12 +45,14 @@ def measure(data_dir: Path, campaign_date: str) -> dict:
     metadata = {
         event.asset_key.path[-1]: event.materialization.metadata for event in result.get_asset_materialization_events()
     }
-    matching = metadata["event_matches"]
+    matching, texts = metadata["event_matches"], metadata["matched_messages"]
     return {
         "seconds": seconds,
         "rows": {asset: int(values["dagster/row_count"].value) for asset, values in metadata.items()},
         "allocation_seconds": float(matching["allocation_seconds"].value),
         "texts_per_open_seat_max": float(matching["texts_per_open_seat_max"].value),
+        "one_segment_share": float(texts["one_segment_share"].value),
+        "cost_per_1000_texts_usd": float(texts["cost_per_1000_texts_usd"].value),
         "wall_seconds": wall,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # Linux reports KiB
     }

@@ -6,10 +6,11 @@ Code, never a writer, adds the brand, the link and the opt-out (`compose`).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from cucu_pipeline.campaign.segments import to_gsm7
-from cucu_pipeline.campaign.sms_rules import MAX_CHARACTERS, OPT_OUT, booking_url
+from cucu_pipeline.campaign.segments import count_segments, to_gsm7
+from cucu_pipeline.campaign.sms_rules import MAX_CHARACTERS, ONE_SEGMENT, OPT_OUT
 
 
 @dataclass(frozen=True)
@@ -19,8 +20,9 @@ class EventFacts:
     id: str
     name: str
     campaign: str  # the campaign this event would be for this member
-    day: str  # "Friday"
-    time: str  # "7:30pm" or "7pm"
+    when: str  # "tonight at 7pm", "tomorrow at 11am", "Friday at 7:30pm", "Sat Jun 21 at 7pm"
+    evening: bool  # starts at 5pm or later: dinner wording fits
+    link: str  # the booking link code appends
     venue: str | None
     neighborhood: str | None
     host: str | None
@@ -28,6 +30,7 @@ class EventFacts:
     participant_count: int
     max_participants: int
     summary: str
+    hook: str = ""  # an interest or cuisine of the member's that the event shares, e.g. "dim sum"
 
 
 @dataclass(frozen=True)
@@ -38,14 +41,27 @@ class Brief:
     candidates: tuple[EventFacts, ...]  # the scorer's short list, best first
     needs_opt_out: bool
     brand: str
+    campaign_date: dt.date
     seed: str  # varies the phrasing deterministically per member and date
     feedback: tuple[str, ...] = ()  # why the previous draft failed, for a regeneration
 
+    def segments_for(self, event: EventFacts) -> int:
+        return allowed_segments(self.brand, self.first_name, event, self.needs_opt_out)
+
+    def budget_for(self, event: EventFacts) -> int:
+        """Characters left for the writer's text about `event` once code has added brand, link and opt-out: one
+        segment's worth, unless even the bare facts need two."""
+        total = ONE_SEGMENT if self.segments_for(event) == 1 else MAX_CHARACTERS
+        return total - len(compose("", self, event.id))
+
     def body_budget(self) -> int:
-        """Characters left for the writer once code has added brand, link and opt-out."""
-        longest_link = max(len(booking_url(event.id)) for event in self.candidates)
-        opt_out = len(OPT_OUT) + 1 if self.needs_opt_out else 0
-        return MAX_CHARACTERS - len(self.brand) - 1 - 1 - longest_link - opt_out
+        return self.budget_for(self.candidates[0])
+
+
+def allowed_segments(brand: str, first_name: str, event: EventFacts, needs_opt_out: bool) -> int:
+    """1, unless brand, first name, event, when, link and opt-out cannot fit one segment together; then 2."""
+    bare = f"{brand} {to_gsm7(first_name)}, {to_gsm7(event.name)}, {event.when}: {event.link}"
+    return 1 if count_segments(f"{bare} {OPT_OUT}" if needs_opt_out else bare) == 1 else 2
 
 
 @dataclass
@@ -68,5 +84,6 @@ class Draft:
 
 def compose(body: str, brief: Brief, event_id: str) -> str:
     """The full SMS: brand, the writer's text, the booking link, and the opt-out when the member needs it."""
-    text = f"{brief.brand} {to_gsm7(body).strip()} {booking_url(event_id)}"
+    link = next(event.link for event in brief.candidates if event.id == event_id)
+    text = f"{brief.brand} {to_gsm7(body).strip()} {link}"
     return f"{text} {OPT_OUT}" if brief.needs_opt_out else text

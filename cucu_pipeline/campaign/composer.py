@@ -4,34 +4,18 @@ writer may say about each event and what each text is checked against."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
-import numpy as np
 import pandas as pd
 
-from cucu_pipeline.campaign.briefs import Brief, EventFacts
+from cucu_pipeline.campaign.briefs import Brief, EventFacts, allowed_segments
 from cucu_pipeline.campaign.campaigns import campaign_for, member_campaigns
 from cucu_pipeline.campaign.sms_rules import MessageContext, RuleResult, check_message
-from cucu_pipeline.core.dates import PACIFIC
+from cucu_pipeline.campaign.when import EVENING_FROM, event_time
+from cucu_pipeline.core.settings import CampaignRules
+from cucu_pipeline.profiles.member_directory import full_names
 
 OPT_OUT_AFTER_DAYS = 30  # members with no text in this many days get the opt-out line
-
-
-def local_start_times(start_dates: pd.Series) -> pd.DataFrame:
-    """Per event, in Pacific time: `clock_time` for texts (`7:30pm`, `7pm` on the hour), `canonical_time` for checks
-    (`7:00pm`), and the month and day."""
-    local = start_dates.dt.tz_convert(PACIFIC)
-    hour, minute = local.dt.hour, local.dt.minute
-    hour_text = (hour % 12).replace(0, 12).astype(int).astype(str)
-    minute_text = ":" + minute.astype(int).astype(str).str.zfill(2)
-    meridiem = pd.Series(np.where(hour < 12, "am", "pm"), index=start_dates.index)
-    return pd.DataFrame(
-        {
-            "clock_time": hour_text + minute_text.where(minute != 0, "") + meridiem,
-            "canonical_time": hour_text + minute_text + meridiem,
-            "month": local.dt.month.astype(int),
-            "day": local.dt.day.astype(int),
-        }
-    )
 
 
 def needs_opt_out(days_since_last_message: pd.Series) -> pd.Series:
@@ -42,28 +26,47 @@ class Composer:
     """Builds briefs and check contexts for matched members, from the enriched tables of one campaign date."""
 
     def __init__(
-        self, members, events, campaign_date: dt.date, brand: str, allow_emoji: bool, known_venues, known_neighborhoods
+        self,
+        members,
+        events,
+        campaign_date: dt.date,
+        rules: CampaignRules,
+        known_venues,
+        known_neighborhoods,
+        directory_names=(),
     ):
         # Plain dicts by id: one lookup per member costs microseconds, a DataFrame `.loc` a hundred times more.
         self.members = {row["id"]: row for row in members.to_dict("records")}
-        self.events = {
-            row["id"]: row for row in events.join(local_start_times(events["start_date"])).to_dict("records")
-        }
+        self.events = {row["id"]: row for row in events.to_dict("records")}
+        self.times = {event: event_time(campaign_date, row["start_date"]) for event, row in self.events.items()}
         self.campaigns = dict(zip(members["id"], member_campaigns(members)))
         self.opt_out = dict(zip(members["id"], needs_opt_out(members["days_since_last_message"])))
-        self.campaign_date, self.brand, self.allow_emoji = campaign_date, brand, allow_emoji
+        self.campaign_date, self.rules = campaign_date, rules
         self.known_venues = frozenset(v for v in known_venues if isinstance(v, str))
         self.known_neighborhoods = frozenset(n for n in known_neighborhoods if isinstance(n, str))
+        guests = {event: _names(row["participant_names"]) for event, row in self.events.items()}
+        friends = {member: _names(row["friends"]) for member, row in self.members.items()}
+        # Other members are never named in a text: every member's full name, and the first names a writer could
+        # have read about this member or event (README: "Privacy").
+        self.member_names = frozenset(
+            name.lower()
+            for names in (directory_names, members["name"], *guests.values(), *friends.values())
+            for name in names
+            if isinstance(name, str) and " " in name
+        )
+        self.guest_first_names = {event: _first_names(names) for event, names in guests.items()}
+        self.friend_first_names = {member: _first_names(names) for member, names in friends.items()}
         self._checked: dict[tuple[str, str, str], list[RuleResult]] = {}
 
     def facts(self, user_id: str, event_id: str) -> EventFacts:
-        event = self.events[event_id]
+        event, when = self.events[event_id], self.times[event_id]
         return EventFacts(
             id=event_id,
             name=event["name"],
             campaign=campaign_for(self.campaigns[user_id], bool(event["has_low_occupancy"])),
-            day=event["day_of_week"],
-            time=event["clock_time"],
+            when=when.phrase,
+            evening=when.start.hour >= EVENING_FROM,
+            link=self.rules.booking_url.format(event_id=event_id),
             venue=_text(event["venue_name"]),
             neighborhood=_text(event["neighborhood"]),
             host=_text(event["host_name"]),
@@ -71,6 +74,7 @@ class Composer:
             participant_count=int(event["participant_count"]),
             max_participants=int(event["max_participants"]),
             summary=event["summary"],
+            hook=shared_taste(self.members[user_id], event),
         )
 
     def brief(self, user_id: str, candidates: list[str], feedback: tuple[str, ...] = ()) -> Brief:
@@ -81,7 +85,8 @@ class Composer:
             member_summary=member["summary"],
             candidates=tuple(self.facts(user_id, event_id) for event_id in candidates),
             needs_opt_out=bool(self.opt_out[user_id]),
-            brand=self.brand,
+            brand=self.rules.brand,
+            campaign_date=self.campaign_date,
             seed=f"{self.campaign_date}:{user_id}",
             feedback=feedback,
         )
@@ -95,49 +100,76 @@ class Composer:
         return self._checked[key]
 
     def context(self, user_id: str, event_id: str) -> MessageContext:
-        member, event, facts = self.members[user_id], self.events[event_id], self.facts(user_id, event_id)
+        member, facts = self.members[user_id], self.facts(user_id, event_id)
+        needs = bool(self.opt_out[user_id])
         return MessageContext(
             first_name=member["first_name"],
             event_id=event_id,
             event_name=facts.name,
-            day_of_week=facts.day,
-            start_local_time=event["canonical_time"],
-            start_month_day=(event["month"], event["day"]),
+            campaign_date=self.campaign_date,
+            start=self.times[event_id].start,
             venue_name=facts.venue,
             neighborhood=facts.neighborhood,
             host_name=facts.host,
             spots_left=facts.spots_left,
             participant_count=facts.participant_count,
             max_participants=facts.max_participants,
-            needs_opt_out=bool(self.opt_out[user_id]),
+            needs_opt_out=needs,
+            booking_url=facts.link,
+            max_segments=allowed_segments(self.rules.brand, member["first_name"], facts, needs),
+            member_name=_text(member["name"]),
+            member_names=self.member_names,
+            private_first_names=self.guest_first_names[event_id] | self.friend_first_names[user_id],
             known_venues=self.known_venues,
             known_neighborhoods=self.known_neighborhoods,
             member_neighborhoods=frozenset(
                 filter(None, (_text(member["home_neighborhood"]), _text(member["work_neighborhood"])))
             ),
-            brand=self.brand,
-            allow_emoji=self.allow_emoji,
+            brand=self.rules.brand,
+            allow_emoji=self.rules.allow_emoji,
         )
+
+
+def shared_taste(member: dict, event: dict) -> str:
+    """The first of the member's cuisines and interests that the event's name, categories or features share: the hook
+    a text may open with ("Thai food", "cooking"), or ""."""
+    themes = " ".join([event["name"], *event["categories"], *event["features"]]).lower()
+    tastes = [(f"{cuisine} food", cuisine) for cuisine in member["cuisine_preferences"]]
+    tastes += [(interest, interest) for interest in member["interests"]]
+    for hook, taste in tastes:
+        if taste and re.search(rf"\b{re.escape(taste.lower())}\b", themes):
+            return hook
+    return ""
 
 
 def composer_for(
     enriched_users: pd.DataFrame,
     enriched_events: pd.DataFrame,
+    raw_users: pd.DataFrame,
     raw_events: pd.DataFrame,
     campaign_date: dt.date,
-    brand: str,
-    allow_emoji: bool,
+    rules: CampaignRules,
 ) -> Composer:
-    """The composer of one campaign date; every venue and neighborhood on record is known to the fact check."""
+    """The composer of one campaign date; every venue and neighborhood on record is known to the fact check, and
+    every member's name to the privacy check."""
     return Composer(
         enriched_users,
         enriched_events,
         campaign_date,
-        brand,
-        allow_emoji,
+        rules,
         raw_events["venue_name"].dropna().unique(),
         raw_events["neighborhood"].dropna().unique(),
+        full_names(raw_users).dropna(),
     )
+
+
+def _names(labels) -> list[str]:
+    """Full names from profile labels such as `Maya Lopez (designer)` or `Maya Lopez (3 events)`."""
+    return [label.rsplit(" (", 1)[0] for label in labels if isinstance(label, str)]
+
+
+def _first_names(names: list[str]) -> frozenset[str]:
+    return frozenset(name.split()[0].lower() for name in names if name.split())
 
 
 def _text(value) -> str | None:

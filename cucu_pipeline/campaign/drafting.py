@@ -23,6 +23,7 @@ MESSAGE_COLUMNS = [
     "user_id",
     "event_id",
     "campaign",
+    "when",
     "message",
     "segments",
     "encoding",
@@ -42,9 +43,13 @@ MESSAGE_COLUMNS = [
 TEMPLATE_ATTEMPT = 3  # the writer's draft and its regeneration come first
 
 
-def publishable(messages: pd.DataFrame) -> pd.DataFrame:
+def publishable_mask(messages: pd.DataFrame) -> pd.Series:
     """The texts that may go to Airtable: written and checked (`ready`), or the template's (`fallback`)."""
-    return messages[messages["status"].isin([READY, FALLBACK])]
+    return messages["status"].isin([READY, FALLBACK])
+
+
+def publishable(messages: pd.DataFrame) -> pd.DataFrame:
+    return messages[publishable_mask(messages)]
 
 
 @dataclass(frozen=True)
@@ -151,6 +156,7 @@ def _message_row(brief: Brief, state: Drafting, scorer_reasoning: str, scorer_co
         "user_id": brief.user_id,
         "event_id": event_id,
         "campaign": facts.campaign,
+        "when": facts.when,
         "message": text or "",
         "segments": count_segments(text) if text else 0,
         "encoding": encoding(text) if text else "",

@@ -13,6 +13,7 @@ from cucu_pipeline.campaign.allocation import allocate_seats
 from cucu_pipeline.campaign.campaigns import campaign_for
 from cucu_pipeline.campaign.scoring import score_candidates, words
 from cucu_pipeline.campaign.sms_rules import textable_event_name
+from cucu_pipeline.campaign.when import BEFORE_START
 from cucu_pipeline.core.wording import plural
 
 _REASONING_FIELDS = (
@@ -75,9 +76,9 @@ def match_members(
     may pick from (each with its score and the date's cap); or an empty `event_id` and a `skip_reason`. Without
     `caps` (from `event_caps`), seats are unlimited."""
     events = events.sort_values(["start_date", "id"])
-    short, excluded = score_candidates(
-        members, events, events["name"].map(textable_event_name), reference, horizon_days
-    )
+    # An event too soon for a text to arrive in time, or whose name no compliant text may carry, is never offered.
+    textable = events["name"].map(textable_event_name) & events["start_date"].ge(reference + BEFORE_START)
+    short, excluded = score_candidates(members, events, textable, reference, horizon_days)
     caps = unlimited_caps(events, len(members)) if caps is None else caps
     started = time.perf_counter()
     chosen = allocate_seats(short["candidates"], short["scores"], caps["room"])

@@ -12,7 +12,7 @@ from cucu_pipeline.campaign.sms_rules import failed_hard_rules
 ASSET_CHECKS = {
     "length_and_segments": (
         ("length", "segments"),
-        "At most 180 characters including the link, and at most 2 segments.",
+        "At most 180 characters including the link; one segment, two only when the bare facts cannot fit one.",
     ),
     "gsm7_only": (
         ("encoding", "emoji"),
@@ -20,7 +20,7 @@ ASSET_CHECKS = {
     ),
     "one_booking_link": (
         ("booking_link", "no_shorteners"),
-        "Exactly one URL, the matched event's booking link; no shorteners.",
+        "Exactly one link (any domain counts), the matched event's booking link; no shorteners.",
     ),
     "no_other_contacts": (("no_other_contacts",), "No phone number or email address in the text."),
     "clean_content": (
@@ -29,12 +29,13 @@ ASSET_CHECKS = {
     ),
     "brand_name_and_event": (
         ("brand", "first_name", "event_named"),
-        "Starts with the brand, addresses the member by first name, names the event.",
+        "Starts with the brand (once), addresses the member by first name, names the event.",
     ),
     "opt_out_when_required": (("opt_out",), "'Reply STOP to opt out' for members with no text in the last 30 days."),
     "facts_match_event": (
         ("facts",),
-        "Every stated day, time, date, count, venue, neighborhood and host is the event's.",
+        "Every stated day, date, time, count, scarcity or social proof, venue, neighborhood and host is true of the "
+        "event; no other member is named.",
     ),
     "one_message_per_member": ((), "At most one publishable text per member for the date."),
     "event_capacity": (

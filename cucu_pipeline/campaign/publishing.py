@@ -96,8 +96,8 @@ def airtable_records(
 
     `created_date` is the campaign date's reference instant, so re-publishing a date writes identical records.
     """
-    member = {row["id"]: row for row in members[["id", "name", "email", "phone"]].to_dict("records")}
-    event = {row["id"]: row for row in events[["id", "name", "start_date"]].to_dict("records")}
+    member = {row["id"]: row for row in members[["id", "name", "email", "phone", "summary"]].to_dict("records")}
+    event = {row["id"]: row for row in events[["id", "name", "start_date", "summary"]].to_dict("records")}
     records = []
     for row in publishable(messages).to_dict("records"):
         person, happening = member[row["user_id"]], event[row["event_id"]]
@@ -123,6 +123,12 @@ def airtable_records(
                 "send_timezone": row["send_timezone"],
                 "send_after": row["send_after"],
                 "send_before": row["send_before"],
+                "when": row["when"],
+                # What the reviewer reads beside the text; summaries carry no phone, email or other member's name.
+                "match_reasoning": row["reasoning"],
+                "confidence_percentage": int(row["confidence"]),
+                "user_summary": person["summary"],
+                "event_summary": happening["summary"],
                 "created_date": utc_iso(reference),
             }
         )

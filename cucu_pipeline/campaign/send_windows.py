@@ -15,9 +15,12 @@ import pandas as pd
 import phonenumbers
 from phonenumbers import timezone as phone_timezones
 
+from cucu_pipeline.campaign.drafting import SKIPPED, publishable_mask
+from cucu_pipeline.campaign.when import BEFORE_START
 from cucu_pipeline.core.dates import PACIFIC_TZ_NAME
 
 WINDOW_OPENS, WINDOW_CLOSES = dt.time(10), dt.time(20)
+NO_WINDOW = "no_send_window_before_event"
 UNKNOWN_ZONE = "Etc/Unknown"
 WINDOW_COLUMNS = ["send_timezone", "send_after", "send_before"]
 
@@ -58,7 +61,24 @@ def send_windows(phones: pd.Series, campaign_date: dt.date) -> pd.DataFrame:
     return pd.DataFrame(windows or None, index=phones.index, columns=WINDOW_COLUMNS)
 
 
-def with_send_windows(messages: pd.DataFrame, members: pd.DataFrame, campaign_date: dt.date) -> pd.DataFrame:
-    """`messages` (one row per member, `user_id`) with each member's send window added."""
+def with_send_windows(
+    messages: pd.DataFrame, members: pd.DataFrame, events: pd.DataFrame, campaign_date: dt.date
+) -> pd.DataFrame:
+    """`messages` (one row per member, `user_id`, `event_id`) with each member's send window added. For an event
+    that starts on the day, the window closes `BEFORE_START` ahead of it; a text whose window is then empty is
+    skipped (`no_send_window_before_event`): it could only arrive too late."""
     phones = messages["user_id"].map(members.set_index("id")["phone"])
-    return pd.concat([messages, send_windows(phones, campaign_date)], axis=1)
+    windowed = pd.concat([messages, send_windows(phones, campaign_date)], axis=1)
+    if windowed.empty:
+        return windowed
+    latest = messages["event_id"].map(events.set_index("id")["start_date"]) - BEFORE_START
+    closes = pd.to_datetime(windowed["send_before"], utc=True)
+    early = latest.notna() & latest.lt(closes)
+    windowed.loc[early, "send_before"] = [
+        instant.tz_convert(zone).isoformat()
+        for instant, zone in zip(latest[early], windowed.loc[early, "send_timezone"])
+    ]
+    too_late = early & latest.le(pd.to_datetime(windowed["send_after"], utc=True)) & publishable_mask(windowed)
+    windowed.loc[too_late, ["status", "message", "skip_reason"]] = [SKIPPED, "", NO_WINDOW]
+    windowed.loc[too_late, ["send_timezone", "send_after", "send_before"]] = None
+    return windowed

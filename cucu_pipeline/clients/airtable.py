@@ -51,6 +51,11 @@ MESSAGE_FIELDS = (
     "send_timezone",
     "send_after",
     "send_before",
+    "when",
+    "match_reasoning",
+    "confidence_percentage",
+    "user_summary",
+    "event_summary",
 )
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cucu_pipeline.core.dates import reference_instant
+
+DEFAULT_BOOKING_URL = "https://cucu.li/bookings/{event_id}"
 
 
 class CampaignRules(BaseModel):
@@ -25,6 +27,15 @@ class CampaignRules(BaseModel):
     invite_memory_days: int = Field(7, ge=0, description="Days a sent or queued text counts as outstanding.")
     brand: str = Field("Cuculi:", description="Prefix every text starts with.")
     allow_emoji: bool = Field(False, description="Allow emoji (the text is then sent as UCS-2).")
+    booking_url: str = Field(DEFAULT_BOOKING_URL, description="Booking link of an event; `{event_id}` is replaced.")
+    sms_segment_usd: float = Field(0.0083, ge=0, description="What one SMS segment costs, in US dollars.")
+
+    @field_validator("booking_url")
+    @classmethod
+    def _names_the_event(cls, url: str) -> str:
+        if "{event_id}" not in url or not url.startswith("https://"):
+            raise ValueError("the booking link must be an https:// URL containing {event_id}")
+        return url
 
     def reference_instant(self, campaign_date: dt.date) -> pd.Timestamp:
         return reference_instant(campaign_date, self.send_hour)

@@ -70,6 +70,7 @@ def matched_messages(
     event_matches: pd.DataFrame,
     enriched_users: pd.DataFrame,
     enriched_events: pd.DataFrame,
+    raw_users: pd.DataFrame,
     raw_events: pd.DataFrame,
     claude: MessageWriter,
     campaign_rules: CampaignRulesResource,
@@ -79,15 +80,16 @@ def matched_messages(
     composer = composer_for(
         enriched_users,
         enriched_events,
+        raw_users,
         raw_events,
         parse_campaign_date(context.partition_key),
-        campaign_rules.brand,
-        campaign_rules.allow_emoji,
+        campaign_rules,
     )
     drafted = produce_messages(event_matches, composer, claude, InstanceBatchLedger(context.instance))
-    messages = with_send_windows(drafted, enriched_users, composer.campaign_date)
+    messages = with_send_windows(drafted, enriched_users, enriched_events, composer.campaign_date)
     failures = check_failures(messages, composer, caps_by_event(event_matches))
-    yield dg.Output(messages, metadata=messages_metadata(messages, failures, claude.model_name))
+    metadata = messages_metadata(messages, failures, claude.model_name, campaign_rules.sms_segment_usd)
+    yield dg.Output(messages, metadata=metadata)
     yield from message_check_results(messages, failures, claude.model_name)
 
 

@@ -180,8 +180,13 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "candidate_caps": ("list<int>", "Their caps for the date (seats left × invites per seat, less outstanding)."),
     },
     "matched_messages": {
-        **{name: _MESSAGE[name] for name in ("user_id", "event_id", "campaign", "message")},
-        "segments": ("int", "SMS segments (at most 2)."),
+        **{name: _MESSAGE[name] for name in ("user_id", "event_id", "campaign")},
+        "when": (
+            "string",
+            "When the event is, as the text says it: `tonight at 7pm`, `Friday at 7pm`, `Sat Jun 21 at 7pm`.",
+        ),
+        "message": _MESSAGE["message"],
+        "segments": ("int", "SMS segments: 1, or 2 when the bare facts cannot fit one."),
         "encoding": ("string", "`GSM-7` or `UCS-2`."),
         "check_results": ("json", "Rule -> `ok` or what failed."),
         "warnings": ("list<string>", "Soft rules that failed (e.g. a mention of wine)."),
@@ -202,7 +207,10 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "cost_usd": ("float", "Estimated cost in dollars."),
         "send_timezone": ("string", "Member's time zone, from the phone's area code (Pacific when unknown)."),
         "send_after": ("datetime", "Send no earlier than 10:00 local on the campaign date (ISO, local offset)."),
-        "send_before": ("datetime", "Send no later than 20:00 local on the campaign date (ISO, local offset)."),
+        "send_before": (
+            "datetime",
+            "Send no later than 20:00 local, or an hour before a same-day event (ISO, local offset).",
+        ),
     },
     "published_messages": {
         "message_key": ("string", "`{campaign_date}:{user_id}`, the upsert key in Airtable."),

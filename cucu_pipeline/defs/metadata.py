@@ -9,9 +9,11 @@ import dagster as dg
 import pandas as pd
 
 from cucu_pipeline.campaign.campaigns import CAMPAIGNS
+from cucu_pipeline.campaign.costs import campaign_cost
 from cucu_pipeline.campaign.drafting import STATUSES, USAGE_COLUMNS, publishable
 from cucu_pipeline.campaign.matching import Matching
 from cucu_pipeline.campaign.publishing import SUPERSEDED, Outcome
+from cucu_pipeline.campaign.send_windows import NO_WINDOW
 from cucu_pipeline.campaign.sms_rules import textable_event_name
 from cucu_pipeline.core.privacy import mask_text, masked
 
@@ -94,7 +96,9 @@ def matches_metadata(matching: Matching, enriched_events: pd.DataFrame) -> dict[
     }
 
 
-def messages_metadata(messages: pd.DataFrame, failures: dict[str, list[str]], model: str) -> dict[str, object]:
+def messages_metadata(
+    messages: pd.DataFrame, failures: dict[str, list[str]], model: str, segment_usd: float
+) -> dict[str, object]:
     sent = publishable(messages)
     return {
         "dagster/row_count": len(messages),
@@ -106,9 +110,11 @@ def messages_metadata(messages: pd.DataFrame, failures: dict[str, list[str]], mo
         "regenerated": int((messages["attempts"] == 2).sum()),
         "writer_unavailable": int(messages["writer_unavailable"].sum()),
         "opt_out_added": int(sent["needs_opt_out"].sum()),
+        "skipped_no_send_window": int((messages["skip_reason"] == NO_WINDOW).sum()),
         "average_characters": rounded_mean(sent["message"].str.len()),
         **{column: int(messages[column].sum()) for column in USAGE_COLUMNS if column != "cost_usd"},
         "cost_usd": float(round(messages["cost_usd"].sum(), 4)),
+        **campaign_cost(messages, segment_usd).metadata(),
         "model": model,
         "preview": preview(messages, ["user_id", "campaign", "status", "segments", "message", "skip_reason"]),
     }

@@ -16,7 +16,7 @@ import dagster as dg
 from cucu_pipeline.clients.airtable import AirtableMessageStore, LocalMessageStore
 from cucu_pipeline.clients.claude import ClaudeWriter, TemplateWriter
 from cucu_pipeline.clients.mongo import JsonExportSource, MongoSource
-from cucu_pipeline.core.settings import CampaignRules
+from cucu_pipeline.core.settings import DEFAULT_BOOKING_URL, CampaignRules
 
 
 class MissingConfiguration(RuntimeError):
@@ -68,6 +68,8 @@ def campaign_rules(environ: Mapping[str, str]) -> CampaignRulesResource:
         team_members=[member.strip() for member in team.split(",") if member.strip()],
         brand=environ.get("CUCU_BRAND", "Cuculi:"),
         allow_emoji=environ.get("CUCU_ALLOW_EMOJI", "").lower() in ("1", "true", "yes"),
+        booking_url=environ.get("CUCU_BOOKING_URL") or DEFAULT_BOOKING_URL,
+        sms_segment_usd=float(environ.get("CUCU_SMS_SEGMENT_USD", 0.0083)),
     )
 
 

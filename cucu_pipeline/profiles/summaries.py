@@ -1,6 +1,7 @@
 """Natural-language summaries a copywriter (or Claude) reads: who a member is, what an event is like.
 
-Built only from profile fields; contact details never enter a summary.
+Built only from profile fields; contact details and other members' names never enter a summary (an event's host
+may be named).
 """
 
 from __future__ import annotations
@@ -59,11 +60,11 @@ def user_summary(member: dict[str, Any]) -> str:
             f"(about {member['average_events_per_month']:g} a month), most recently {latest['name']}{where} "
             f"{plural(int(member['days_since_last_event']), 'day')} ago."
         )
+    # Other members (hosts met, friends) are counted, never named: the summary goes to Claude and to the reviewers.
     if member["event_hosts"]:
-        sentences.append(f"Favorite hosts: {join_words(member['event_hosts'], 3)}.")
+        sentences.append(f"Has met {plural(len(member['event_hosts']), 'host')}.")
     if member["friends"]:
-        friends = [label.rsplit(" (", 1)[0] for label in member["friends"]]
-        sentences.append(f"Often comes with {join_words(friends, 3)}.")
+        sentences.append(f"Often comes with {plural(len(member['friends']), 'regular friend')}.")
     if member["total_orders"]:
         sentences.append(f"{plural(member['total_orders'], 'paid order')} totalling ${member['total_spend']:,.0f}.")
     status = str(member["primary_status"]).replace("_", " ")
@@ -119,8 +120,6 @@ def event_summary(event: dict[str, Any]) -> str:
         f"({event['fill_rate']:.0%} full, {plural(event['spots_left'], 'spot')} left)"
         + (" and it needs more guests." if event["has_low_occupancy"] else ".")
     )
-    if event["participant_names"]:
-        sentences.append(f"Guests include {join_words(event['participant_names'], 4)}.")
     crowd = []
     if event["common_occupations"]:
         crowd.append(f"mostly {join_words(event['common_occupations'], 3)}")

@@ -13,7 +13,7 @@ from bisect import bisect_right
 
 from bson import ObjectId
 
-from cucu_pipeline.core.dates import utc_iso
+from cucu_pipeline.core.dates import PACIFIC, utc_iso
 from cucu_pipeline.sample_data.vocabulary import (
     ALLERGIES,
     AREA_CODES,
@@ -30,6 +30,7 @@ from cucu_pipeline.sample_data.vocabulary import (
     NEIGHBORHOODS,
     OCCUPATIONS,
     RELATIONSHIPS,
+    START_TIMES,
     TABLE_TYPES,
     UTC,
     VENUES,
@@ -103,6 +104,13 @@ def generate_users(rng: random.Random, count: int, hosts: int) -> list[dict]:
     return users
 
 
+def _start_time(day: dt.datetime, kind: str, slot: int, shift: int) -> dt.datetime:
+    """A start that fits the kind of event, in Pacific time, as a UTC instant; `slot` and `shift` are random draws."""
+    times = START_TIMES[kind]
+    hour, minute = times[(slot + shift) % len(times)]
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=PACIFIC).astimezone(UTC)
+
+
 def generate_events(rng: random.Random, count: int, users: list[dict], hosts: int) -> list[dict]:
     """Events spread over the window; guests are members who had signed up by then, weighted by how social they are."""
     members = sorted((u for u in users[hosts:]), key=lambda u: u["createdAt"])
@@ -118,9 +126,7 @@ def generate_events(rng: random.Random, count: int, users: list[dict], hosts: in
         name, categories, features, _ = rng.choice(EVENT_KINDS)
         venue, hood = rng.choice(VENUES)
         day = WINDOW_START + span * number
-        start = dt.datetime(
-            day.year, day.month, day.day, rng.choice((1, 2, 3, 17, 19)), rng.choice((0, 30)), tzinfo=UTC
-        )
+        start = _start_time(day, categories[0], rng.choice(range(5)), rng.choice((0, 1)))
         capacity = rng.choice((6, 8, 10, 12, 12, 16, 20, 24))
         fill = rng.choices(
             (rng.uniform(0, 0.29), rng.uniform(0.3, 0.85), rng.uniform(0.86, 0.99), 1.0), (25, 45, 20, 10)

@@ -75,6 +75,14 @@ EVENT_KINDS = (
     ("Ethiopian Feast", ["Dinner", "Ethiopian"], ["Communal table", "Vegetarian options"], ["travel", "art"]),
     ("Jazz & Tapas Night", ["Dinner", "Spanish"], ["Live music", "Vegetarian options"], ["jazz", "live music"]),
 )
+# Pacific start times that fit each kind of event, by its first category: brunch late morning, classes by day or
+# after work, tastings early evening, dinners and suppers in the evening.
+START_TIMES = {
+    "Brunch": ((10, 30), (11, 0), (11, 30)),
+    "Cooking Class": ((11, 0), (14, 0), (18, 0), (18, 30)),
+    "Tasting": ((17, 30), (18, 0), (18, 30), (19, 0)),
+    "Dinner": ((19, 0), (19, 30), (20, 0)),
+}
 DESCRIPTIONS = (
     "<p>Join us for <b>{name}</b> at {venue}. Meet new people over great food &amp; good conversation.</p>",
     "<div><h2>{name}</h2><p>A cozy night in {hood}: seasonal dishes, shared plates and new friends.</p></div>",

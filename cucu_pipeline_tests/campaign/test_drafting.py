@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from cucu_pipeline.campaign.briefs import Draft
-from cucu_pipeline.campaign.composer import Composer, local_start_times
+from cucu_pipeline.campaign.composer import Composer
 from cucu_pipeline.campaign.drafting import produce_messages
 from cucu_pipeline.campaign.matching import caps_by_event, match_members
 from cucu_pipeline.campaign.message_checks import check_failures
@@ -63,17 +63,18 @@ def world(sarah_world, rules):
     candidates = enriched.merge(qualified[["id", "participants", "invited_participants"]], on="id")
     matches = match_members(members, candidates, rules.reference_instant(SARAH_DATE), 30).matches
     alex = matches[matches["user_id"] == "user_004"]  # the one member who has not booked the workshop
-    composer = Composer(members, enriched, SARAH_DATE, "Cuculi:", False, events["venue_name"], events["neighborhood"])
+    composer = Composer(members, enriched, SARAH_DATE, rules, events["venue_name"], events["neighborhood"])
     return alex, composer
 
 
-GOOD = "Alex, Dumpling Workshop is on Wednesday at 7pm. Save a seat:"
+GOOD = "Alex, Dumpling Workshop is Wednesday at 7pm. Save a seat:"
 
 
 def test_the_workshop_facts(world):
     _, composer = world
     facts = composer.facts("user_004", "event_004")
-    assert (facts.day, facts.time, facts.spots_left) == ("Wednesday", "7pm", 7)
+    assert (facts.when, facts.evening, facts.spots_left) == ("Wednesday at 7pm", True, 7)
+    assert facts.link == "https://cucu.li/bookings/event_004"
 
 
 def test_a_compliant_first_draft_is_ready(world):
@@ -104,7 +105,8 @@ def test_two_failures_fall_back_to_the_template(world, script):
 def test_nothing_compliant_is_skipped_with_a_reason(world):
     matches, _ = world
     _, composer = world
-    composer.brand = "Cuculi, the social dining club of San Francisco, with a very long prefix that eats the budget:"
+    long_brand = "Cuculi, the social dining club of San Francisco, with a very long prefix that eats the budget:"
+    composer.rules = composer.rules.model_copy(update={"brand": long_brand})
     (row,) = produce_messages(matches, composer, ScriptedWriter(GOOD, GOOD)).to_dict("records")
     assert row["status"] == "skipped" and row["message"] == "" and "no compliant text" in row["skip_reason"]
     assert "length" in row["skip_reason"]
@@ -135,13 +137,3 @@ def test_checks_catch_a_failing_text_marked_publishable_although_it_was_checked_
     drafted = f"Cuculi: {shouting} https://cucu.li/bookings/event_004 Reply STOP to opt out"
     mislabelled = messages.assign(message=drafted, status="ready")  # a bookkeeping bug publishing the refused draft
     assert check_failures(mislabelled, composer, caps_by_event(matches))["clean_content"] == ["user_004"]
-
-
-def test_local_start_times_for_texts_and_checks():
-    starts = pd.Series(
-        pd.to_datetime(["2025-06-20T02:30:00Z", "2025-06-20T19:00:00Z", "2025-01-10T08:05:00Z"], utc=True)
-    )
-    times = local_start_times(starts)  # 7:30pm PDT on the 19th, noon PDT, 12:05am PST
-    assert times["clock_time"].tolist() == ["7:30pm", "12pm", "12:05am"]
-    assert times["canonical_time"].tolist() == ["7:30pm", "12:00pm", "12:05am"]
-    assert list(zip(times["month"], times["day"])) == [(6, 19), (6, 20), (1, 10)]

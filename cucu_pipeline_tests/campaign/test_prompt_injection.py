@@ -10,7 +10,7 @@ import re
 import dagster as dg
 import phonenumbers
 
-from cucu_pipeline.campaign.sms_rules import booking_url
+from cucu_pipeline.core.settings import DEFAULT_BOOKING_URL
 from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline.sample_data.__main__ import write_exports
@@ -68,4 +68,4 @@ def test_planted_instructions_never_reach_a_published_text(tmp_path, monkeypatch
         text = record["message"]
         assert not FORBIDDEN.search(text), text
         assert not list(phonenumbers.PhoneNumberMatcher(text, "US", leniency=phonenumbers.Leniency.POSSIBLE)), text
-        assert booking_url(record["event_id"]) in text and len(text) <= 180
+        assert DEFAULT_BOOKING_URL.format(event_id=record["event_id"]) in text and len(text) <= 180

@@ -8,7 +8,7 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from cucu_pipeline.campaign.send_windows import send_windows
+from cucu_pipeline.campaign.send_windows import NO_WINDOW, send_windows, with_send_windows
 from cucu_pipeline.clients.airtable import MESSAGE_FIELDS, LocalMessageStore
 
 SUMMER, WINTER = dt.date(2025, 6, 15), dt.date(2025, 1, 15)
@@ -53,3 +53,37 @@ def test_a_store_made_before_send_windows_gains_the_columns(tmp_path):
     assert [r["fields"] for r in store.fetch_records()] == [{"user_id": "u1", "message_key": "2024-01-01:u1"}]
     columns = [row[1] for row in sqlite3.connect(store.path).execute("PRAGMA table_info(messages)")]
     assert {"send_timezone", "send_after", "send_before"} <= set(columns) and set(MESSAGE_FIELDS) <= set(columns)
+
+
+def test_a_same_day_event_closes_the_window_an_hour_before_it_starts_or_skips_the_text():
+    members = pd.DataFrame({"id": ["pacific", "eastern", "late"], "phone": ["+14155550123", "+12125550123", None]})
+    events = pd.DataFrame(
+        {
+            "id": ["lunch", "supper", "next_week"],
+            "start_date": pd.to_datetime(
+                ["2025-06-15T17:30:00Z", "2025-06-16T02:00:00Z", "2025-06-22T02:00:00Z"], utc=True
+            ),  # 10:30am and 7pm PDT on the day, 7pm a week later
+        }
+    )
+    messages = pd.DataFrame(
+        {
+            "user_id": ["pacific", "eastern", "late"],
+            "event_id": ["lunch", "lunch", "supper"],
+            "status": ["ready", "fallback", "ready"],
+            "message": ["a", "b", "c"],
+            "skip_reason": [None, None, None],
+        }
+    )
+    windowed = with_send_windows(messages, members, events, SUMMER).set_index("user_id")
+    # Pacific opens at 10:00, after 9:30 (an hour before the 10:30 lunch): no window, no text.
+    assert windowed.loc["pacific", ["status", "message", "skip_reason"]].tolist() == ["skipped", "", NO_WINDOW]
+    assert pd.isna(windowed.loc["pacific", "send_before"])
+    # New York opens at 7:00 Pacific and now closes at 9:30 Pacific.
+    assert windowed.loc["eastern", ["status", "send_after", "send_before"]].tolist() == [
+        "fallback",
+        "2025-06-15T10:00:00-04:00",
+        "2025-06-15T12:30:00-04:00",
+    ]
+    assert windowed.loc["late", "send_before"] == "2025-06-15T18:00:00-07:00"  # 7pm supper: closes at 6pm
+    later = with_send_windows(messages.assign(event_id="next_week"), members, events, SUMMER)
+    assert later["send_before"].str.endswith("T20:00:00-07:00").sum() == 2  # other days keep 20:00

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -13,32 +14,35 @@ from cucu_pipeline_tests.fakes.messages_api import FakeMessagesAPI, estimated_to
 
 EVENTS = (
     EventFacts(
-        "event_004",
-        "Dumpling Workshop",
-        SEAT_THE_NEWCOMER,
-        "Friday",
-        "7:30pm",
-        "The Vault",
-        "SoMa",
-        "Chef Ploy",
-        7,
-        5,
-        12,
-        "A hands-on dumpling class.",
+        id="event_004",
+        name="Dumpling Workshop",
+        campaign=SEAT_THE_NEWCOMER,
+        when="Friday at 7:30pm",
+        evening=True,
+        link="https://cucu.li/bookings/event_004",
+        venue="The Vault",
+        neighborhood="SoMa",
+        host="Chef Ploy",
+        spots_left=7,
+        participant_count=5,
+        max_participants=12,
+        summary="A hands-on dumpling class.",
+        hook="cooking",
     ),
     EventFacts(
-        "event_009",
-        "Vegan Feast",
-        FILL_THE_TABLE,
-        "Sunday",
-        "6pm",
-        "Castro Table",
-        "Castro",
-        None,
-        9,
-        1,
-        10,
-        "A plant-based dinner.",
+        id="event_009",
+        name="Vegan Feast",
+        campaign=FILL_THE_TABLE,
+        when="Sun Feb 18 at 6pm",
+        evening=True,
+        link="https://cucu.li/bookings/event_009",
+        venue="Castro Table",
+        neighborhood="Castro",
+        host=None,
+        spots_left=9,
+        participant_count=1,
+        max_participants=10,
+        summary="A plant-based dinner.",
     ),
 )
 
@@ -51,7 +55,8 @@ def brief(user_id: str = "user_001") -> Brief:
         candidates=EVENTS,
         needs_opt_out=True,
         brand="Cuculi:",
-        seed="2024-02-10:user_001",
+        campaign_date=dt.date(2024, 2, 14),
+        seed="2024-02-14:user_001",
     )
 
 
@@ -64,7 +69,7 @@ def test_a_valid_answer_becomes_a_draft_with_usage_and_cost():
     with fake.serve() as url:
         (draft,) = writer(url).write([brief()])
     assert draft.error is None and draft.event_id == "event_004"
-    assert draft.body == "Sarah, Dumpling Workshop is on Friday at 7:30pm. Save a seat:"
+    assert draft.body == "Sarah, Dumpling Workshop is Friday at 7:30pm. Save a seat:"
     (request,) = fake.requests
     # The fake counts four characters a token: the instructions are below the cacheable minimum, so all are input.
     expected_input = estimated_tokens(request["system"][0]["text"]) + estimated_tokens(
@@ -84,7 +89,11 @@ def test_a_valid_answer_becomes_a_draft_with_usage_and_cost():
     assert fake.headers[0]["Authorization"] == "Bearer sk-test-not-a-key"
     prompt = json.loads(request["messages"][0]["content"])
     assert [c["event_id"] for c in prompt["candidates"]] == ["event_004", "event_009"]  # the short list only
-    assert prompt["character_budget"] == 180 - 8 - 1 - len("https://cucu.li/bookings/event_004") - 22
+    # One segment's worth once code adds "Cuculi: ", " <link>" and " Reply STOP to opt out"; today's date and when.
+    assert prompt["candidates"][0]["character_budget"] == 160 - 8 - 1 - len("https://cucu.li/bookings/event_004") - 22
+    assert prompt["today"] == "Wednesday Feb 14, 2024"
+    assert [c["when"] for c in prompt["candidates"]] == ["Friday at 7:30pm", "Sun Feb 18 at 6pm"]
+    assert [c["hook"] for c in prompt["candidates"]] == ["cooking", None]
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import pytest
 from cucu_pipeline.clients.airtable import AirtableMessageStore, LocalMessageStore
 from cucu_pipeline.clients.claude import ClaudeWriter, TemplateWriter
 from cucu_pipeline.clients.mongo import JsonExportSource, MongoSource
-from cucu_pipeline.definitions import build_defs, defs
+from cucu_pipeline.definitions import ASSETS, build_defs, defs
 from cucu_pipeline.defs.resources import MissingConfiguration, build_resources
 from cucu_pipeline_tests.conftest import REPO, SAMPLE_RAW
 from cucu_pipeline_tests.services import executable, mongodb_uri_with_password
@@ -70,10 +70,32 @@ def test_rules_come_from_the_environment():
             "CUCU_SEND_HOUR": "9",
             "CUCU_EVENT_HORIZON_DAYS": "21",
             "CUCU_TEAM_MEMBERS": "user_1, ops@cuculi.com",
+            "CUCU_BOOKING_URL": "https://cuculi.com/e/{event_id}",
+            "CUCU_SMS_SEGMENT_USD": "0.0079",
         }
     )["campaign_rules"]
     assert (rules.cooldown_days, rules.send_hour, rules.event_horizon_days) == (14, 9, 21)
     assert rules.team_members == ["user_1", "ops@cuculi.com"]
+    assert (rules.booking_url, rules.sms_segment_usd) == ("https://cuculi.com/e/{event_id}", 0.0079)
+    defaults = build_resources({})["campaign_rules"]
+    assert (defaults.booking_url, defaults.sms_segment_usd) == ("https://cucu.li/bookings/{event_id}", 0.0083)
+
+
+@pytest.mark.parametrize("url", ["https://cucu.li/bookings", "http://cucu.li/bookings/{event_id}"])
+def test_a_booking_link_without_the_event_or_https_stops_at_start_up(url):
+    with pytest.raises(ValueError, match="booking link"):
+        build_resources({"CUCU_BOOKING_URL": url})
+
+
+def test_texts_carry_the_configured_booking_link(sample_data_dir):
+    environ = {"CUCU_DATA_DIR": str(sample_data_dir), "CUCU_BOOKING_URL": "https://cuculi.com/e/{event_id}"}
+    result = dg.materialize(ASSETS, resources=build_resources(environ), partition_key="2025-06-15")
+    texts = result.output_for_node("matched_messages")
+    texts = texts[texts["status"] != "skipped"]
+    assert len(texts) > 300 and all(check.passed for check in result.get_asset_check_evaluations())
+    assert all(
+        f" https://cuculi.com/e/{event} " in f"{text} " for text, event in zip(texts["message"], texts["event_id"])
+    )
 
 
 def test_production_clients_when_their_keys_are_set():

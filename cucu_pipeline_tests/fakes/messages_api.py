@@ -34,24 +34,24 @@ def compliant_draft(prompt: dict) -> dict:
     first = prompt["member"]["first_name"]
     return {
         "event_id": event["event_id"],
-        "message": f"{first}, {event['name']} is on {event['weekday']} at {event['start_time']}. Save a seat:",
+        "message": f"{first}, {event['name']} is {event['when']}. Save a seat:",
         "reasoning": "Best fit by interests.",
         "confidence": 81,
     }
 
 
 def flawed_draft(prompt: dict) -> dict:
-    """A first draft with a wrong fact (the weekday), which the checks refuse and a regeneration fixes."""
+    """A first draft with a wrong fact (the day and time), which the checks refuse and a regeneration fixes."""
     draft = compliant_draft(prompt)
-    weekday = prompt["candidates"][0]["weekday"]
-    wrong = "Monday" if weekday != "Monday" else "Tuesday"
-    return {**draft, "message": draft["message"].replace(f" on {weekday} ", f" on {wrong} ")}
+    when = prompt["candidates"][0]["when"]
+    wrong = "Tuesday at 9pm" if when.startswith("Monday") else "Monday at 9pm"
+    return {**draft, "message": draft["message"].replace(f" is {when}.", f" is {wrong}.")}
 
 
 class FakeMessagesAPI:
     """`script` holds answers to give first, in order: ("draft", dict) | ("text", str) | ("refusal",) |
     (status, error_type) for an error response. After it, every `flawed_share` of first drafts (chosen by a hash of
-    the prompt, so runs repeat) states a wrong weekday; regenerations (prompts with feedback) are compliant.
+    the prompt, so runs repeat) states a wrong day and time; regenerations (prompts with feedback) are compliant.
     `faults` may fail any HTTP request, and any entry of a batch (errored for a status fault, expired otherwise)."""
 
     def __init__(

@@ -91,10 +91,11 @@ def test_summary(supper):
         "Chef Ploy",
         "5 of 12 seats",
         "7 spots left",
-        "Sarah Chen (Software Engineer)",
     ):
         assert fact in supper["summary"]
     assert "@" not in supper["summary"]
+    assert "Sarah Chen (Software Engineer)" in supper["participant_names"]
+    assert "Sarah" not in supper["summary"]  # guests are members: never named where Claude reads (the host may be)
 
 
 @pytest.mark.parametrize(

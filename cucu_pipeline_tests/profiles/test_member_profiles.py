@@ -108,12 +108,14 @@ def test_sarah_summary_reads_like_a_brief_and_holds_no_contact_details(sarah):
         "3 events",
         "Farm to Table Dinner",
         "5 days ago",
-        "Chef Mario",
-        "Jenny Kim",
+        "Has met 2 hosts",
+        "2 regular friends",
         "Dumpling Workshop",
     ):
         assert fact in summary
     assert "@" not in summary and "555" not in summary and "415" not in summary
+    # Other members (hosts met, friends) are counted, never named: the summary goes to Claude and to the reviewers.
+    assert "Chef Mario" not in summary and "Jenny" not in summary and "Mike" not in summary
 
 
 def test_sarah_is_not_qualified_while_a_text_is_pending(sarah_world, rules):

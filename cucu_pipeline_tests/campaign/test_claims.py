@@ -1,0 +1,174 @@
+"""Claims checked for meaning: days and dates from the campaign date, times, counts by what they count, scarcity,
+social proof, places, and other members' names (README: "Writing and checking")."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from cucu_pipeline.campaign.claims import false_facts
+from cucu_pipeline.campaign.when import clock_time, event_time
+from cucu_pipeline_tests.campaign.test_sms_rules import CONTEXT
+
+WEDNESDAY = dt.date(2024, 2, 14)
+
+
+def claims(text: str, **changes) -> list[str]:
+    return false_facts(text, dataclasses.replace(CONTEXT, **changes))
+
+
+def starting(days: int, hour: int = 19, minute: int = 30) -> dict:
+    """Changes to the context for an event `days` after the campaign date (a Wednesday) at `hour`:`minute`."""
+    return {"start": dt.datetime.combine(WEDNESDAY + dt.timedelta(days=days), dt.time(hour, minute))}
+
+
+@pytest.mark.parametrize(
+    ("days", "hour", "minute", "phrase"),
+    [
+        (0, 19, 0, "tonight at 7pm"),
+        (0, 17, 0, "tonight at 5pm"),
+        (0, 11, 0, "today at 11am"),
+        (0, 16, 59, "today at 4:59pm"),
+        (1, 19, 30, "tomorrow at 7:30pm"),
+        (2, 12, 0, "Friday at 12pm"),
+        (6, 0, 5, "Tuesday at 12:05am"),
+        (7, 19, 0, "Wed Feb 21 at 7pm"),
+        (24, 11, 30, "Sat Mar 9 at 11:30am"),
+    ],
+)
+def test_the_when_phrase_from_the_campaign_date(days, hour, minute, phrase):
+    start = pd.Timestamp(dt.datetime.combine(WEDNESDAY + dt.timedelta(days=days), dt.time(hour, minute)))
+    when = event_time(WEDNESDAY, start.tz_localize("America/Los_Angeles").tz_convert("UTC"))
+    assert when.phrase == phrase and when.days_ahead == days
+
+
+def test_pacific_wall_clock_across_utc_midnight():
+    when = event_time(dt.date(2025, 6, 19), pd.Timestamp("2025-06-20T02:30:00Z"))  # 7:30pm PDT on the 19th
+    assert (when.phrase, clock_time(when.start)) == ("tonight at 7:30pm", "7:30pm")
+
+
+@pytest.mark.parametrize(
+    ("text", "changes", "true"),
+    [
+        ("Dumpling Workshop tonight at 7:30pm", starting(0), True),
+        ("Dumpling Workshop tonight at 11am", starting(0, 11, 0), False),  # a morning is not tonight
+        ("Dumpling Workshop today at 11am", starting(0, 11, 0), True),
+        ("Dumpling Workshop this morning", starting(0, 11, 0), True),
+        ("Dumpling Workshop this afternoon", starting(0, 14, 0), True),
+        ("Dumpling Workshop this evening", starting(0, 14, 0), False),
+        ("Dumpling Workshop later today", starting(1), False),
+        ("Dumpling Workshop today", starting(1), False),
+        ("Dumpling Workshop tomorrow at 7:30pm", starting(1), True),
+        ("Dumpling Workshop tmrw", starting(2), False),
+        ("Dumpling Workshop tomorrow", starting(0), False),
+        ("Dumpling Workshop this weekend", starting(3), True),  # Saturday
+        ("Dumpling Workshop this weekend", starting(2), False),  # Friday
+        ("Dumpling Workshop this weekend", starting(10), False),  # next Saturday
+        ("Dumpling Workshop next weekend", starting(10), True),
+        ("Dumpling Workshop this week", starting(4), True),  # Sunday ends the week
+        ("Dumpling Workshop this week", starting(5), False),
+        ("Dumpling Workshop next week", starting(5), True),
+        ("Dumpling Workshop next week", starting(11), True),
+        ("Dumpling Workshop next week", starting(12), False),
+        ("Dumpling Workshop on Friday", starting(2), True),
+        ("Dumpling Workshop on Fri.", starting(2), True),
+        ("Dumpling Workshop on Saturday", starting(2), False),
+        ("Dumpling Workshop on Sat", starting(2), False),
+        ("Dumpling Workshop on Wednesday", starting(7), False),  # a bare weekday a week ahead
+        ("Dumpling Workshop on Wed Feb 21", starting(7), True),
+        ("Dumpling Workshop on Wednesday, February 21st", starting(7), True),
+        ("Dumpling Workshop on Wed 2/21", starting(7), True),
+        ("Dumpling Workshop on Wed Feb 22", starting(7), False),
+        ("Dumpling Workshop on Feb 21", starting(7), True),
+        ("Dumpling Workshop on 2/22", starting(7), False),
+        ("Dumpling Workshop on the 21st", starting(7), True),
+        ("Dumpling Workshop on the 27th", starting(7), False),
+        ("Dumpling Workshop at 7:30pm", starting(2), True),
+        ("Dumpling Workshop at 7:30 p.m.", starting(2), True),
+        ("Dumpling Workshop at 7:30", starting(2), True),  # no meridiem: the clock reading must match
+        ("Dumpling Workshop at 8:30", starting(2), False),
+        ("Dumpling Workshop at 8pm", starting(2), False),
+        ("Dumpling Workshop at 7 pm", starting(2, 19, 0), True),
+        ("Dumpling Workshop at noon", starting(2, 12, 0), True),
+        ("Dumpling Workshop at noon", starting(2), False),
+        ("Dumpling Workshop at midnight", starting(2, 0, 0), True),
+        ("Dumpling Workshop at midnight", starting(2), False),
+    ],
+)
+def test_days_dates_and_times_are_checked_against_the_start(text, changes, true):
+    found = claims(text, **changes)
+    assert (not found) == true, found
+
+
+@pytest.mark.parametrize(
+    ("phrase", "true"),
+    [
+        ("7 seats left", True),
+        ("seven seats left", True),
+        ("5 seats left", False),  # 5 is the guests in, not the seats left
+        ("11 seats left", False),
+        ("12 open seats", False),
+        ("7 spots open", True),
+        ("5 guests in", True),
+        ("five people are going", True),
+        ("7 guests in", False),  # 7 is the seats left
+        ("5 in", True),
+        ("7 in", False),
+        ("join 5 others", True),
+        ("a table for 12", True),
+        ("a table for 7", False),
+        ("a 12-person table", True),
+        ("12 max", True),
+        ("5 max", False),
+        ("5 of 12 seats taken", True),
+        ("7 of 12 seats left", True),
+        ("5 of 12 seats left", False),
+        ("5 seats taken", True),
+        ("a dozen seats left", False),
+        ("7 courses", False),  # a number that counts nothing on record
+        ("one more", True),  # a number word counting nothing is not a claim
+    ],
+)
+def test_each_count_is_checked_against_what_it_counts(phrase, true):
+    found = claims(f"Hi Sarah! Dumpling Workshop: {phrase}. Join us:")
+    assert (not found) == true, found
+
+
+@pytest.mark.parametrize("phrase", ["last few seats", "almost sold out", "only a few spots left", "filling up fast"])
+def test_scarcity_only_at_three_seats_or_fewer(phrase):
+    assert claims(f"Dumpling Workshop: {phrase}")
+    assert not claims(f"Dumpling Workshop: {phrase}", spots_left=3, max_participants=8)
+
+
+@pytest.mark.parametrize("phrase", ["0 guests in. Join them", "no one yet, join the crowd", "others are in"])
+def test_no_social_proof_from_zero_guests(phrase):
+    assert claims(f"Dumpling Workshop: {phrase}", participant_count=0, spots_left=12)
+    assert not claims(f"Dumpling Workshop: {phrase.replace('0 guests', '5 guests')}")
+
+
+@pytest.mark.parametrize(
+    ("text", "true"),
+    [
+        ("Dumpling Workshop, hosted by Chef Ploy", True),  # the event's host may be named
+        ("Dumpling Workshop, hosted by Chef Mario", False),
+        ("Dumpling Workshop at Culinary Studio", False),
+        ("Dumpling Workshop in SoMa", False),
+        ("Dumpling Workshop in Financial District", True),
+        ("Dumpling Workshop near Mission District", True),  # the member's own neighborhood
+        ("Dumpling Workshop with Maya Lopez", False),  # another member's full name
+        ("Dumpling Workshop: Maya is going", False),  # a guest's first name
+        ("Dumpling Workshop in June", True),  # a month, not the guest named June
+        ("Sarah Cohen, Dumpling Workshop", True),  # the member's own name
+        ("Dumpling Workshop with Sam Park", False),
+    ],
+)
+def test_places_hosts_and_other_members(text, true):
+    found = claims(text)
+    assert (not found) == true, found
+
+
+def test_numbers_and_days_inside_names_are_not_claims():
+    assert not claims("Taco Tuesday at Pier 5 Loft", event_name="Taco Tuesday", venue_name="Pier 5 Loft")

@@ -1,0 +1,126 @@
+"""The deterministic writer's phrasings, exhaustively: grammatical and true for every count from 0 to 3, time-of-day
+aware, at least six per campaign, within one segment (README: "Writing and checking")."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+import re
+
+import pytest
+
+from cucu_pipeline.campaign.briefs import Brief, EventFacts, compose
+from cucu_pipeline.campaign.campaigns import FILL_THE_TABLE, RETURN_TO_TABLE, SEAT_THE_NEWCOMER
+from cucu_pipeline.campaign.composer import shared_taste
+from cucu_pipeline.campaign.segments import count_segments
+from cucu_pipeline.campaign.sms_rules import check_message, failed_hard_rules
+from cucu_pipeline.campaign.templates import TEMPLATES, fill, phrasings_for, template_drafts
+from cucu_pipeline_tests.campaign.test_sms_rules import CONTEXT, LINK
+
+CAMPAIGNS = (SEAT_THE_NEWCOMER, RETURN_TO_TABLE, FILL_THE_TABLE)
+WHEN = {
+    True: ("Friday at 7:30pm", dt.datetime(2024, 2, 16, 19, 30)),
+    False: ("Friday at 11am", dt.datetime(2024, 2, 16, 11)),
+}
+UNGRAMMATICAL = re.compile(
+    r"\b1 (seats|guests)\b|\b([02-9]|\d\d+) (seat|guest)\b|\b1 (seat|guest) are\b|\b(seats|guests) is\b"
+)
+EVENING_WORDS = re.compile(r"\b(dinner|tonight|evening|night)\b", re.IGNORECASE)
+DAYTIME_WORDS = re.compile(r"\b(morning|before dark|daytime|brunch|sunny)\b", re.IGNORECASE)
+
+
+def event(campaign: str, seats: int, guests: int, evening: bool, hook: str = "") -> EventFacts:
+    return EventFacts(
+        id="event_004",
+        name="Dumpling Workshop",
+        campaign=campaign,
+        when=WHEN[evening][0],
+        evening=evening,
+        link=LINK,
+        venue="The Vault",
+        neighborhood="Financial District",
+        host=None,
+        spots_left=seats,
+        participant_count=guests,
+        max_participants=seats + guests,
+        summary="",
+        hook=hook,
+    )
+
+
+def brief(facts: EventFacts, opt_out: bool = True) -> Brief:
+    return Brief("user_001", "Sarah", "", (facts,), opt_out, "Cuculi:", dt.date(2024, 2, 14), "2024-02-14:user_001")
+
+
+CASES = list(itertools.product(CAMPAIGNS, range(4), range(4), (True, False), ("", "Chinese food")))
+
+
+@pytest.mark.parametrize("campaign", CAMPAIGNS)
+def test_at_least_six_phrasings_per_campaign(campaign):
+    assert len(TEMPLATES[campaign]) >= 6
+    assert len({phrasing.text for phrasing in TEMPLATES[campaign]}) == len(TEMPLATES[campaign])
+
+
+@pytest.mark.parametrize(("campaign", "seats", "guests", "evening", "hook"), CASES)
+def test_every_usable_phrasing_is_grammatical_and_true(campaign, seats, guests, evening, hook):
+    facts = event(campaign, seats, guests, evening, hook)
+    usable = phrasings_for(facts)
+    assert usable, "every campaign has a phrasing for every event"
+    context = dataclasses.replace(
+        CONTEXT,
+        start=WHEN[evening][1],
+        spots_left=seats,
+        participant_count=guests,
+        max_participants=seats + guests,
+        host_name=None,
+    )
+    for phrasing in usable:
+        body = fill(phrasing, brief(facts), facts)
+        assert not UNGRAMMATICAL.search(body), body
+        assert not (guests == 0 and re.search(r"\bguests?\b|join them", body, re.IGNORECASE)), body
+        assert not (EVENING_WORDS.search(body) if not evening else DAYTIME_WORDS.search(body)), body
+        if seats:  # an event with no seat left is never offered
+            text = compose(body, brief(facts), facts.id)
+            assert not failed_hard_rules(check_message(text, context)), (
+                text,
+                failed_hard_rules(check_message(text, context)),
+            )
+
+
+@pytest.mark.parametrize("campaign", CAMPAIGNS)
+def test_the_member_gets_one_segment_even_with_a_long_name(campaign):
+    facts = dataclasses.replace(event(campaign, 2, 3, True), name="Sourdough and Seasonal Jam Masterclass")
+    drafts = template_drafts(brief(facts))
+    assert drafts and all(count_segments(compose(body, brief(facts), facts.id)) == 1 for body in drafts)
+
+
+def test_two_segments_only_when_the_bare_facts_cannot_fit_one():
+    facts = dataclasses.replace(event(FILL_THE_TABLE, 2, 3, True), name="A " + "Very " * 14 + "Long Supper")
+    assert brief(facts).segments_for(facts) == 2
+    (bare,) = template_drafts(brief(facts))[-1:]
+    assert count_segments(compose(bare, brief(facts), facts.id)) == 2
+    short = event(FILL_THE_TABLE, 2, 3, True)
+    assert brief(short).segments_for(short) == 1
+    assert brief(short).budget_for(short) == 160 - len(f"Cuculi:  {LINK} Reply STOP to opt out")
+    assert brief(short, opt_out=False).budget_for(short) == 160 - len(f"Cuculi:  {LINK}")
+
+
+def test_the_phrasing_varies_by_member_and_a_regeneration_moves_on():
+    facts = event(FILL_THE_TABLE, 2, 3, True)
+    firsts = {template_drafts(dataclasses.replace(brief(facts), seed=f"2024-02-14:user_{n}"))[0] for n in range(40)}
+    assert len(firsts) >= 5
+
+
+@pytest.mark.parametrize(
+    ("cuisines", "interests", "hook"),
+    [
+        (["Thai", "Chinese"], ["cooking"], "Chinese food"),  # a cuisine the event is, first
+        ([], ["hiking", "cooking"], "cooking"),  # an interest its categories name
+        ([], ["art"], ""),  # whole words only: not the "art" in "Hands-on Party"
+        ([], [], ""),
+    ],
+)
+def test_the_hook_is_a_taste_the_member_and_the_event_share(cuisines, interests, hook):
+    event = {"name": "Dumpling Workshop", "categories": ["Cooking Class", "Chinese"], "features": ["Hands-on Party"]}
+    assert shared_taste({"cuisine_preferences": cuisines, "interests": interests}, event) == hook

@@ -123,24 +123,23 @@ def _weekday_index(word: str) -> int:
     return next(index for index, name in enumerate(_WEEKDAYS) if name.startswith(word.lower()[:3]))
 
 
+_SAME_AS = {"tonite": "tonight", "this evening": "tonight", "later today": "today", "tmrw": "tomorrow"}
+
+
 def _relative_is_true(phrase: str, when: EventTime) -> bool:
-    days, hour, weekday = when.days_ahead, when.start.hour, when.start.weekday()
-    week = (when.start.date() - when.campaign_date).days + when.campaign_date.weekday()  # 0-6 this week, 7-13 next
+    today, hour, weekend = when.days_ahead == 0, when.start.hour, when.start.weekday() >= 5
+    week = (when.days_ahead + when.campaign_date.weekday()) // 7  # 0 this calendar week (Monday first), 1 next
     return {
-        "tonight": days == 0 and hour >= EVENING_FROM,
-        "tonite": days == 0 and hour >= EVENING_FROM,
-        "this evening": days == 0 and hour >= EVENING_FROM,
-        "this morning": days == 0 and hour < 12,
-        "this afternoon": days == 0 and 12 <= hour < EVENING_FROM,
-        "later today": days == 0,
-        "today": days == 0,
-        "tomorrow": days == 1,
-        "tmrw": days == 1,
-        "this weekend": weekday >= 5 and week < 7,
-        "next weekend": weekday >= 5 and 7 <= week < 14,
-        "this week": week < 7,
-        "next week": 7 <= week < 14,
-    }[phrase]
+        "tonight": today and hour >= EVENING_FROM,
+        "this morning": today and hour < 12,
+        "this afternoon": today and 12 <= hour < EVENING_FROM,
+        "today": today,
+        "tomorrow": when.days_ahead == 1,
+        "this weekend": weekend and week == 0,
+        "next weekend": weekend and week == 1,
+        "this week": week == 0,
+        "next week": week == 1,
+    }[_SAME_AS.get(phrase, phrase)]
 
 
 def false_dates(lowered: str, body: str, when: EventTime, spans: list[tuple[int, int]]) -> list[str]:
@@ -254,8 +253,12 @@ def false_places(body: str, lowered: str, context: MessageContext) -> list[str]:
 
 def named_members(body: str, context: MessageContext) -> list[str]:
     """Another member's full name, or the first name of a guest of the event or a friend of the member."""
-    allowed = {context.first_name.lower(), (context.member_name or "").lower()}
-    allowed |= set((context.host_name or "").lower().split()) | {(context.host_name or "").lower()}
+    # The host's full name is already taken out of `body`; a part of it ("Ploy" for "Chef Ploy") may remain.
+    allowed = {
+        context.first_name.lower(),
+        (context.member_name or "").lower(),
+        *(context.host_name or "").lower().split(),
+    }
     problems = [
         "names another member"  # never which: details reach feedback, metadata and logs
         for first, last in _NAME_PAIR.findall(body)

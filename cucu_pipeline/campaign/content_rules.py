@@ -54,8 +54,8 @@ SHORTENERS = frozenset(
 
 
 def _whole_words(entries: tuple[str, ...]) -> re.Pattern:
-    # `\$` entries start with no word character: a leading `\b` would never match them.
-    return re.compile("|".join(rf"\b(?:{entry})\b" if entry[0] != "\\" else entry for entry in entries))
+    # Lookarounds rather than `\b`: an entry may start with no word character (`$$`).
+    return re.compile("|".join(rf"(?<!\w)(?:{entry})(?!\w)" for entry in entries))
 
 
 FORBIDDEN = _whole_words(FORBIDDEN_TOPICS)
@@ -72,15 +72,15 @@ _SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 @lru_cache(maxsize=4096)
-def _has_public_suffix(host: str) -> bool:
-    return bool(_SUFFIXES(host).suffix)
+def _has_public_suffix(candidate: str) -> bool:
+    return bool(_SUFFIXES(candidate).suffix)  # tldextract reads the host out of a URL, in any case
 
 
 def find_links(text: str) -> list[re.Match]:
     return [
         match
         for match in _LINK_CANDIDATE.finditer(text)
-        if _SCHEME.match(match.group(0)) or _has_public_suffix(match.group(0).split("/")[0].lower())
+        if _SCHEME.match(match.group(0)) or _has_public_suffix(match.group(0))
     ]
 
 

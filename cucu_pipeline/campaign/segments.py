@@ -49,7 +49,7 @@ def count_segments(text: str) -> int:
         units = [len(char.encode("utf-16-le")) // 2 for char in text]  # an emoji is a surrogate pair: two units
         single, per_segment = 70, 67
     if sum(units) <= single:
-        return 1 if units else 0
+        return 1
     segments, used = 1, 0
     for size in units:  # greedy fill that never splits an escape or surrogate pair
         if used + size > per_segment:

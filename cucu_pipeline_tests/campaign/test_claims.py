@@ -172,3 +172,73 @@ def test_places_hosts_and_other_members(text, true):
 
 def test_numbers_and_days_inside_names_are_not_claims():
     assert not claims("Taco Tuesday at Pier 5 Loft", event_name="Taco Tuesday", venue_name="Pier 5 Loft")
+
+
+@pytest.mark.parametrize(
+    ("text", "changes", "problems"),
+    [
+        ("Dumpling Workshop on Saturday", {}, ["says saturday, the event is on Friday"]),
+        (
+            "Dumpling Workshop on Wednesday",
+            starting(7),
+            ["says wednesday alone, the event is 7 days away (Wed Feb 21)"],
+        ),
+        ("Dumpling Workshop tomorrow", {}, ["says tomorrow, the event is Friday"]),
+        ("Dumpling Workshop on Feb 22", {}, ["says feb 22, the event is on Feb 16"]),
+        ("Dumpling Workshop on 2/22", {}, ["says 2/22, the event is on 2/16"]),
+        ("Dumpling Workshop on the 27th, 7 seats left", {}, ["says the 27th, the event is on the 16"]),
+        ("Dumpling Workshop at 8pm", {}, ["says 8pm, the event starts at 7:30pm"]),
+        ("Dumpling Workshop at 8:30", {}, ["says 8:30, the event starts at 7:30pm"]),
+        ("Dumpling Workshop at noon", {}, ["says noon, the event starts at 7:30pm"]),
+        ("Dumpling Workshop: 5 seats left", {}, ["says '5 seats': spots left is 7"]),
+        ("Dumpling Workshop: 0 guests in", {"participant_count": 0}, ["social proof from 0 guests: '0 guests'"]),
+        ("Dumpling Workshop: 9 courses", {}, ["states 9 without saying what it counts"]),
+        ("Dumpling Workshop: last seats", {}, ["scarcity 'last seats' with 7 seats left"]),
+        ("Dumpling Workshop: join them", {"participant_count": 0}, ["social proof 'join them' with no guests in"]),
+        ("Dumpling Workshop at Culinary Studio", {}, ["names venue Culinary Studio"]),
+        ("Dumpling Workshop in SoMa", {}, ["names neighborhood SoMa"]),
+        ("Dumpling Workshop, hosted by Chef Mario", {}, ["names host Chef Mario"]),
+        ("Dumpling Workshop with Sam Park", {}, ["names another member"]),
+        ("Dumpling Workshop: Maya is in", {}, ["names a guest or friend of the member"]),
+    ],
+)
+def test_each_problem_says_what_the_text_claims_and_what_is_true(text, changes, problems):
+    assert claims(text, **changes) == problems
+
+
+@pytest.mark.parametrize(
+    ("text", "changes", "true"),
+    [
+        ("Dumpling Workshop tonight", starting(0, 17, 0), True),  # 5pm is evening
+        ("Dumpling Workshop at 12pm", starting(2, 12, 0), True),
+        ("Dumpling Workshop at 12am", starting(2, 0, 0), True),
+        ("Dumpling Workshop at 12:30", starting(2, 0, 30), True),
+        ("Dumpling Workshop next weekend", starting(5), False),  # next week, but a Monday
+        ("Dumpling Workshop, hosted by Ploy", {}, True),
+        ("Dumpling Workshop tonite", starting(0, 16, 0), False),
+        ("Dumpling Workshop this morning", starting(0, 12, 0), False),
+        ("Dumpling Workshop this afternoon", starting(0, 12, 0), True),
+        ("Dumpling Workshop this afternoon", starting(0, 17, 0), False),
+        ("Dumpling Workshop: 3 seats left, filling fast", {"spots_left": 3, "max_participants": 8}, True),
+        ("Dumpling Workshop: 4 seats left, filling fast", {"spots_left": 4, "max_participants": 9}, False),
+        ("Dumpling Workshop: 1 guest in", {"participant_count": 1, "max_participants": 8}, True),
+        ("Hi Tuesday! Dumpling Workshop, Fri 7:30pm", {"first_name": "Tuesday"}, True),  # a name, not a day
+        ("Hi Sarah! Dumpling Workshop", {"private_first_names": frozenset({"sarah"})}, True),  # her own name
+        ("Dumpling Workshop with Ploy", {"private_first_names": frozenset({"ploy"})}, True),  # the host
+        ("Dumpling Workshop with Ploy", {"private_first_names": frozenset({"ploy"}), "host_name": None}, False),
+        ("Dumpling Workshop, hosted by Chef Ploy", {"host_name": None}, False),
+        ("Dumpling Workshop at Culinary Studios", {}, False),  # a known venue inside a longer word still counts
+        ("Dumpling Workshop with Somali spices", {}, True),  # a neighborhood is a whole word: not SoMa
+        ("Dumpling Workshop at The Vault", {"venue_name": "The Vault Rooftop"}, True),  # part of its venue
+        ("Dumpling Workshop in the Mission", {"known_neighborhoods": frozenset({"Mission"})}, True),  # hers
+        (
+            "Dumpling Workshop in the Mission",
+            {"known_neighborhoods": frozenset({"Mission"}), "member_neighborhoods": frozenset()},
+            False,
+        ),
+        ("Dumpling Workshop, Fri 7:30pm", {"first_name": ""}, True),
+    ],
+)
+def test_claims_at_their_edges(text, changes, true):
+    found = claims(text, **changes)
+    assert (not found) == true, found

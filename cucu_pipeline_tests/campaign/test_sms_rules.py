@@ -174,3 +174,84 @@ def test_alcohol_mentions_warn_and_offers_block():
     assert mention["shaft"].passed
     assert not textable_event_name("Italian Wine Tasting") and not textable_event_name("Mezcal Tasting")
     assert textable_event_name("Natural Wine Night") and textable_event_name("Dumpling Workshop")
+
+
+def test_every_rule_is_reported_once_in_order_and_only_the_alcohol_mention_is_soft():
+    results = check_message(GOOD, CONTEXT)
+    assert [r.rule for r in results] == [
+        "length", "segments", "encoding", "emoji", "booking_link", "no_shorteners", "no_other_contacts", "shaft",
+        "alcohol_mention", "spam_or_phishing", "no_shouting", "brand", "first_name", "opt_out", "event_named", "facts",
+    ]  # fmt: skip
+    assert [r.rule for r in results if r.hard is not True] == ["alcohol_mention"]
+    assert next(r for r in results if r.rule == "alcohol_mention").hard is False
+
+
+@pytest.mark.parametrize(
+    ("text", "details"),
+    [
+        (
+            GOOD.replace("Hi Sarah!", "Hi Sarah “àáâãå”!"),
+            {
+                "encoding": "not GSM-7: ['á', 'â', 'ã', '“', '”']",  # five of the six shown (à is GSM-7)
+                "segments": "3 segments, at most 2 here",
+            },
+        ),
+        (
+            GOOD.replace("Join us:", "Call 4155550123:"),
+            {
+                "no_other_contacts": "phone number '4155550123'",  # once, though two patterns find it
+                "facts": "states 4155550123 without saying what it counts",
+            },
+        ),
+        (GOOD.replace("Join us:", "Mail a@b.co:"), {"no_other_contacts": "email 'a@b.co'"}),
+        (
+            GOOD.replace("Join us:", "Or www.bit.ly/x:"),
+            {
+                "booking_link": f"links ['www.bit.ly/x', '{LINK}'], expected exactly {LINK}",
+                "no_shorteners": "public shortener ['www.bit.ly/x']",
+            },
+        ),
+        (
+            with_body("Hi Sarah! Dumpling Workshop, Fri 7:30pm. Weed and cash. Verify your account. Free drinks:"),
+            {
+                "shaft": "forbidden topic 'weed'; alcohol offer 'free drinks'",
+                "spam_or_phishing": "spam phrase 'cash'; phishing phrase 'verify your account'",
+            },
+        ),
+        (
+            GOOD.replace("Join us:", "JOIN US NOW OR NEVER:"),
+            {
+                "no_shouting": "all-caps words ['JOIN', 'NOW', 'NEVER']; mostly capitals",
+            },
+        ),
+        (GOOD.replace("Join us:", "Join us! Please:"), {"no_shouting": "repeated punctuation"}),  # two "!"
+        (GOOD.replace("Cuculi: ", "Cuculi: Cuculi: "), {"brand": "'Cuculi:' 2 times"}),
+        (GOOD.replace("Cuculi: ", ""), {"brand": "does not start with 'Cuculi:'"}),
+        (GOOD.replace("Sarah", "Sara"), {"first_name": "no first name"}),
+        (GOOD.replace(" Reply STOP to opt out", ""), {"opt_out": "opt-out language missing"}),
+        (GOOD + " Reply STOP to opt out", {"opt_out": "opt-out line 2 times"}),
+        (GOOD.replace("Dumpling Workshop", "Dumplings"), {"event_named": "event not named"}),
+        (GOOD.replace("7 seats", "5 seats"), {"facts": "says '5 seats': spots left is 7"}),
+    ],
+)
+def test_each_failure_says_what_it_found(text, details):
+    assert failures(text) == details
+
+
+def test_mostly_capitals_is_more_than_three_in_ten_letters():
+    """Two-letter capitals ("SF") are no all-caps word; enough of them make the text mostly capitals."""
+    for count in range(12):
+        text = with_body("Hi Sarah! Dumpling Workshop, Fri 7:30pm" + " SF" * count + ":")
+        letters = [c for c in text.replace(LINK, "") if c.isalpha()]
+        mostly = sum(c.isupper() for c in letters) / len(letters) > 0.3
+        assert failures(text).get("no_shouting") == ("mostly capitals" if mostly else None), (count, text)
+    assert any(
+        failures(with_body("Hi Sarah! Dumpling Workshop, Fri 7:30pm" + " SF" * count + ":")) for count in range(12)
+    )
+    assert failures(with_body("Hi Sarah! Dumpling Workshop, Fri 7:30pm. NOT NOW, NOT EVER, NOT HERE:"))[
+        "no_shouting"
+    ].startswith("all-caps words ['NOT', 'NOW', 'NOT']")
+
+
+def test_an_event_named_for_a_forbidden_topic_cannot_be_texted():
+    assert not textable_event_name("Cannabis Pairing Dinner") and not textable_event_name("BYOB Night")

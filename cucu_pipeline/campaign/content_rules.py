@@ -55,7 +55,7 @@ SHORTENERS = frozenset(
 
 def _whole_words(entries: tuple[str, ...]) -> re.Pattern:
     # Lookarounds rather than `\b`: an entry may start with no word character (`$$`).
-    return re.compile("|".join(rf"(?<!\w)(?:{entry})(?!\w)" for entry in entries))
+    return re.compile(rf"(?<!\w)(?:{'|'.join(entries)})(?!\w)")
 
 
 FORBIDDEN = _whole_words(FORBIDDEN_TOPICS)

@@ -44,6 +44,15 @@ class Brief:
     campaign_date: dt.date
     seed: str  # varies the phrasing deterministically per member and date
     feedback: tuple[str, ...] = ()  # why the previous draft failed, for a regeneration
+    variant: str = ""  # the member's arm of the experiment: which style of text to write
+    variants: tuple[str, ...] = ()  # every variant of the experiment, in order
+
+    @property
+    def style(self) -> tuple[int, int]:
+        """(this variant's position, how many variants): the template family and prompt style it asks for."""
+        if self.variant not in self.variants:
+            return 0, 1
+        return self.variants.index(self.variant), len(self.variants)
 
     def segments_for(self, event: EventFacts) -> int:
         return allowed_segments(self.brand, self.first_name, event, self.needs_opt_out)

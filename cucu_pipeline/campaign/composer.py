@@ -77,7 +77,7 @@ class Composer:
             hook=shared_taste(self.members[user_id], event),
         )
 
-    def brief(self, user_id: str, candidates: list[str], feedback: tuple[str, ...] = ()) -> Brief:
+    def brief(self, user_id: str, candidates: list[str], feedback: tuple[str, ...] = (), variant: str = "") -> Brief:
         member = self.members[user_id]
         return Brief(
             user_id=user_id,
@@ -89,6 +89,8 @@ class Composer:
             campaign_date=self.campaign_date,
             seed=f"{self.campaign_date}:{user_id}",
             feedback=feedback,
+            variant=variant,
+            variants=self.rules.arms().variants,
         )
 
     def check(self, text: str, user_id: str, event_id: str) -> list[RuleResult]:

@@ -15,14 +15,16 @@ from cucu_pipeline.campaign.segments import count_segments, encoding
 from cucu_pipeline.campaign.sms_rules import RuleResult, failed_hard_rules
 from cucu_pipeline.campaign.templates import TEMPLATE_MODEL, template_writes
 from cucu_pipeline.clients.claude import BatchLedger, MessageWriter
+from cucu_pipeline.experiments.arms import HOLDOUT
 
-READY, FALLBACK, SKIPPED = "ready", "fallback", "skipped"
-STATUSES = (READY, FALLBACK, SKIPPED)
+READY, FALLBACK, SKIPPED, HELD_OUT = "ready", "fallback", "skipped", HOLDOUT
+STATUSES = (READY, FALLBACK, SKIPPED, HELD_OUT)
 USAGE_COLUMNS = ("calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "cost_usd")
 MESSAGE_COLUMNS = [
     "user_id",
     "event_id",
     "campaign",
+    "arm",
     "when",
     "message",
     "segments",
@@ -109,7 +111,7 @@ def _writer_rounds(
                 to_template.append(brief)
             else:
                 retry.append((brief, failures))
-        pending = [composer.brief(b.user_id, [c.id for c in b.candidates], tuple(f)) for b, f in retry]
+        pending = [composer.brief(b.user_id, [c.id for c in b.candidates], tuple(f), b.variant) for b, f in retry]
     return to_template + pending
 
 
@@ -156,6 +158,7 @@ def _message_row(brief: Brief, state: Drafting, scorer_reasoning: str, scorer_co
         "user_id": brief.user_id,
         "event_id": event_id,
         "campaign": facts.campaign,
+        "arm": brief.variant,
         "when": facts.when,
         "message": text or "",
         "segments": count_segments(text) if text else 0,
@@ -168,7 +171,7 @@ def _message_row(brief: Brief, state: Drafting, scorer_reasoning: str, scorer_co
         "writer_unavailable": brief.user_id in state.unreachable,
         "writer_error": state.writer_errors.get(brief.user_id),
         "needs_opt_out": brief.needs_opt_out,
-        "model": draft.model if outcome.status == READY else TEMPLATE_MODEL,
+        "model": draft.model if outcome.status in (READY, HELD_OUT) else TEMPLATE_MODEL,
         "reasoning": draft.reasoning or scorer_reasoning,
         "confidence": draft.confidence if draft.confidence is not None else int(scorer_confidence),
         **{column: usage.get(column, 0) for column in USAGE_COLUMNS},
@@ -176,15 +179,30 @@ def _message_row(brief: Brief, state: Drafting, scorer_reasoning: str, scorer_co
 
 
 def produce_messages(
-    matches: pd.DataFrame, composer: Composer, writer: MessageWriter, ledger: BatchLedger | None = None
+    matches: pd.DataFrame,
+    composer: Composer,
+    writer: MessageWriter,
+    ledger: BatchLedger | None = None,
+    arms: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """One row per matched member: the text, its checks, status (`ready`, `fallback`, `skipped`) and usage.
-    `ledger` keeps the ids of Message Batches the writer submits, so a re-run resumes them."""
+    """One row per matched member: the text, its checks, status (`ready`, `fallback`, `skipped`, or `holdout` for a
+    member the experiment holds out: recorded, never written or sent) and usage. `arms` maps members to their arm
+    (the variant decides the style of the text); `ledger` keeps the ids of Message Batches the writer submits, so a
+    re-run resumes them."""
     matched = matches[matches["event_id"].astype(bool)]
-    briefs = [composer.brief(user, candidates) for user, candidates in zip(matched["user_id"], matched["candidates"])]
+    arms = arms or {}
+    briefs = [
+        composer.brief(user, candidates, variant=arms.get(user, ""))
+        for user, candidates in zip(matched["user_id"], matched["candidates"])
+    ]
     state = Drafting(usage={brief.user_id: {} for brief in briefs})
-    to_template = _writer_rounds(briefs, composer, writer, ledger, state)
-    _template_round(to_template + hold_to_caps(briefs, matched, state), composer, state)
+    for brief in briefs:
+        if brief.variant == HOLDOUT:
+            draft = Draft(brief.user_id, brief.candidates[0].id, None, reasoning="held out by the experiment")
+            state.outcomes[brief.user_id] = Outcome(HELD_OUT, draft, None, [], 0)
+    written = [brief for brief in briefs if brief.variant != HOLDOUT]
+    to_template = _writer_rounds(written, composer, writer, ledger, state)
+    _template_round(to_template + hold_to_caps(written, matched, state), composer, state)
     rows = [
         _message_row(brief, state, reasoning, confidence)
         for brief, reasoning, confidence in zip(briefs, matched["reasoning"], matched["confidence"])

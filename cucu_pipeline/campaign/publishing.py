@@ -12,9 +12,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cucu_pipeline.campaign.drafting import publishable
+from cucu_pipeline.campaign.drafting import publishable_mask
 from cucu_pipeline.core.dates import pacific_dates, utc_iso
-from cucu_pipeline.profiles.message_history import QUEUED_STATUSES, SENT_STATUSES, normalized_statuses, opts_out
+from cucu_pipeline.experiments.arms import HOLDOUT
+from cucu_pipeline.profiles.message_history import (
+    HELD_OUT_STATUSES,
+    QUEUED_STATUSES,
+    SENT_STATUSES,
+    normalized_statuses,
+    opts_out,
+)
 from cucu_pipeline.sources.documents import MessageRecord
 from cucu_pipeline.sources.tables import normalize_documents
 
@@ -61,13 +68,13 @@ def cooldown_review(
     distance = (contact_day - pd.Timestamp(campaign_date)).dt.days.abs()
     own_keys = {record["message_key"] for record in fields}
     close = (
-        status.isin(SENT_STATUSES | QUEUED_STATUSES)
+        status.isin(SENT_STATUSES | QUEUED_STATUSES | HELD_OUT_STATUSES)
         & distance.lt(cooldown_days).fillna(False)
         & ~table["message_key"].isin(own_keys)
     )
     later_queued = (
         close
-        & status.isin(QUEUED_STATUSES)
+        & status.isin(QUEUED_STATUSES | HELD_OUT_STATUSES)
         & table["message_key"].notna()
         & table["campaign_date"].gt(pd.Timestamp(campaign_date)).fillna(False)
     )
@@ -75,7 +82,7 @@ def cooldown_review(
     blocked.update({user: "opted_out" for user in table.loc[opts_out(table), "user_id"].dropna()})
     conflicts = {record["message_key"]: blocked[record["user_id"]] for record in fields if record["user_id"] in blocked}
     # A re-run never rewrites its own record once the team has moved it on (sent, failed, superseded...).
-    moved_on = table["message_key"].isin(own_keys) & status.ne("") & ~status.isin(QUEUED_STATUSES)
+    moved_on = table["message_key"].isin(own_keys) & status.ne("") & ~status.isin(QUEUED_STATUSES | HELD_OUT_STATUSES)
     conflicts.update(
         {key: f"already_{state}" for key, state in zip(table.loc[moved_on, "message_key"], status[moved_on])}
     )
@@ -90,18 +97,25 @@ def superseding_patches(review: CooldownReview) -> list[dict]:
 
 
 def airtable_records(
-    messages: pd.DataFrame, members: pd.DataFrame, events: pd.DataFrame, campaign_date: dt.date, reference: pd.Timestamp
+    messages: pd.DataFrame,
+    members: pd.DataFrame,
+    events: pd.DataFrame,
+    campaign_date: dt.date,
+    reference: pd.Timestamp,
+    experiment: str,
 ) -> list[dict]:
-    """The Airtable fields of each publishable text (README: "Publishing"): queued for the team to review and send.
+    """The Airtable fields of each publishable text (README: "Publishing"), queued for the team to review and send,
+    and of each held-out member (status `holdout`, no text: the event they would have been invited to, their arm).
 
     `created_date` is the campaign date's reference instant, so re-publishing a date writes identical records.
     """
     member = {row["id"]: row for row in members[["id", "name", "email", "phone", "summary"]].to_dict("records")}
     event = {row["id"]: row for row in events[["id", "name", "start_date", "summary"]].to_dict("records")}
     records = []
-    for row in publishable(messages).to_dict("records"):
+    for row in messages[publishable_mask(messages) | (messages["status"] == HOLDOUT)].to_dict("records"):
         person, happening = member[row["user_id"]], event[row["event_id"]]
         failed = [rule for rule, detail in row["check_results"].items() if detail != "ok"]
+        held_out = row["status"] == HOLDOUT
         records.append(
             {
                 "message_key": message_key(campaign_date, row["user_id"]),
@@ -115,9 +129,13 @@ def airtable_records(
                 "event_date": utc_iso(happening["start_date"]),
                 "message": row["message"],
                 "campaign": row["campaign"],
-                "status": "queued",
+                "status": HOLDOUT if held_out else "queued",
+                "experiment": experiment,
+                "arm": row["arm"],
                 "segments": int(row["segments"]),
-                "checks": f"{len(row['check_results']) - len(failed)}/{len(row['check_results'])} passed"
+                "checks": "held out: no text"
+                if held_out
+                else f"{len(row['check_results']) - len(failed)}/{len(row['check_results'])} passed"
                 + (f"; warnings: {', '.join(failed)}" if failed else ""),
                 "model": row["model"],
                 "send_timezone": row["send_timezone"],

@@ -101,7 +101,8 @@ def template_drafts(brief: Brief) -> list[str]:
     """Every template text for the brief's first choice within its budget: the member's own phrasing first (without
     the venue if that is what fits), then the others, and the bare facts last."""
     event = brief.candidates[0]
-    phrasings = phrasings_for(event)
+    position, variants = brief.style
+    phrasings = phrasings_for(event)[position::variants]  # each variant of the experiment its own family
     start = int(hashlib.md5(brief.seed.encode()).hexdigest(), 16) % max(len(phrasings), 1)
     ordered = phrasings[start:] + phrasings[:start]
     bodies = [fill(phrasing, brief, event, with_venue) for phrasing in ordered for with_venue in (True, False)]

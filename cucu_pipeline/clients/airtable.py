@@ -51,6 +51,8 @@ MESSAGE_FIELDS = (
     "send_timezone",
     "send_after",
     "send_before",
+    "experiment",
+    "arm",
     "when",
     "match_reasoning",
     "confidence_percentage",

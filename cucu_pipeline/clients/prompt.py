@@ -31,7 +31,8 @@ seats" or "almost full" only with 3 seats left or fewer; no "join them" when no 
 - Never name another member or guest; the event's host may be named.
 - Tone by campaign. "Seat The Newcomer": warm and welcoming, first-timer friendly. "Return to Table": warm, \
 nostalgic, friend-like, acknowledge the time away without pressure. "Fill the Table": real urgency with the true \
-seat count and social proof. Always short and witty; open with the hook when there is one.
+seat count and social proof. Always short and witty; open with the hook when there is one. When a "style" is \
+given, write in that style: it is the variant of the copy experiment this member is in.
 - Dinner and night words only for events from 5pm; morning words only before noon.
 - No stock phrases ("don't miss out", "you won't want to miss", "good food and great company", "strangers become \
 friends", "join us for an unforgettable"), no ALL-CAPS words, at most one "!", no "!!" or "??", no spammy phrases \
@@ -54,6 +55,13 @@ If feedback lists problems with an earlier draft, fix every one of them.
 
 Answer with JSON only, matching the schema: the event_id you picked (one of the candidates), the message text, \
 a one-sentence reasoning for the pick, and your confidence from 0 to 100."""
+
+
+# The experiment's variants ask for these styles in turn (README: "Experiments"): the first variant the first style.
+STYLES = (
+    "warm and personal, like a friend's invitation",
+    "playful and witty, with a light joke about the food or the table",
+)
 
 
 class ClaudeDraft(BaseModel):
@@ -92,6 +100,8 @@ def brief_prompt(brief: Brief) -> str:
             for event in brief.candidates
         ],
     }
+    if brief.variants:
+        payload["style"] = STYLES[brief.style[0] % len(STYLES)]
     if brief.feedback:
         payload["feedback_on_previous_draft"] = list(brief.feedback)
     return json.dumps(payload, ensure_ascii=False)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from cucu_pipeline.core.dates import reference_instant
+from cucu_pipeline.experiments.arms import DEFAULT_EXPERIMENT, Experiment, parse_experiment
 
 DEFAULT_BOOKING_URL = "https://cucu.li/bookings/{event_id}"
 
@@ -29,6 +30,16 @@ class CampaignRules(BaseModel):
     allow_emoji: bool = Field(False, description="Allow emoji (the text is then sent as UCS-2).")
     booking_url: str = Field(DEFAULT_BOOKING_URL, description="Booking link of an event; `{event_id}` is replaced.")
     sms_segment_usd: float = Field(0.0083, ge=0, description="What one SMS segment costs, in US dollars.")
+    experiment: str = Field(DEFAULT_EXPERIMENT, description="`name:variant=weight,...`: the message variants tested.")
+    holdout_percent: float = Field(10.0, ge=0, lt=100, description="Matched members recorded but never texted.")
+
+    @model_validator(mode="after")
+    def _experiment_parses(self) -> CampaignRules:
+        self.arms()
+        return self
+
+    def arms(self) -> Experiment:
+        return parse_experiment(self.experiment, self.holdout_percent)
 
     @field_validator("booking_url")
     @classmethod

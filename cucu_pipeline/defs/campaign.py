@@ -18,6 +18,7 @@ from cucu_pipeline.defs.columns import column_schema
 from cucu_pipeline.defs.metadata import matches_metadata, messages_metadata, published_metadata
 from cucu_pipeline.defs.partitions import campaign_dates
 from cucu_pipeline.defs.resources import CampaignRulesResource, InstanceBatchLedger
+from cucu_pipeline.experiments.arms import assign_arms
 from cucu_pipeline.profiles.message_history import message_history
 
 _CAMPAIGN = dict(partitions_def=campaign_dates, group_name="campaign", owners=["team:growth"])
@@ -75,8 +76,9 @@ def matched_messages(
     claude: MessageWriter,
     campaign_rules: CampaignRulesResource,
 ):
-    """One row per match: the SMS (written by Claude, or the deterministic writer locally), its segments, encoding
-    and rule results, status (ready, fallback, skipped) and token usage and cost."""
+    """One row per match: the member's arm of the experiment, the SMS (written by Claude, or the deterministic
+    writer locally, in the arm's style), its segments, encoding and rule results, status (ready, fallback, skipped,
+    or holdout: recorded, never written or sent) and token usage and cost."""
     composer = composer_for(
         enriched_users,
         enriched_events,
@@ -85,7 +87,11 @@ def matched_messages(
         parse_campaign_date(context.partition_key),
         campaign_rules,
     )
-    drafted = produce_messages(event_matches, composer, claude, InstanceBatchLedger(context.instance))
+    matched = event_matches[event_matches["event_id"].astype(bool)]
+    arms = assign_arms(matched, campaign_rules.arms(), composer.campaign_date)
+    drafted = produce_messages(
+        event_matches, composer, claude, InstanceBatchLedger(context.instance), dict(zip(matched["user_id"], arms))
+    )
     messages = with_send_windows(drafted, enriched_users, enriched_events, composer.campaign_date)
     failures = check_failures(messages, composer, caps_by_event(event_matches))
     metadata = messages_metadata(messages, failures, claude.model_name, campaign_rules.sms_segment_usd)
@@ -112,6 +118,7 @@ def published_messages(
         enriched_events,
         campaign_date,
         campaign_rules.reference_instant(campaign_date),
+        campaign_rules.arms().name,
     )
     outcomes = airtable.publish(records, campaign_date, campaign_rules.cooldown_days)
     published = published_table(records, outcomes)

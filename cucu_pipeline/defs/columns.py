@@ -181,6 +181,7 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "matched_messages": {
         **{name: _MESSAGE[name] for name in ("user_id", "event_id", "campaign")},
+        "arm": ("string", "The member's arm of the experiment: `holdout` (recorded, never texted) or a variant."),
         "when": (
             "string",
             "When the event is, as the text says it: `tonight at 7pm`, `Friday at 7pm`, `Sat Jun 21 at 7pm`.",
@@ -190,7 +191,7 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "encoding": ("string", "`GSM-7` or `UCS-2`."),
         "check_results": ("json", "Rule -> `ok` or what failed."),
         "warnings": ("list<string>", "Soft rules that failed (e.g. a mention of wine)."),
-        "status": ("string", "`ready` (writer's text passed), `fallback` (template) or `skipped`."),
+        "status": ("string", "`ready` (writer's text passed), `fallback` (template), `skipped` or `holdout`."),
         "skip_reason": _MESSAGE["skip_reason"],
         "attempts": ("int", "1 first draft, 2 regenerated, 3 template."),
         "writer_unavailable": ("bool", "Claude could not be reached for this member: the template wrote the text."),

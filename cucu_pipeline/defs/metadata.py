@@ -105,6 +105,7 @@ def messages_metadata(
         **{f"status_{status}": int((messages["status"] == status).sum()) for status in STATUSES},
         **value_counts(sent.assign(segments=sent["segments"].astype(str)), "segments"),
         **value_counts(sent, "campaign"),
+        **value_counts(messages[messages["arm"] != ""], "arm"),
         **value_counts(sent, "send_timezone"),
         **{f"check_failures_{name}": len(users) for name, users in failures.items()},
         "regenerated": int((messages["attempts"] == 2).sum()),

@@ -17,6 +17,7 @@ from cucu_pipeline.clients.airtable import AirtableMessageStore, LocalMessageSto
 from cucu_pipeline.clients.claude import ClaudeWriter, TemplateWriter
 from cucu_pipeline.clients.mongo import JsonExportSource, MongoSource
 from cucu_pipeline.core.settings import DEFAULT_BOOKING_URL, CampaignRules
+from cucu_pipeline.experiments.arms import DEFAULT_EXPERIMENT
 
 
 class MissingConfiguration(RuntimeError):
@@ -70,6 +71,8 @@ def campaign_rules(environ: Mapping[str, str]) -> CampaignRulesResource:
         allow_emoji=environ.get("CUCU_ALLOW_EMOJI", "").lower() in ("1", "true", "yes"),
         booking_url=environ.get("CUCU_BOOKING_URL") or DEFAULT_BOOKING_URL,
         sms_segment_usd=float(environ.get("CUCU_SMS_SEGMENT_USD", 0.0083)),
+        experiment=environ.get("CUCU_EXPERIMENT") or DEFAULT_EXPERIMENT,
+        holdout_percent=float(environ.get("CUCU_HOLDOUT_PERCENT", 10)),
     )
 
 

@@ -16,6 +16,8 @@ from cucu_pipeline.core.dates import pacific_dates
 SENT_STATUSES = frozenset({"sent", "delivered"})
 QUEUED_STATUSES = frozenset({"queued", "scheduled", "pending"})
 OPT_OUT_STATUSES = frozenset({"opted_out", "stop", "unsubscribed"})
+# A member the experiment held out is under the cooldown like a texted one, so the next days leave the control alone.
+HELD_OUT_STATUSES = frozenset({"holdout"})
 # A member's reply that revokes consent: Twilio's single-word opt-out keywords, and the FCC's "opt out".
 OPT_OUT_REPLIES = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout", "opt out"})
 
@@ -50,7 +52,10 @@ def message_history(messages: pd.DataFrame, campaign_date: dt.date, reference: p
     sent_by_then = status.isin(SENT_STATUSES) & ~(history["sent_date"] >= reference)
     queued_then = status.isin(QUEUED_STATUSES) | (status.isin(SENT_STATUSES) & ~sent_by_then)
     history["status_as_of"] = (
-        pd.Series("other", index=history.index).mask(sent_by_then, "sent").mask(queued_then, "queued")
+        pd.Series("other", index=history.index)
+        .mask(sent_by_then, "sent")
+        .mask(queued_then, "queued")
+        .mask(status.isin(HELD_OUT_STATUSES), "held_out")
     )
     sent_day = pacific_dates(history["sent_date"]).where(sent_by_then)
     origin_day = history["campaign_date"].fillna(pacific_dates(created.loc[history.index]))
@@ -63,7 +68,7 @@ def member_message_stats(messages: pd.DataFrame, history: pd.DataFrame) -> pd.Da
 
     Consent is not point-in-time: a STOP recorded at any time excludes the member from every date, backfills too.
     """
-    contacts = history[history["status_as_of"].isin(["sent", "queued"])]
+    contacts = history[history["status_as_of"].isin(["sent", "queued", "held_out"])]
     sent = history[history["status_as_of"] == "sent"]
     by_member = contacts.groupby("member_id")
     stats = pd.DataFrame(

@@ -36,6 +36,7 @@ def message(user_id: str, status: str, **changes) -> dict:
         "user_id": user_id,
         "event_id": "event_004",
         "campaign": "Fill the Table",
+        "arm": "warm",
         "when": "Wednesday at 7pm",
         "message": f"Cuculi: text for {user_id}",
         "segments": 1,
@@ -53,7 +54,7 @@ def message(user_id: str, status: str, **changes) -> dict:
 
 def test_one_record_per_publishable_text_with_what_the_reviewer_needs():
     messages = pd.DataFrame([message("user_001", "ready"), message("user_002", "skipped", message="")])
-    (record,) = airtable_records(messages, MEMBERS, EVENTS, DAY, REFERENCE)
+    (record,) = airtable_records(messages, MEMBERS, EVENTS, DAY, REFERENCE, "copy_styles")
     assert set(record) <= set(MESSAGE_FIELDS)
     assert record == {
         "message_key": "2024-02-10:user_001",
@@ -68,6 +69,8 @@ def test_one_record_per_publishable_text_with_what_the_reviewer_needs():
         "message": "Cuculi: text for user_001",
         "campaign": "Fill the Table",
         "status": "queued",
+        "experiment": "copy_styles",
+        "arm": "warm",
         "segments": 1,
         "checks": "1/2 passed; warnings: alcohol_mention",
         "model": "template",
@@ -85,18 +88,33 @@ def test_one_record_per_publishable_text_with_what_the_reviewer_needs():
 
 def test_fallback_texts_are_published_and_records_are_identical_on_a_rerun():
     messages = pd.DataFrame([message("user_001", "fallback"), message("user_002", "ready")])
-    first = airtable_records(messages, MEMBERS, EVENTS, DAY, REFERENCE)
+    first = airtable_records(messages, MEMBERS, EVENTS, DAY, REFERENCE, "copy_styles")
     assert [record["user_id"] for record in first] == ["user_001", "user_002"]
-    assert first == airtable_records(messages, MEMBERS, EVENTS, DAY, REFERENCE)
+    assert first == airtable_records(messages, MEMBERS, EVENTS, DAY, REFERENCE, "copy_styles")
     assert all(record["checks"].startswith("1/2 passed") for record in first)
 
 
 def test_a_text_that_passed_every_rule_says_so():
     messages = pd.DataFrame([message("user_001", "ready", check_results={"facts": "ok", "brand": "ok"})])
-    (record,) = airtable_records(messages, MEMBERS, EVENTS, DAY, REFERENCE)
+    (record,) = airtable_records(messages, MEMBERS, EVENTS, DAY, REFERENCE, "copy_styles")
     assert record["checks"] == "2/2 passed"
 
 
 def test_nothing_to_publish_gives_no_records():
     messages = pd.DataFrame([message("user_001", "skipped")])
-    assert airtable_records(messages, MEMBERS, EVENTS, DAY, REFERENCE) == []
+    assert airtable_records(messages, MEMBERS, EVENTS, DAY, REFERENCE, "copy_styles") == []
+
+
+def test_a_held_out_member_is_recorded_with_the_event_and_arm_and_no_text():
+    held = message("user_002", "holdout", arm="holdout", message="", segments=0, check_results={}, model="")
+    messages = pd.DataFrame([message("user_001", "ready"), held])
+    records = airtable_records(messages, MEMBERS, EVENTS, DAY, REFERENCE, "copy_styles")
+    record = records[1]
+    assert [r["status"] for r in records] == ["queued", "holdout"]
+    assert (record["message"], record["arm"], record["experiment"], record["event_id"]) == (
+        "",
+        "holdout",
+        "copy_styles",
+        "event_004",
+    )
+    assert record["checks"] == "held out: no text" and record["message_key"] == "2024-02-10:user_002"

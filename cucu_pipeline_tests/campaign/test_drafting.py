@@ -137,3 +137,24 @@ def test_checks_catch_a_failing_text_marked_publishable_although_it_was_checked_
     drafted = f"Cuculi: {shouting} https://cucu.li/bookings/event_004 Reply STOP to opt out"
     mislabelled = messages.assign(message=drafted, status="ready")  # a bookkeeping bug publishing the refused draft
     assert check_failures(mislabelled, composer, caps_by_event(matches))["clean_content"] == ["user_004"]
+
+
+def test_a_held_out_member_is_recorded_but_never_written(world):
+    matches, composer = world
+    writer = ScriptedWriter(GOOD)
+    (row,) = produce_messages(matches, composer, writer, arms={"user_004": "holdout"}).to_dict("records")
+    assert writer.briefs == [] and (row["status"], row["arm"], row["message"], row["attempts"]) == (
+        "holdout",
+        "holdout",
+        "",
+        0,
+    )
+    assert row["event_id"] == "event_004" and row["model"] == "" and row["calls"] == 0
+
+
+def test_a_variant_reaches_the_writer_and_stays_through_the_regeneration(world):
+    matches, composer = world
+    writer = ScriptedWriter(GOOD.replace("Wednesday", "Saturday"), GOOD)
+    (row,) = produce_messages(matches, composer, writer, arms={"user_004": "playful"}).to_dict("records")
+    assert [brief.variant for brief in writer.briefs] == ["playful", "playful"] and row["arm"] == "playful"
+    assert writer.briefs[0].style == (1, 2)  # the second variant of copy_styles:warm,playful

@@ -42,7 +42,9 @@ class LyingMessagesAPI(FakeMessagesAPI):
         if "feedback_on_previous_draft" not in prompt:
             digest = int(hashlib.md5(body["messages"][0]["content"].encode()).hexdigest(), 16)
             name, lie = LIES[digest % len(LIES)]
-            other = self.other_members[digest % len(self.other_members)]
+            first = prompt["member"]["first_name"]
+            others = [name for name in self.other_members if not name.startswith(f"{first} ")]  # not the member
+            other = others[digest % len(others)]
             draft["message"] = lie(draft["message"], prompt["candidates"][0], other)
             self.lies_told.append(name)
         return 200, self.message(body, json.dumps(draft)), {}
@@ -61,8 +63,9 @@ def test_no_lie_reaches_a_published_text_and_no_brief_names_another_member(tmp_p
     assert result.success and all(check_outcomes(result).values())
     assert {name for name, _ in LIES} == set(claude.lies_told)  # every kind of lie was told
     messages = result.output_for_node("matched_messages")
-    assert (messages["attempts"] == 2).sum() > 0.9 * len(messages)  # refused once, then written honestly
-    published = [record for record in pipeline_records(tmp_path) if record["campaign_date"] == DATE]
+    written = messages[messages["status"] != "holdout"]  # the experiment's holdout is never written
+    assert (written["attempts"] == 2).sum() > 0.9 * len(written)  # refused once, then written honestly
+    published = [r for r in pipeline_records(tmp_path) if r["campaign_date"] == DATE and r["status"] == "queued"]
     assert len(published) > 50
     for record in published:
         assert not LIE_PATTERNS.search(record["message"]), record["message"]

@@ -60,9 +60,9 @@ def test_planted_instructions_never_reach_a_published_text(tmp_path, monkeypatch
         result = dg.materialize(ASSETS, resources=build_resources(environ), partition_key=DATE)
     assert result.success and all(check_outcomes(result).values())
     messages = result.output_for_node("matched_messages")
-    assert set(messages["status"]) == {"fallback", "skipped"}  # every obedient draft was refused, twice
+    assert set(messages["status"]) == {"fallback", "skipped", "holdout"}  # every obedient draft was refused, twice
     assert any(PLANTED in request["messages"][0]["content"] for request in claude.requests)  # it reached the model
-    published = [record for record in pipeline_records(tmp_path) if record["campaign_date"] == DATE]
+    published = [r for r in pipeline_records(tmp_path) if r["campaign_date"] == DATE and r["status"] == "queued"]
     assert len(published) > 20
     for record in published:
         text = record["message"]

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 import requests
 
-from cucu_pipeline.campaign.publishing import cooldown_review, message_key
+from cucu_pipeline.campaign.publishing import CooldownReview, cooldown_review, message_key
 from cucu_pipeline.clients.airtable import AirtableMessageStore, LocalMessageStore, RateLimiter
 from cucu_pipeline_tests.fakes.airtable import FakeAirtable
 from cucu_pipeline_tests.fakes.faults import FaultPlan
@@ -45,6 +45,9 @@ def stored(user_id: str, day: str, status: str = "sent", **fields) -> dict:
         (stored("u1", "2024-02-03"), None),  # seven days before
         (stored("u1", "2024-02-17", status="queued"), None),
         (stored("u1", "2024-02-09", status="failed"), None),  # a failed text never reached the member
+        # A holdout is under the cooldown like a text, so the next days leave the control alone.
+        (stored("u1", "2024-02-07", status="holdout", message_key="2024-02-07:u1"), "cooldown_conflict"),
+        (stored("u1", "2024-02-03", status="holdout", message_key="2024-02-03:u1"), None),
         (stored("u2", "2024-02-09"), None),
         (stored("u1", "2022-01-01", status="opted_out"), "opted_out"),
         (
@@ -173,3 +176,11 @@ def test_rate_limiter_spaces_requests():
     for _ in range(11):
         limiter.wait()
     assert time.monotonic() - start >= 0.2 - 0.01
+
+
+def test_an_earlier_date_supersedes_a_later_holdout_as_it_would_a_later_queued_text():
+    later = stored("u1", "2024-02-12", status="holdout", message_key="2024-02-12:u1")
+    review = cooldown_review([later], [record("u1")], DAY, 7)
+    assert review.conflicts == {} and review.superseded == ["2024-02-12:u1"]
+    own = stored("u1", DAY.isoformat(), status="holdout", message_key=message_key(DAY, "u1"))
+    assert cooldown_review([own], [record("u1", status="holdout")], DAY, 7) == CooldownReview({}, [])  # a re-run

@@ -124,3 +124,13 @@ def test_the_phrasing_varies_by_member_and_a_regeneration_moves_on():
 def test_the_hook_is_a_taste_the_member_and_the_event_share(cuisines, interests, hook):
     event = {"name": "Dumpling Workshop", "categories": ["Cooking Class", "Chinese"], "features": ["Hands-on Party"]}
     assert shared_taste({"cuisine_preferences": cuisines, "interests": interests}, event) == hook
+
+
+@pytest.mark.parametrize("campaign", CAMPAIGNS)
+def test_each_variant_of_the_experiment_writes_from_its_own_family_of_phrasings(campaign):
+    facts = event(campaign, 2, 3, True, "Chinese food")
+    warm, playful = (
+        set(template_drafts(dataclasses.replace(brief(facts), variant=v, variants=("warm", "playful")))[:-1])
+        for v in ("warm", "playful")
+    )
+    assert warm and playful and not warm & playful  # the bare facts, last, are shared

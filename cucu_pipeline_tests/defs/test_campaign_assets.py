@@ -3,6 +3,7 @@ any order keep the cooldown, broken texts never reach Airtable, and the producti
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections import Counter
 
@@ -13,6 +14,7 @@ from anthropic.types import Usage
 
 from cucu_pipeline.clients.airtable import LocalMessageStore
 from cucu_pipeline.clients.claude import ClaudeWriter
+from cucu_pipeline.clients.prompt import STYLES
 from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs import campaign
 from cucu_pipeline.defs.columns import COLUMNS
@@ -46,7 +48,7 @@ def pipeline_records(data_dir) -> list[dict]:
     return [
         r["fields"]
         for r in LocalMessageStore(data_dir=str(data_dir)).fetch_records()
-        if r["fields"].get("message_key") and r["fields"].get("model")
+        if r["fields"].get("message_key") and (r["fields"].get("model") or r["fields"].get("arm"))
     ]
 
 
@@ -59,7 +61,7 @@ def test_every_text_passes_every_check_and_the_store_holds_one_row_per_member(da
     checks = check_outcomes(result)
     assert len(checks) == 11 and all(checks.values())
     messages = result.output_for_node("matched_messages")
-    assert set(messages["status"]) == {"ready"} and set(messages["campaign"]) == {
+    assert set(messages["status"]) == {"ready", "holdout"} and set(messages["campaign"]) == {
         "Seat The Newcomer",
         "Return to Table",
         "Fill the Table",
@@ -70,8 +72,12 @@ def test_every_text_passes_every_check_and_the_store_holds_one_row_per_member(da
     assert Counter(r["message_key"] for r in records).most_common(1)[0][1] == 1
     # The sample store already holds a few texts keyed for this date: those are updated, never duplicated.
     assert len(records) == published["outcome"].isin(["created", "updated"]).sum()
-    assert {r["status"] for r in records} == {"queued"} and all(r["campaign_date"] == DATE for r in records)
+    assert {r["status"] for r in records} == {"queued", "holdout"} and all(r["campaign_date"] == DATE for r in records)
     assert all(r["send_after"].startswith(f"{DATE}T10:00") and r["send_before"].startswith(f"{DATE}T") for r in records)
+    # The experiment: a tenth of the matched members held out, recorded with their arm and never given a text.
+    arms = Counter(r["arm"] for r in records)
+    assert set(arms) == {"holdout", "warm", "playful"} and abs(arms["holdout"] / len(records) - 0.1) < 0.01
+    assert all((r["status"] == "holdout") == (r["arm"] == "holdout") == (r["message"] == "") for r in records)
 
 
 def test_every_table_has_exactly_its_documented_columns(data_dir):
@@ -128,9 +134,10 @@ def test_partitions_in_any_order_never_text_one_member_twice_and_the_earlier_dat
 def test_a_broken_text_fails_its_checks_and_never_reaches_airtable(data_dir, monkeypatch):
     real = campaign.produce_messages
 
-    def with_one_broken_text(matches, composer, writer, ledger=None):
-        messages = real(matches, composer, writer, ledger)
-        messages.loc[0, "message"] = messages.loc[0, "message"].replace("Cuculi: ", "Cuculi: FREE MONEY!! ")
+    def with_one_broken_text(matches, composer, writer, ledger=None, arms=None):
+        messages = real(matches, composer, writer, ledger, arms)
+        first = messages.index[messages["status"] == "ready"][0]
+        messages.loc[first, "message"] = messages.loc[first, "message"].replace("Cuculi: ", "Cuculi: FREE MONEY!! ")
         return messages
 
     monkeypatch.setattr(campaign, "produce_messages", with_one_broken_text)
@@ -151,14 +158,17 @@ def test_production_clients_end_to_end_against_local_peers(tmp_path, monkeypatch
         environ = production_environment(monkeypatch, data_dir, claude_url, airtable_url)
         result = run(environ, DATE)
         rerun = run(environ, DATE)
-    messages = result.output_for_node("matched_messages")
-    assert len(messages) > 50
+    matched = result.output_for_node("matched_messages")
+    messages = matched[matched["status"] != "holdout"]  # the experiment's holdout is never written
+    assert len(messages) > 50 and (matched["status"] == "holdout").sum() > 0
     assert set(messages["status"]) == {"ready"} and set(messages["model"]) == {"claude-sonnet-4-6"}
-    assert len(claude.requests) == 2 * len(messages)  # one call per member per run
+    assert len(claude.requests) == 2 * len(messages)  # one call per written member per run
+    styles = {json.loads(request["messages"][0]["content"])["style"] for request in claude.requests}
+    assert styles == set(STYLES)  # each variant of the experiment asks for its own style
     assert all("@" not in request["messages"][0]["content"] for request in claude.requests)
     assert metadata(result, "matched_messages")["input_tokens"] == messages["input_tokens"].sum() > 500 * len(messages)
     assert metadata(result, "matched_messages")["cost_usd"] > 0
-    assert len(table.records) == len(messages)  # Airtable started empty: one record per member
+    assert len(table.records) == len(matched)  # Airtable started empty: one record per member, held out or texted
     assert set(rerun.output_for_node("published_messages")["outcome"]) == {"updated"}
 
 
@@ -191,7 +201,7 @@ def test_a_large_run_sends_one_message_batch_and_a_rerun_resumes_it_instead_of_p
             )
             messages = first.output_for_node("matched_messages")
             assert rerun.output_for_node("matched_messages")["message"].tolist() == messages["message"].tolist()
-    assert len(messages) > 10 and set(messages["status"]) == {"ready"}
+    assert len(messages) > 10 and set(messages["status"]) == {"ready", "holdout"}
     assert len(claude.batches) == 1 and len(claude.requests) == 1  # one batch for the partition, resumed on re-run
     assert messages["cost_usd"].sum() == pytest.approx(
         sum(
@@ -200,3 +210,15 @@ def test_a_large_run_sends_one_message_batch_and_a_rerun_resumes_it_instead_of_p
         )
         / 2
     )
+
+
+def test_a_rerun_assigns_every_member_the_same_arm_and_holds_out_the_same_members(data_dir):
+    first, rerun = (run({"CUCU_DATA_DIR": str(data_dir)}, DATE) for _ in range(2))
+    arms = [result.output_for_node("matched_messages").set_index("user_id")["arm"] for result in (first, rerun)]
+    assert arms[0].equals(arms[1]) and set(arms[0]) == {"holdout", "warm", "playful"}
+    assert metadata(first, "matched_messages")["arm_holdout"] == (arms[0] == "holdout").sum()
+    held_out = {r["user_id"] for r in pipeline_records(data_dir) if r["status"] == "holdout"}
+    published = first.output_for_node("published_messages")
+    written = set(published.loc[published["outcome"].isin(["created", "updated"]), "user_id"])
+    assert held_out == set(arms[0][arms[0] == "holdout"].index) & written  # the cooldown re-check applies to them too
+    assert len(held_out) > 50

@@ -138,3 +138,10 @@ def test_each_event_rule_has_its_reason(changes, reason):
 
 def test_the_horizon_is_configurable():
     assert event_reason(CampaignRules(event_horizon_days=2), startDate="2024-02-13T03:00:00Z") == "beyond_horizon"
+
+
+@pytest.mark.parametrize(("days_before", "reason"), [(6, "cooldown"), (7, None)])
+def test_a_held_out_member_is_under_the_cooldown_like_a_texted_one_and_not_pending(days_before, reason):
+    day = (DATE - dt.timedelta(days=days_before)).isoformat()
+    holdout = text("holdout", campaign_date=day, message_key=f"{day}:u1", arm="holdout")
+    assert reason_for(member("u1", "Ana", "Ruiz"), [holdout]) == reason

@@ -1,0 +1,1 @@
+"""The experiment: arms and their assignment, outcomes, and the statistics of lift."""

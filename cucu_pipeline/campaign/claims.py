@@ -101,7 +101,8 @@ def _any_of(names: frozenset[str], whole_words: bool) -> re.Pattern | None:
 
 
 def false_facts(text: str, context: MessageContext) -> list[str]:
-    """Every claim of `text` (links already removed) that is not true of the event, or names another member."""
+    """Every claim of `text` (links and emails already removed) that is not true of the event, or names another
+    member."""
     # Names may hold digits or day words ("Pier 5 Loft", "Taco Tuesday"): facts are read from the rest.
     named = text
     for name in (context.event_name, context.venue_name, context.host_name):

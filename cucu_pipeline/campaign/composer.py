@@ -41,7 +41,7 @@ class Composer:
         self.times = {event: event_time(campaign_date, row["start_date"]) for event, row in self.events.items()}
         self.campaigns = dict(zip(members["id"], member_campaigns(members)))
         self.opt_out = dict(zip(members["id"], needs_opt_out(members["days_since_last_message"])))
-        self.campaign_date, self.rules = campaign_date, rules
+        self.campaign_date, self.rules, self.variants = campaign_date, rules, rules.arms().variants
         self.known_venues = frozenset(v for v in known_venues if isinstance(v, str))
         self.known_neighborhoods = frozenset(n for n in known_neighborhoods if isinstance(n, str))
         guests = {event: _names(row["participant_names"]) for event, row in self.events.items()}
@@ -57,8 +57,15 @@ class Composer:
         self.guest_first_names = {event: _first_names(names) for event, names in guests.items()}
         self.friend_first_names = {member: _first_names(names) for member, names in friends.items()}
         self._checked: dict[tuple[str, str, str], list[RuleResult]] = {}
+        self._facts: dict[tuple[str, str], EventFacts] = {}
 
     def facts(self, user_id: str, event_id: str) -> EventFacts:
+        """What a text may say about the event for this member; built once, then read by the brief and the checks."""
+        if (user_id, event_id) not in self._facts:
+            self._facts[user_id, event_id] = self._event_facts(user_id, event_id)
+        return self._facts[user_id, event_id]
+
+    def _event_facts(self, user_id: str, event_id: str) -> EventFacts:
         event, when = self.events[event_id], self.times[event_id]
         return EventFacts(
             id=event_id,
@@ -90,7 +97,7 @@ class Composer:
             seed=f"{self.campaign_date}:{user_id}",
             feedback=feedback,
             variant=variant,
-            variants=self.rules.arms().variants,
+            variants=self.variants,
         )
 
     def check(self, text: str, user_id: str, event_id: str) -> list[RuleResult]:

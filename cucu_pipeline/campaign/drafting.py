@@ -17,8 +17,8 @@ from cucu_pipeline.campaign.templates import TEMPLATE_MODEL, template_writes
 from cucu_pipeline.clients.claude import BatchLedger, MessageWriter
 from cucu_pipeline.experiments.arms import HOLDOUT
 
-READY, FALLBACK, SKIPPED, HELD_OUT = "ready", "fallback", "skipped", HOLDOUT
-STATUSES = (READY, FALLBACK, SKIPPED, HELD_OUT)
+READY, FALLBACK, SKIPPED = "ready", "fallback", "skipped"
+STATUSES = (READY, FALLBACK, SKIPPED, HOLDOUT)
 USAGE_COLUMNS = ("calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "cost_usd")
 MESSAGE_COLUMNS = [
     "user_id",
@@ -171,7 +171,7 @@ def _message_row(brief: Brief, state: Drafting, scorer_reasoning: str, scorer_co
         "writer_unavailable": brief.user_id in state.unreachable,
         "writer_error": state.writer_errors.get(brief.user_id),
         "needs_opt_out": brief.needs_opt_out,
-        "model": draft.model if outcome.status in (READY, HELD_OUT) else TEMPLATE_MODEL,
+        "model": draft.model if outcome.status in (READY, HOLDOUT) else TEMPLATE_MODEL,
         "reasoning": draft.reasoning or scorer_reasoning,
         "confidence": draft.confidence if draft.confidence is not None else int(scorer_confidence),
         **{column: usage.get(column, 0) for column in USAGE_COLUMNS},
@@ -199,7 +199,7 @@ def produce_messages(
     for brief in briefs:
         if brief.variant == HOLDOUT:
             draft = Draft(brief.user_id, brief.candidates[0].id, None, reasoning="held out by the experiment")
-            state.outcomes[brief.user_id] = Outcome(HELD_OUT, draft, None, [], 0)
+            state.outcomes[brief.user_id] = Outcome(HOLDOUT, draft, None, [], 0)
     written = [brief for brief in briefs if brief.variant != HOLDOUT]
     to_template = _writer_rounds(written, composer, writer, ledger, state)
     _template_round(to_template + hold_to_caps(written, matched, state), composer, state)

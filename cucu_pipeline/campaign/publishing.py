@@ -27,6 +27,8 @@ from cucu_pipeline.sources.tables import normalize_documents
 
 BATCH_SIZE = 10  # Airtable's maximum records per write request
 SUPERSEDED = "superseded"  # a queued text replaced by an earlier date's text to the same member
+# Records nobody has acted on yet: a re-run may rewrite its own, an earlier date supersedes a later one.
+AWAITING = QUEUED_STATUSES | HELD_OUT_STATUSES
 
 
 def message_key(campaign_date: dt.date, user_id: str) -> str:
@@ -68,13 +70,13 @@ def cooldown_review(
     distance = (contact_day - pd.Timestamp(campaign_date)).dt.days.abs()
     own_keys = {record["message_key"] for record in fields}
     close = (
-        status.isin(SENT_STATUSES | QUEUED_STATUSES | HELD_OUT_STATUSES)
+        status.isin(SENT_STATUSES | AWAITING)
         & distance.lt(cooldown_days).fillna(False)
         & ~table["message_key"].isin(own_keys)
     )
     later_queued = (
         close
-        & status.isin(QUEUED_STATUSES | HELD_OUT_STATUSES)
+        & status.isin(AWAITING)
         & table["message_key"].notna()
         & table["campaign_date"].gt(pd.Timestamp(campaign_date)).fillna(False)
     )
@@ -82,7 +84,7 @@ def cooldown_review(
     blocked.update({user: "opted_out" for user in table.loc[opts_out(table), "user_id"].dropna()})
     conflicts = {record["message_key"]: blocked[record["user_id"]] for record in fields if record["user_id"] in blocked}
     # A re-run never rewrites its own record once the team has moved it on (sent, failed, superseded...).
-    moved_on = table["message_key"].isin(own_keys) & status.ne("") & ~status.isin(QUEUED_STATUSES | HELD_OUT_STATUSES)
+    moved_on = table["message_key"].isin(own_keys) & status.ne("") & ~status.isin(AWAITING)
     conflicts.update(
         {key: f"already_{state}" for key, state in zip(table.loc[moved_on, "message_key"], status[moved_on])}
     )

@@ -45,17 +45,17 @@ def _word(word: str) -> re.Pattern:
 
 def extract_urls(text: str) -> list[str]:
     """Links and bare domains of every public suffix, outside email addresses (whose domains are not links)."""
-    return [match.group(0).rstrip(".,;:!?)") for match in find_links(_without_emails(text, " "))]
+    return _links(text)[0]
 
 
-def _without_links(text: str) -> str:
-    for match in reversed(find_links(text)):
+def _links(text: str) -> tuple[list[str], str]:
+    """The links of `text` (emails set aside), and the text without its emails and links, read once for both."""
+    if "@" in text:  # the email pattern is slow to rule out on its own
+        text = _EMAIL.sub(" ", text)
+    matches = find_links(text)
+    for match in reversed(matches):
         text = text[: match.start()] + " " + text[match.end() :]
-    return text
-
-
-def _without_emails(text: str, replacement: str) -> str:
-    return _EMAIL.sub(replacement, text) if "@" in text else text  # the pattern is slow to rule out on its own
+    return [match.group(0).rstrip(".,;:!?)") for match in matches], text
 
 
 @dataclass(frozen=True)
@@ -128,9 +128,8 @@ def _contacts(without_urls: str, emails: list[str]) -> list[str]:
 def check_message(text: str, context: MessageContext) -> list[RuleResult]:
     """Every rule of the README's "Writing and checking" on one text. `hard` results block publishing; the others
     are warnings."""
-    urls, lowered = extract_urls(text), text.lower()
+    (urls, without_urls), lowered = _links(text), text.lower()
     shorteners = [url for url in urls if link_host(url) in SHORTENERS]
-    without_urls = _without_links(_without_emails(text, " email "))
     emails = _EMAIL.findall(text) if "@" in text else []
     gsm = encoding(text) == "GSM-7"
     emoji = _EMOJI.findall(text)
@@ -171,7 +170,7 @@ def check_message(text: str, context: MessageContext) -> list[RuleResult]:
         _result("first_name", [] if _word(to_gsm7(context.first_name)).search(text) else ["no first name"]),
         _result("opt_out", opt_out),
         _result("event_named", [] if context.event_name.lower() in lowered else ["event not named"]),
-        _result("facts", false_facts(_without_links(text), context)),
+        _result("facts", false_facts(without_urls, context)),
     ]
 
 

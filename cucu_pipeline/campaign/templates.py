@@ -28,10 +28,12 @@ class Phrasing:
     needs_guests: bool = False  # states or implies that guests are in
     scarce: bool = False  # says the seats are running out
     needs_hook: bool = False  # opens with the taste the member and event share
+    tonight: bool = False  # only for an event that is tonight
 
     def fits(self, event: EventFacts) -> bool:
         return (
             (self.evening is None or self.evening == event.evening)
+            and (not self.tonight or event.when.startswith("tonight"))
             and (not self.needs_guests or event.participant_count > 0)
             and (not self.scarce or event.spots_left <= SCARCE_SEATS)
             and (not self.needs_hook or bool(event.hook))
@@ -65,7 +67,7 @@ TEMPLATES = {
         Phrasing("{first}, only {seats} left at {event}, {when}{at_venue}. Grab one:", scarce=True),
         Phrasing("{first}, {seats} left at {event}, {when}{at_venue}, for {a_hook} fan. Yours?", needs_hook=True),
         Phrasing("{first}, a table for {capacity} at {event}, {when}{at_venue}: {seats} still open:"),
-        Phrasing("{first}, pull up a chair tonight: {event} at {time}{at_venue}, {seats} left:", evening=True),
+        Phrasing("{first}, pull up a chair {when}: {event}{at_venue}, {seats} left:", tonight=True),
     ),
 }  # fmt: skip
 
@@ -76,7 +78,6 @@ def fill(phrasing: Phrasing, brief: Brief, event: EventFacts, with_venue: bool =
         first=brief.first_name,
         event=event.name,
         when=event.when,
-        time=event.when.rsplit(" at ", 1)[-1],
         at_venue=f" at {event.venue}" if with_venue and event.venue else "",
         seats=plural(seats, "seat"),
         seats_are=f"{plural(seats, 'seat')} {'is' if seats == 1 else 'are'}",
@@ -89,12 +90,8 @@ def fill(phrasing: Phrasing, brief: Brief, event: EventFacts, with_venue: bool =
 
 
 def phrasings_for(event: EventFacts) -> list[Phrasing]:
-    """The campaign's phrasings that are true of the event; "tonight" only for an event that is tonight."""
-    return [
-        phrasing
-        for phrasing in TEMPLATES[event.campaign]
-        if phrasing.fits(event) and ("tonight" not in phrasing.text or event.when.startswith("tonight"))
-    ]
+    """The campaign's phrasings that are true of the event."""
+    return [phrasing for phrasing in TEMPLATES[event.campaign] if phrasing.fits(event)]
 
 
 def template_drafts(brief: Brief) -> list[str]:

@@ -12,12 +12,13 @@ import datetime as dt
 import pandas as pd
 
 from cucu_pipeline.core.dates import pacific_dates
+from cucu_pipeline.experiments.arms import HOLDOUT
 
 SENT_STATUSES = frozenset({"sent", "delivered"})
 QUEUED_STATUSES = frozenset({"queued", "scheduled", "pending"})
 OPT_OUT_STATUSES = frozenset({"opted_out", "stop", "unsubscribed"})
 # A member the experiment held out is under the cooldown like a texted one, so the next days leave the control alone.
-HELD_OUT_STATUSES = frozenset({"holdout"})
+HELD_OUT_STATUSES = frozenset({HOLDOUT})
 # A member's reply that revokes consent: Twilio's single-word opt-out keywords, and the FCC's "opt out".
 OPT_OUT_REPLIES = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout", "opt out"})
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import dagster as dg
 
-from cucu_pipeline.defs import campaign, profiles, sources
+from cucu_pipeline.defs import campaign, experiments, profiles, sources
 from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline.defs.schedules import build_daily_schedule, daily_campaign_job
 
@@ -20,7 +20,7 @@ gc.set_threshold(*GC_THRESHOLDS)
 
 
 def build_assets(environ: Mapping[str, str] = os.environ) -> list[dg.AssetsDefinition]:
-    return [*sources.mongo_assets(environ), *dg.load_assets_from_modules([sources, profiles, campaign])]
+    return [*sources.mongo_assets(environ), *dg.load_assets_from_modules([sources, profiles, campaign, experiments])]
 
 
 def build_defs(environ: Mapping[str, str] = os.environ) -> dg.Definitions:

@@ -111,7 +111,10 @@ def airtable_records(
 
     `created_date` is the campaign date's reference instant, so re-publishing a date writes identical records.
     """
-    member = {row["id"]: row for row in members[["id", "name", "email", "phone", "summary"]].to_dict("records")}
+    member = {
+        row["id"]: row
+        for row in members[["id", "name", "email", "phone", "summary", "user_segment"]].to_dict("records")
+    }
     event = {row["id"]: row for row in events[["id", "name", "start_date", "summary"]].to_dict("records")}
     records = []
     for row in messages[publishable_mask(messages) | (messages["status"] == HOLDOUT)].to_dict("records"):
@@ -134,12 +137,14 @@ def airtable_records(
                 "status": HOLDOUT if held_out else "queued",
                 "experiment": experiment,
                 "arm": row["arm"],
+                "user_segment": person["user_segment"],
                 "segments": int(row["segments"]),
                 "checks": "held out: no text"
                 if held_out
                 else f"{len(row['check_results']) - len(failed)}/{len(row['check_results'])} passed"
                 + (f"; warnings: {', '.join(failed)}" if failed else ""),
                 "model": row["model"],
+                "writing_cost_usd": float(row["cost_usd"]),
                 "send_timezone": row["send_timezone"],
                 "send_after": row["send_after"],
                 "send_before": row["send_before"],

@@ -53,6 +53,8 @@ MESSAGE_FIELDS = (
     "send_before",
     "experiment",
     "arm",
+    "user_segment",
+    "writing_cost_usd",
     "when",
     "match_reasoning",
     "confidence_percentage",

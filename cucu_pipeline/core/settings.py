@@ -32,6 +32,7 @@ class CampaignRules(BaseModel):
     sms_segment_usd: float = Field(0.0083, ge=0, description="What one SMS segment costs, in US dollars.")
     experiment: str = Field(DEFAULT_EXPERIMENT, description="`name:variant=weight,...`: the message variants tested.")
     holdout_percent: float = Field(10.0, ge=0, lt=100, description="Matched members recorded but never texted.")
+    attribution_days: int = Field(7, ge=1, description="Days after the reference instant a booking counts toward it.")
 
     @model_validator(mode="after")
     def _experiment_parses(self) -> CampaignRules:
@@ -50,3 +51,11 @@ class CampaignRules(BaseModel):
 
     def reference_instant(self, campaign_date: dt.date) -> pd.Timestamp:
         return reference_instant(campaign_date, self.send_hour)
+
+    def window_closes(self, campaign_date: dt.date) -> pd.Timestamp:
+        """When the attribution window of a campaign date closes: its outcomes are final from then on."""
+        return self.reference_instant(campaign_date) + pd.Timedelta(days=self.attribution_days)
+
+    def last_closed_date(self, today: dt.date) -> dt.date:
+        """The latest campaign date whose attribution window closed before `today` began."""
+        return today - dt.timedelta(days=self.attribution_days + 1)

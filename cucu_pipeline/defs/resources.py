@@ -73,6 +73,7 @@ def campaign_rules(environ: Mapping[str, str]) -> CampaignRulesResource:
         sms_segment_usd=float(environ.get("CUCU_SMS_SEGMENT_USD", 0.0083)),
         experiment=environ.get("CUCU_EXPERIMENT") or DEFAULT_EXPERIMENT,
         holdout_percent=float(environ.get("CUCU_HOLDOUT_PERCENT", 10)),
+        attribution_days=int(environ.get("CUCU_ATTRIBUTION_DAYS", 7)),
     )
 
 

@@ -21,6 +21,22 @@ def _read(mongo: DocumentSource, collection: str, model) -> Normalized:
     return normalize_documents(read.documents, model, malformed=read.malformed)
 
 
+def read_users(mongo: DocumentSource) -> pd.DataFrame:
+    """Every valid member, as they stand now."""
+    read = mongo.read("users", source_fields(UserDocument))
+    return normalize_users(read.documents, malformed=read.malformed).frame
+
+
+def read_orders(mongo: DocumentSource) -> pd.DataFrame:
+    """Every valid order, as it stands now."""
+    return _read(mongo, "orders", OrderDocument).frame
+
+
+def read_records(airtable: MessageStore) -> pd.DataFrame:
+    """Every valid record of the Airtable Messages table, as it stands now."""
+    return normalize_documents(airtable.fetch_records(), MessageRecord).frame
+
+
 def _output(table: Normalized, preview_columns: list[str]) -> dg.Output:
     metadata = {**funnel(table.loaded, table.kept, table.rejected), "preview": preview(table.frame, preview_columns)}
     return dg.Output(table.frame, metadata=metadata)

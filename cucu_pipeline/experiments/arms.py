@@ -3,7 +3,8 @@
 An experiment is a name and weighted arms: `holdout` (recorded, never sent) and one or more message variants. A
 member's arm follows from a hash of (experiment, member, campaign date), so re-runs and backfills assign the same
 arm; within each campaign the members are ordered by that hash and cut at the arms' cumulative shares, so every
-campaign gets the configured proportions to within one member.
+campaign gets the configured proportions to within one member. The cut points start at a random offset (a hash of
+experiment, campaign and date), so each member's chance of each arm is exactly its share, in small campaigns too.
 """
 
 from __future__ import annotations
@@ -60,24 +61,17 @@ def unit_hash(experiment: str, user_id: str, campaign_date: dt.date) -> float:
 
 
 def assign_arms(members: pd.DataFrame, experiment: Experiment, campaign_date: dt.date) -> pd.Series:
-    """The arm of each member (`user_id`, `campaign`; same index): within each campaign, members in hash order are
-    cut at the arms' cumulative shares (the largest-remainder rounding of each share of the campaign's members)."""
+    """The arm of each member (`user_id`, `campaign`; same index): within each campaign of n members, the member at
+    position i in hash order falls at (i + offset) / n on the arms' cumulative shares (systematic sampling)."""
     hashes = pd.Series(
         [unit_hash(experiment.name, user, campaign_date) for user in members["user_id"]], index=members.index
     )
     arms = pd.Series(pd.NA, index=members.index, dtype=object)
-    names = [arm for arm, _ in experiment.arms]
-    shares = np.array([share for _, share in experiment.arms])
-    for _, group in hashes.groupby(members["campaign"], sort=True):
-        counts = _largest_remainder(shares * len(group))
+    names = np.array([arm for arm, _ in experiment.arms], dtype=object)
+    bounds = np.cumsum([share for _, share in experiment.arms])
+    for campaign, group in hashes.groupby(members["campaign"], sort=True):
+        offset = unit_hash(experiment.name, f"campaign:{campaign}", campaign_date)
+        points = (np.arange(len(group)) + offset) / len(group)
         ordered = group.sort_values(kind="stable").index
-        arms[ordered] = np.repeat(names, counts)
+        arms[ordered] = names[np.minimum(np.searchsorted(bounds, points, side="right"), len(names) - 1)]
     return arms
-
-
-def _largest_remainder(quotas: np.ndarray) -> np.ndarray:
-    """Whole counts summing to `quotas.sum()` (a whole number), each the floor of its quota or one more."""
-    counts = np.floor(quotas).astype(int)
-    missing = int(round(quotas.sum())) - counts.sum()
-    counts[np.argsort(-(quotas - counts), kind="stable")[:missing]] += 1
-    return counts

@@ -14,6 +14,7 @@ from bisect import bisect_right
 from bson import ObjectId
 
 from cucu_pipeline.core.dates import PACIFIC, utc_iso
+from cucu_pipeline.sample_data.campaigns import simulate_campaigns
 from cucu_pipeline.sample_data.vocabulary import (
     ALLERGIES,
     AREA_CODES,
@@ -265,4 +266,7 @@ def generate(users: int, events: int, seed: int = 7, messages_per_day: float = 3
     order_docs = generate_orders(rng, event_docs, user_docs)
     message_docs = generate_messages(rng, user_docs, event_docs, messages_per_day)
     _break_some(user_docs, event_docs, order_docs, message_docs)
+    campaign_records, campaign_orders = simulate_campaigns(seed, user_docs, event_docs)
+    message_docs.extend(campaign_records)
+    order_docs.extend(campaign_orders)
     return {"users": user_docs, "events": event_docs, "orders": order_docs, "messages": message_docs}

@@ -93,6 +93,11 @@ class MessageRecord(Document):
     message: Text = None
     created_date: Instant = None
     sent_date: Instant = None
+    experiment: Text = None
+    arm: Text = None
+    user_segment: Text = None
+    segments: Number = None
+    writing_cost_usd: Number = None
 
     @classmethod
     def parse(cls, record: Any) -> MessageRecord:

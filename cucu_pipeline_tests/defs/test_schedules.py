@@ -13,10 +13,14 @@ from cucu_pipeline.definitions import build_defs
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
 
-def requested_partitions(environ: dict, tick: dt.datetime) -> list[str]:
-    schedule = build_defs(environ).get_schedule_def("daily_campaign_schedule")
-    with dg.build_schedule_context(scheduled_execution_time=tick) as context:
-        return [request.partition_key for request in schedule.evaluate_tick(context).run_requests]
+def requested_runs(environ: dict, tick: dt.datetime) -> list[tuple[str, list[str] | None]]:
+    defs = build_defs(environ)
+    schedule = defs.get_schedule_def("daily_campaign_schedule")
+    with dg.build_schedule_context(scheduled_execution_time=tick, repository_def=defs.get_repository_def()) as context:
+        return [
+            (request.partition_key, request.asset_selection and [key.path[-1] for key in request.asset_selection])
+            for request in schedule.evaluate_tick(context).run_requests
+        ]
 
 
 @pytest.mark.parametrize(
@@ -28,8 +32,20 @@ def requested_partitions(environ: dict, tick: dt.datetime) -> list[str]:
         dt.datetime(2027, 1, 1, 9, 0, tzinfo=PACIFIC),
     ],
 )
-def test_the_morning_tick_requests_that_same_day(tick):
-    assert requested_partitions({}, tick) == [tick.date().isoformat()]
+def test_the_morning_tick_requests_that_same_day_and_the_outcomes_whose_window_just_closed(tick):
+    closed = tick.date() - dt.timedelta(days=8)  # the 7-day window of that date closed yesterday at 10:00
+    assert requested_runs({}, tick) == [(tick.date().isoformat(), None), (closed.isoformat(), ["campaign_outcomes"])]
+    longer = requested_runs({"CUCU_ATTRIBUTION_DAYS": "14"}, tick)
+    assert longer[1] == ((tick.date() - dt.timedelta(days=15)).isoformat(), ["campaign_outcomes"])
+
+
+def test_a_tick_evaluated_twice_launches_each_run_once():
+    defs = build_defs({})
+    schedule = defs.get_schedule_def("daily_campaign_schedule")
+    tick = dt.datetime(2026, 11, 21, 9, 0, tzinfo=PACIFIC)
+    with dg.build_schedule_context(scheduled_execution_time=tick, repository_def=defs.get_repository_def()) as context:
+        keys = [request.run_key for request in schedule.evaluate_tick(context).run_requests]
+    assert keys == ["campaign:2026-11-21", "outcomes:2026-11-13"]
 
 
 def test_hour_and_status_come_from_the_environment():

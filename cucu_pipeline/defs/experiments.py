@@ -1,0 +1,100 @@
+"""Experiment assets: what followed each campaign date, and the weekly read over the last 28 closed dates."""
+
+import datetime as dt
+
+import dagster as dg
+import pandas as pd
+
+from cucu_pipeline.clients.airtable import MessageStore
+from cucu_pipeline.clients.mongo import DocumentSource
+from cucu_pipeline.core.dates import parse_campaign_date, utc_iso
+from cucu_pipeline.core.settings import CampaignRules
+from cucu_pipeline.defs.columns import column_schema
+from cucu_pipeline.defs.partitions import campaign_dates
+from cucu_pipeline.defs.resources import CampaignRulesResource
+from cucu_pipeline.defs.sources import read_orders, read_records, read_users
+from cucu_pipeline.experiments import readout, report
+from cucu_pipeline.experiments.outcomes import campaign_outcomes as outcomes_of
+from cucu_pipeline.experiments.performance import chart, daily_series, markdown_image, pooled_dates
+
+_EXPERIMENTS = dict(partitions_def=campaign_dates, group_name="experiments", owners=["team:growth"])
+
+
+def _outcomes_now(mongo: DocumentSource, airtable: MessageStore, dates: list[dt.date], rules: CampaignRules):
+    """The dates' outcomes from the Airtable records and the orders as they stand now."""
+    now = pd.Timestamp.now(tz="UTC")
+    return outcomes_of(read_records(airtable), read_orders(mongo), read_users(mongo), dates, rules, now)
+
+
+def _readout_metadata(outcomes: pd.DataFrame) -> dict[str, object]:
+    arms, lifts = readout.arm_table(outcomes), readout.lift_table(outcomes)
+    overall = lifts[(lifts["by"] == "all") | ((lifts["view"] == "assigned") & (lifts["outcome"] == readout.PRIMARY))]
+    return {
+        "members": len(outcomes),
+        "texts_sent": int(outcomes["sent"].sum()),
+        **report.arm_metadata(arms),
+        **report.lift_metadata(lifts),
+        **report.incremental_metadata(readout.incremental(outcomes), readout.verdict(outcomes)),
+        "arms": dg.MetadataValue.md(report.arms_markdown(arms)),
+        "lifts": dg.MetadataValue.md(report.lifts_markdown(overall)),
+    }
+
+
+@dg.asset(
+    **_EXPERIMENTS,
+    kinds={"airtable", "mongodb", "pandas"},
+    deps=["published_messages"],
+    metadata=column_schema("campaign_outcomes"),
+)
+def campaign_outcomes(
+    context: dg.AssetExecutionContext,
+    mongo: DocumentSource,
+    airtable: MessageStore,
+    campaign_rules: CampaignRulesResource,
+) -> dg.Output[pd.DataFrame]:
+    """One row per member the date's experiment assigned (its Airtable records with an arm): whether the text was
+    sent, whether the member booked the invited event or any event within `CUCU_ATTRIBUTION_DAYS` (7) of the
+    reference instant, days to the first booking, a STOP in that window, and what the text cost. Orders are read as
+    they stand now; until the window closes the numbers are provisional."""
+    campaign_date = parse_campaign_date(context.partition_key)
+    outcomes = _outcomes_now(mongo, airtable, [campaign_date], campaign_rules)
+    closes = campaign_rules.window_closes(campaign_date)
+    metadata = {
+        "dagster/row_count": len(outcomes),
+        "provisional": bool(pd.Timestamp.now(tz="UTC") < closes),
+        "window_closes": utc_iso(closes),
+        **_readout_metadata(outcomes),
+    }
+    return dg.Output(outcomes, metadata=metadata)
+
+
+@dg.asset(**_EXPERIMENTS, kinds={"airtable", "mongodb", "pandas"}, metadata=column_schema("campaign_performance"))
+def campaign_performance(
+    context: dg.AssetExecutionContext,
+    mongo: DocumentSource,
+    airtable: MessageStore,
+    campaign_rules: CampaignRulesResource,
+) -> dg.Output[pd.DataFrame]:
+    """The weekly read as of the date: the last 28 campaign dates whose attribution window had closed, pooled
+    (the same outcomes as `campaign_outcomes`, from the records and orders as they stand now). Incremental bookings
+    with their interval, cost per incremental booking, the winning variant or "no winner yet", the booking rate per
+    text by campaign (what `CUCU_INVITES_PER_SEAT` should follow) and a chart. One row per pooled date."""
+    dates = pooled_dates(campaign_rules.last_closed_date(parse_campaign_date(context.partition_key)))
+    outcomes = _outcomes_now(mongo, airtable, dates, campaign_rules)
+    series = daily_series(outcomes, dates)
+    per_text = readout.booking_rate_per_text(outcomes)
+    metadata = {
+        "dagster/row_count": len(series),
+        "first_date": dates[0].isoformat(),
+        "last_date": dates[-1].isoformat(),
+        "dates_with_members": int((series["members"] > 0).sum()),
+        **_readout_metadata(outcomes),
+        **{
+            f"invites_per_seat_{row['campaign'].lower().replace(' ', '_')}": row["invites_per_seat"]
+            for row in per_text.to_dict("records")
+            if row["invites_per_seat"]
+        },
+        "booking_rate_per_text": dg.MetadataValue.md(report.per_text_markdown(per_text)),
+        "chart": dg.MetadataValue.md(markdown_image(chart(series), "Texts, cost and lift by date")),
+    }
+    return dg.Output(series, metadata=metadata)

@@ -1,0 +1,126 @@
+"""The readout as a growth team reads it: numbers as plain metadata values (one per arm, variant and outcome) and
+markdown tables with rates, intervals and p-values."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cucu_pipeline.experiments.readout import OUTCOMES, PRIMARY, Incremental, Verdict
+
+SHORT = {"booked_invited_event": "invited_event", "booked_any_event": "any_event"}
+
+
+def _percent(value: float) -> str:
+    return f"{value:.1%}"
+
+
+def _interval(estimate: float, low: float, high: float, points: bool = False) -> str:
+    if points:
+        return f"{estimate * 100:+.1f} pts [{low * 100:+.1f}, {high * 100:+.1f}]"
+    return f"{_percent(estimate)} [{_percent(low)}, {_percent(high)}]"
+
+
+def arms_markdown(arms: pd.DataFrame) -> str:
+    """One row per arm: members, texts sent, each outcome's rate with its Wilson interval, opt-outs and cost."""
+    if arms.empty:
+        return "No members assigned."
+    lines = [
+        "| arm | members | sent | booked invited event | booked any event | opted out | cost (USD) |",
+        "|---|---:|---:|---|---|---|---:|",
+    ]
+    for row in arms.to_dict("records"):
+        rates = [
+            f"{row[column]} · {_interval(row[f'{column}_rate'], row[f'{column}_low'], row[f'{column}_high'])}"
+            for column in (*OUTCOMES, "opted_out")
+        ]
+        lines.append(
+            f"| {row['arm']} | {row['members']} | {row['sent']} | {' | '.join(rates)} | {row['cost_usd']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def lifts_markdown(lifts: pd.DataFrame) -> str:
+    """Each variant against the holdout, one row per view, outcome and group."""
+    if lifts.empty:
+        return "No lift to show: an arm has no members."
+    lines = [
+        "| by | group | view | outcome | arm | members | rate | holdout rate | lift [95% CI] | relative | p (test) |",
+        "|---|---|---|---|---|---:|---:|---:|---|---:|---|",
+    ]
+    for row in lifts.to_dict("records"):
+        relative = "n/a" if pd.isna(row["relative_lift"]) else f"{row['relative_lift']:+.0%}"
+        lines.append(
+            f"| {row['by']} | {row['group']} | {row['view']} | {SHORT[row['outcome']]} | {row['arm']} | "
+            f"{row['members']} | {_percent(row['rate'])} | {_percent(row['holdout_rate'])} | "
+            f"{_interval(row['lift'], row['lift_low'], row['lift_high'], points=True)} | {relative} | "
+            f"{row['p_value']:.3g} ({row['test']}) |"
+        )
+    return "\n".join(lines)
+
+
+def per_text_markdown(per_text: pd.DataFrame) -> str:
+    """Per campaign: texts sent, invited-event bookings, the rate per text and the invites per seat it implies."""
+    if per_text.empty:
+        return "No texts sent in these dates."
+    lines = ["| campaign | texts sent | booked | booking rate per text | invites per seat (1 / rate) |"]
+    lines.append("|---|---:|---:|---|---:|")
+    for row in per_text.to_dict("records"):
+        per_seat = row["invites_per_seat"] or "n/a"
+        lines.append(
+            f"| {row['campaign']} | {row['texts']} | {row['bookings']} | "
+            f"{_interval(row['rate'], row['low'], row['high'])} | {per_seat} |"
+        )
+    return "\n".join(lines)
+
+
+def lift_metadata(lifts: pd.DataFrame) -> dict[str, float]:
+    """The overall lifts by assignment and sent-only, e.g. `lift_warm_any_event`, `lift_warm_any_event_low`,
+    `p_value_warm_any_event`, `sent_lift_warm_any_event`."""
+    overall = lifts[lifts["by"] == "all"]
+    values: dict[str, float] = {}
+    for row in overall.to_dict("records"):
+        prefix = "" if row["view"] == "assigned" else "sent_"
+        name = f"{row['arm']}_{SHORT[row['outcome']]}"
+        values |= {f"{prefix}lift_{name}": round(row["lift"], 4), f"{prefix}p_value_{name}": round(row["p_value"], 4)}
+        values |= {f"{prefix}lift_{name}_low": round(row["lift_low"], 4)}
+        values |= {f"{prefix}lift_{name}_high": round(row["lift_high"], 4)}
+    return values
+
+
+def arm_metadata(arms: pd.DataFrame) -> dict[str, float | int]:
+    """Per arm: members, texts sent, and each outcome's rate, e.g. `arm_holdout_any_event_rate`."""
+    values: dict[str, float | int] = {}
+    for row in arms.to_dict("records"):
+        values |= {f"arm_{row['arm']}_members": int(row["members"]), f"arm_{row['arm']}_sent": int(row["sent"])}
+        values |= {
+            f"arm_{row['arm']}_{SHORT.get(column, column)}_rate": round(float(row[f"{column}_rate"]), 4)
+            for column in (*OUTCOMES, "opted_out")
+        }
+    return values
+
+
+def incremental_metadata(found: Incremental, verdict: Verdict) -> dict[str, object]:
+    """Incremental bookings of any event with their interval, their cost, and the verdict."""
+    best, worst = found.cost_per_booking_range
+    return {
+        "incremental_bookings": found.bookings,
+        "incremental_bookings_low": found.low,
+        "incremental_bookings_high": found.high,
+        "cost_usd": found.cost_usd,
+        # Dagster metadata floats must be numbers: an unbounded or undefined cost is left out, and the text says so.
+        **({"cost_per_incremental_booking_usd": found.cost_per_booking} if found.cost_per_booking else {}),
+        **({"cost_per_incremental_booking_usd_best": best} if best else {}),
+        **({"cost_per_incremental_booking_usd_worst": worst} if worst else {}),
+        "cost_per_incremental_booking": _cost_text(found),
+        "winner": verdict.winner or "no winner yet",
+        "verdict": verdict.text,
+        **({"members_still_needed": verdict.members_still_needed} if verdict.members_still_needed is not None else {}),
+        "primary_outcome": PRIMARY,
+    }
+
+
+def _cost_text(found: Incremental) -> str:
+    best, worst = found.cost_per_booking_range
+    if found.cost_per_booking is None:
+        return "n/a: no incremental bookings measured"
+    return f"${found.cost_per_booking:,.2f} (95% CI ${best:,.2f} to {f'${worst:,.2f}' if worst else 'unbounded'})"

@@ -1,0 +1,114 @@
+"""The readout from outcomes: rates per arm, lifts by view and breakdown, incremental bookings and their cost, the
+verdict, the booking rate per text; and, over many simulated experiments, intervals that cover the truth about 95%
+of the time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cucu_pipeline.experiments import readout, report
+from cucu_pipeline.experiments.arms import HOLDOUT
+
+
+def outcomes(counts: dict[str, tuple[int, int]], sent_share: float = 1.0, campaign: str = "Fill the Table"):
+    """Members per arm with `booked` of them booking (any event, and the invited one); the first members are sent."""
+    rows = []
+    for arm, (members, booked) in counts.items():
+        sent = round(members * sent_share) if arm != HOLDOUT else 0
+        for number in range(members):
+            rows.append(
+                {"arm": arm, "campaign": campaign, "user_segment": "first_timer" if number % 2 else "dormant"}
+                | {"sent": number < sent, "booked_invited_event": number < booked, "booked_any_event": number < booked}
+                | {"opted_out": False, "cost_usd": 0.01 if number < sent else 0.0}
+            )
+    return pd.DataFrame(rows)
+
+
+def test_arm_table_counts_and_intervals():
+    arms = readout.arm_table(outcomes({HOLDOUT: (100, 5), "warm": (900, 90)}, sent_share=0.9)).set_index("arm")
+    assert arms.loc["warm", ["members", "sent", "booked_any_event"]].tolist() == [900, 810, 90]
+    assert arms.loc["warm", "booked_any_event_rate"] == 0.1
+    assert arms.loc["warm", "booked_any_event_low"] < 0.1 < arms.loc["warm", "booked_any_event_high"]
+    assert arms.loc["warm", "cost_usd"] == pytest.approx(8.1) and arms.loc[HOLDOUT, "cost_usd"] == 0
+    markdown = report.arms_markdown(arms.reset_index())
+    assert "| warm | 900 | 810 | 90 · 10.0% [" in markdown and markdown.count("\n") == 3
+
+
+def test_lifts_by_assignment_and_sent_only_overall_and_by_group():
+    frame = outcomes({HOLDOUT: (100, 5), "warm": (1000, 90)}, sent_share=0.5)
+    lifts = readout.lift_table(frame)
+    assigned = lifts.query("view == 'assigned' and by == 'all' and outcome == 'booked_any_event'").iloc[0]
+    sent = lifts.query("view == 'sent' and by == 'all' and outcome == 'booked_any_event'").iloc[0]
+    assert (assigned["members"], assigned["lift"]) == (1000, pytest.approx(0.04))
+    assert (sent["members"], sent["lift"]) == (500, pytest.approx(0.13))  # the sent half holds every booking
+    assert set(lifts["by"]) == {"all", "campaign", "user_segment"}
+    assert set(lifts.query("by == 'user_segment'")["group"]) == {"first_timer", "dormant"}
+    values = report.lift_metadata(lifts)
+    assert values["lift_warm_any_event"] == 0.04 and values["sent_lift_warm_any_event"] == 0.13
+    assert values["lift_warm_any_event_low"] < 0.04 < values["lift_warm_any_event_high"]
+    assert "p_value_warm_invited_event" in values
+    assert readout.lift_table(outcomes({"warm": (10, 1)})).empty  # no holdout, no lift
+
+
+def test_incremental_bookings_and_their_cost():
+    found = readout.incremental(outcomes({HOLDOUT: (1000, 50), "warm": (9000, 900)}))
+    assert found.bookings == pytest.approx(450) and found.low < 450 < found.high
+    assert found.cost_usd == pytest.approx(90) and found.cost_per_booking == pytest.approx(0.2)
+    best, worst = found.cost_per_booking_range
+    assert best < 0.2 < worst
+    unclear = readout.incremental(outcomes({HOLDOUT: (20, 1), "warm": (180, 12)}))
+    assert unclear.low < 0 and unclear.cost_per_booking_range[1] is None
+    assert (
+        "unbounded"
+        in report.incremental_metadata(unclear, readout.verdict(outcomes({HOLDOUT: (5, 0)})))[
+            "cost_per_incremental_booking"
+        ]
+    )
+    assert readout.incremental(outcomes({HOLDOUT: (10, 0), "warm": (90, 0)})).cost_per_booking is None
+
+
+def test_a_variant_wins_only_when_it_beats_the_holdout_and_every_other_variant():
+    clear = readout.verdict(outcomes({HOLDOUT: (2000, 100), "warm": (9000, 900), "playful": (9000, 1350)}))
+    assert clear.winner == "playful" and clear.p_value < 0.05 and "playful wins" in clear.text
+    close = readout.verdict(outcomes({HOLDOUT: (2000, 100), "warm": (9000, 900), "playful": (9000, 930)}))
+    assert close.winner is None and close.leader == "playful"
+    assert close.members_needed > 18000 and close.members_still_needed == close.members_needed - 18000
+    assert "more members" in close.text
+    only = readout.verdict(outcomes({HOLDOUT: (50, 2), "warm": (450, 30)}))
+    assert only.winner is None and only.members_still_needed > 0  # one variant: judged against the holdout alone
+    assert readout.verdict(outcomes({"warm": (10, 1)})).winner is None
+
+
+def test_booking_rate_per_text_gives_the_invites_per_seat():
+    frame = pd.concat(
+        [
+            outcomes({HOLDOUT: (10, 1), "warm": (100, 20)}, campaign="Fill the Table"),
+            outcomes({"warm": (100, 10)}, sent_share=0.5, campaign="Return to Table"),
+        ]
+    )
+    per_text = readout.booking_rate_per_text(frame).set_index("campaign")
+    assert per_text.loc["Fill the Table", ["texts", "bookings", "invites_per_seat"]].tolist() == [100, 20, 5.0]
+    assert per_text.loc["Return to Table", ["texts", "bookings", "invites_per_seat"]].tolist() == [50, 10, 5.0]
+    assert "| Fill the Table | 100 | 20 | 20.0% [" in report.per_text_markdown(per_text.reset_index())
+
+
+def simulated_lifts(true_treated: float, true_holdout: float, seeds: int):
+    """Whole experiments (900 treated, 100 held out) through the readout's headline lift, one per seed."""
+    rng = np.random.default_rng(7)
+    frame = outcomes({HOLDOUT: (100, 0), "warm": (900, 0)})
+    chance = np.where(frame["arm"] != HOLDOUT, true_treated, true_holdout)
+    return [
+        readout.incremental(frame.assign(booked_any_event=rng.random(len(frame)) < chance)).lift for _ in range(seeds)
+    ]
+
+
+def test_the_readout_covers_the_true_lift_about_95_percent_of_the_time():
+    coverage = np.mean([found.low <= 0.10 <= found.high for found in simulated_lifts(0.15, 0.05, seeds=1000)])
+    assert 0.93 <= coverage <= 0.97, coverage
+
+
+def test_with_no_effect_the_readout_names_a_false_winner_about_5_percent_of_the_time():
+    p_values = np.array([found.p_value for found in simulated_lifts(0.1, 0.1, seeds=1000)])
+    assert 0.02 <= np.mean(p_values < 0.05) <= 0.07

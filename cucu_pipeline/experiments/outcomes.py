@@ -78,7 +78,7 @@ def campaign_outcomes(
     window counts what has happened so far). `cost_usd` is what the member's text cost: writing it, and its segments
     when it was sent."""
     assigned = assigned_members(records, dates)
-    reference = assigned["campaign_date"].map(lambda day: rules.reference_instant(day.date()))
+    reference = pd.to_datetime(assigned["campaign_date"].map(lambda day: rules.reference_instant(day.date())), utc=True)
     closes = (reference + pd.Timedelta(days=rules.attribution_days)).clip(upper=now)
     status = normalized_statuses(assigned)
     paid = orders[orders["status"].fillna("").str.strip().str.lower().eq("paid") & orders["date"].notna()]

@@ -39,7 +39,7 @@ def daily_series(outcomes: pd.DataFrame, dates: list[dt.date]) -> pd.DataFrame:
         estimate = (found.difference, found.low, found.high) if found else (None, None, None)
         counts = (day, len(members), int(members["sent"].sum()), round(float(members["cost_usd"].sum()), 4))
         rows.append(dict(zip(SERIES_COLUMNS, (*counts, *estimate))))
-    return pd.DataFrame(rows, columns=SERIES_COLUMNS)
+    return pd.DataFrame(rows, columns=SERIES_COLUMNS).astype({column: float for column in SERIES_COLUMNS[3:]})
 
 
 def chart(series: pd.DataFrame) -> bytes:

@@ -24,6 +24,7 @@ from cucu_pipeline.sample_data.vocabulary import CAMPAIGNS
 SIMULATED_FROM = dt.date(2025, 10, 1)
 SIMULATED_UNTIL = dt.date(2027, 12, 1)
 MEMBERS_PER_DAY = 16
+MEMBERS_PER_CAMPAIGN_SLOT = 50  # small exports assign at most one member in 50 a day, so the cooldown leaves room
 SEND_HOUR = 10  # the default reference hour: the simulated texts go out that morning
 WINDOW = dt.timedelta(days=7)  # the default attribution window
 SENT_SHARE = 0.92
@@ -134,7 +135,7 @@ def simulate_campaigns(seed: int, users: list[dict], events: list[dict]) -> tupl
         soon = upcoming[bisect_right(starts, opens + dt.timedelta(days=2)) : bisect_right(starts, opens + 4 * WINDOW)]
         if not soon:  # small test exports have days with nothing to promote
             continue
-        chosen = rng.sample(available, min(MEMBERS_PER_DAY, len(available)))
+        chosen = rng.sample(available, min(MEMBERS_PER_DAY, len(available) // MEMBERS_PER_CAMPAIGN_SLOT))
         matches = [(member, rng.choice(soon), rng.choice(CAMPAIGNS)) for member in chosen]
         frame = pd.DataFrame({"user_id": [m["id"] for m, _, _ in matches], "campaign": [c for _, _, c in matches]})
         for (member, event, campaign), arm in zip(matches, assign_arms(frame, EXPERIMENT, day)):

@@ -115,3 +115,8 @@ def test_only_the_dates_assigned_members_once_each():
     ]
     found = outcomes_of(records, [])
     assert found.index.tolist() == ["u1"] and found.loc["u1", "arm"] == "warm"
+
+
+def test_a_date_nobody_was_assigned_on_has_no_rows():
+    found = outcomes_of([record("u1", "warm", "sent", day=dt.date(2026, 11, 3))], [order("u1", "a", "2026-11-03")])
+    assert found.empty and sorted(found.reset_index().columns) == sorted(OUTCOME_COLUMNS)

@@ -1,0 +1,98 @@
+"""The experiment assets on the sample data: a date's outcomes reconcile with its Airtable records, re-running a
+closed date gives the same numbers, an open window says it is provisional, and the weekly read pools 28 closed dates
+with a chart."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+from cucu_pipeline.clients.airtable import LocalMessageStore
+from cucu_pipeline.definitions import ASSETS
+from cucu_pipeline.defs.resources import build_resources
+from cucu_pipeline.experiments.arms import HOLDOUT
+from cucu_pipeline_tests.conftest import SAMPLE_RAW
+
+CLOSED = "2026-10-01"
+EXPERIMENT_ASSETS = ["campaign_outcomes", "campaign_performance"]
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("experiments")
+    shutil.copytree(SAMPLE_RAW, path / "raw")
+    return path
+
+
+def materialize(data_dir, partition: str, selection=None) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        ASSETS,
+        selection=selection,
+        resources=build_resources({"CUCU_DATA_DIR": str(data_dir)}),
+        partition_key=partition,
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+
+
+def metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict[str, object]:
+    (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key.path[-1] == asset]
+    return {key: getattr(value, "value", value) for key, value in event.materialization.metadata.items()}
+
+
+@pytest.fixture(scope="module")
+def whole_graph(data_dir) -> dg.ExecuteInProcessResult:
+    return materialize(data_dir, CLOSED)
+
+
+def test_outcomes_reconcile_with_the_dates_airtable_records(whole_graph, data_dir):
+    outcomes = whole_graph.output_for_node("campaign_outcomes")
+    records = [r["fields"] for r in LocalMessageStore(data_dir=str(data_dir)).fetch_records()]
+    assigned = {
+        r["user_id"]: r["arm"]
+        for r in records
+        if r.get("campaign_date") == CLOSED and r.get("arm") and r.get("status") != "superseded"
+    }
+    published = whole_graph.output_for_node("published_messages")
+    written = published[published["outcome"] != "skipped"]
+    assert len(written) > 100 and set(written["user_id"]) <= set(assigned)  # the run's texts and holdouts are in
+    assert dict(zip(outcomes["user_id"], outcomes["arm"])) == assigned
+    assert not outcomes.loc[outcomes["arm"] == HOLDOUT, "sent"].any()
+    values = metadata(whole_graph, "campaign_outcomes")
+    assert values["provisional"] is False and values["window_closes"] == "2026-10-08T17:00:00Z"
+    assert values["members"] == len(outcomes) == sum(v for k, v in values.items() if k.endswith("_members"))
+    assert values["arms"].startswith("| arm | members |") and "| holdout |" in values["arms"]
+
+
+def test_re_running_a_closed_date_gives_the_same_numbers(whole_graph, data_dir):
+    again = materialize(data_dir, CLOSED, selection=["campaign_outcomes"])
+    pd.testing.assert_frame_equal(
+        again.output_for_node("campaign_outcomes"), whole_graph.output_for_node("campaign_outcomes")
+    )
+    first, second = metadata(whole_graph, "campaign_outcomes"), metadata(again, "campaign_outcomes")
+    assert {k: v for k, v in first.items() if k != "path"} == {k: v for k, v in second.items() if k != "path"}
+
+
+def test_an_open_window_is_provisional(data_dir):
+    today = pd.Timestamp.now(tz="America/Los_Angeles").date().isoformat()
+    values = metadata(materialize(data_dir, today, selection=["campaign_outcomes"]), "campaign_outcomes")
+    assert values["provisional"] is True
+
+
+def test_the_weekly_read_pools_the_last_28_closed_dates_with_a_chart(whole_graph):
+    series = whole_graph.output_for_node("campaign_performance")
+    values = metadata(whole_graph, "campaign_performance")
+    assert (values["first_date"], values["last_date"]) == ("2026-08-27", "2026-09-23")  # closed before Oct 1
+    assert len(series) == 28 and values["dates_with_members"] == 28 and series["texts_sent"].sum() > 250
+    assert values["winner"] in ("no winner yet", "warm", "playful") and values["verdict"]
+    assert values["incremental_bookings_low"] <= values["incremental_bookings"] <= values["incremental_bookings_high"]
+    assert {f"invites_per_seat_{name}" for name in ("fill_the_table", "return_to_table", "seat_the_newcomer")} <= set(
+        values
+    )
+    prefix = "![Texts, cost and lift by date](data:image/png;base64,"
+    assert values["chart"].startswith(prefix)
+    png = base64.b64decode(values["chart"][len(prefix) : -1])
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 20_000

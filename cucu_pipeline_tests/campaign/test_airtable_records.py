@@ -19,6 +19,7 @@ MEMBERS = pd.DataFrame(
         "email": ["sarah@example.com", "alex@example.com"],
         "phone": ["+14155550101", "+14155550102"],
         "summary": ["Sarah is a 32-year-old engineer.", "Alex is a member."],
+        "user_segment": ["active_regular", "first_timer"],
     }
 )
 EVENTS = pd.DataFrame(
@@ -43,6 +44,7 @@ def message(user_id: str, status: str, **changes) -> dict:
         "check_results": {"facts": "ok", "alcohol_mention": "mentions 'wine'"},
         "status": status,
         "model": "template",
+        "cost_usd": 0.0,
         "reasoning": "Shares cooking; 2 days away",
         "confidence": 74,
         "send_timezone": "America/Los_Angeles",
@@ -71,9 +73,11 @@ def test_one_record_per_publishable_text_with_what_the_reviewer_needs():
         "status": "queued",
         "experiment": "copy_styles",
         "arm": "warm",
+        "user_segment": "active_regular",
         "segments": 1,
         "checks": "1/2 passed; warnings: alcohol_mention",
         "model": "template",
+        "writing_cost_usd": 0.0,
         "send_timezone": "America/Los_Angeles",
         "send_after": "2024-02-10T10:00:00-08:00",
         "send_before": "2024-02-10T20:00:00-08:00",

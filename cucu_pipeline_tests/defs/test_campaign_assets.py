@@ -45,11 +45,8 @@ def data_dir(tmp_path):
 
 
 def pipeline_records(data_dir) -> list[dict]:
-    return [
-        r["fields"]
-        for r in LocalMessageStore(data_dir=str(data_dir)).fetch_records()
-        if r["fields"].get("message_key") and (r["fields"].get("model") or r["fields"].get("arm"))
-    ]
+    """The records the runs wrote (with their checks), not the sample's past texts and simulated campaigns."""
+    return [r["fields"] for r in LocalMessageStore(data_dir=str(data_dir)).fetch_records() if r["fields"].get("checks")]
 
 
 def check_outcomes(result: dg.ExecuteInProcessResult) -> dict[str, bool]:

@@ -30,6 +30,8 @@ ASSET_KEYS = {
     "event_matches",
     "matched_messages",
     "published_messages",
+    "campaign_outcomes",
+    "campaign_performance",
 }
 
 

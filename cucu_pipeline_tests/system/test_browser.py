@@ -1,11 +1,12 @@
 """The campaign manager's path in a real browser: Debian's Chromium (headless, driven by Playwright) against
 `dagster-webserver` and `dagster-daemon` on 127.0.0.1 — open the lineage, see every asset, materialize one campaign
-date with the Materialize button, and watch the run succeed."""
+date with the Materialize button, watch the run succeed, and open the weekly read's chart on its asset page."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 from contextlib import contextmanager
@@ -20,7 +21,7 @@ from cucu_pipeline_tests.defs.test_definitions import ASSET_KEYS
 from cucu_pipeline_tests.services import SYSTEM_PACKAGES_REQUIRED, executable, finished_runs, free_port, wait_for_port
 
 CHROMIUM = shutil.which("chromium")
-DATE = "2025-06-15"
+DATE = "2026-06-15"  # inside the sample data's simulated campaigns, so the weekly read has 28 dates to draw
 
 
 @contextmanager
@@ -55,6 +56,17 @@ def show_whole_graph(page) -> None:
         page.mouse.click(1200, 1100, button="right")  # the graph's background menu
         choice = page.get_by_role("menuitem", name=item)
         choice.click() if choice.count() else page.keyboard.press("Escape")
+
+
+def open_performance_chart(page, url: str, path: Path) -> None:
+    """The asset page of `campaign_performance`: its `chart` metadata opens as markdown and the PNG inside renders."""
+    page.goto(f"{url}/assets/campaign_performance", wait_until="networkidle")
+    page.locator("tr", has=page.get_by_text("chart", exact=True)).get_by_text("Show Markdown").click()
+    image = page.get_by_role("dialog").locator("img")
+    playwright.expect(image).to_have_attribute("src", re.compile(r"^data:image/png;base64,"))
+    width, height = image.evaluate("img => [img.complete && img.naturalWidth, img.naturalHeight]")
+    assert (width, height) == (810, 630)  # 9 × 7 inches at 90 dpi: the PNG decoded, not a broken-image icon
+    image.screenshot(path=str(path))
 
 
 @pytest.mark.skipif(
@@ -94,6 +106,8 @@ def test_a_campaign_manager_materializes_a_date_from_the_ui(tmp_path):
         page.wait_for_timeout(1000)
         screenshots.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(screenshots / "asset-graph.png"))
+        open_performance_chart(page, url, screenshots / "campaign-performance.png")
         browser.close()
     assert (screenshots / "asset-graph.png").stat().st_size > 20_000
+    assert (screenshots / "campaign-performance.png").stat().st_size > 20_000
     assert (folder / "data" / "airtable.sqlite").exists()

@@ -20,57 +20,55 @@ def _interval(estimate: float, low: float, high: float, points: bool = False) ->
     return f"{_percent(estimate)} [{_percent(low)}, {_percent(high)}]"
 
 
+def _table(header: str, alignment: str, rows: list[list[object]]) -> str:
+    """A markdown table: the header's cells, their alignment (`l` or `r` each), one line per row of cells."""
+    rule = "|".join("---:" if side == "r" else "---" for side in alignment)
+    return "\n".join([f"| {header} |", f"|{rule}|", *(f"| {' | '.join(map(str, cells))} |" for cells in rows)])
+
+
 def arms_markdown(arms: pd.DataFrame) -> str:
     """One row per arm: members, texts sent, each outcome's rate with its Wilson interval, opt-outs and cost."""
     if arms.empty:
         return "No members assigned."
-    lines = [
-        "| arm | members | sent | booked invited event | booked any event | opted out | cost (USD) |",
-        "|---|---:|---:|---|---|---|---:|",
-    ]
-    for row in arms.to_dict("records"):
-        rates = [
+    rows = [
+        [row["arm"], row["members"], row["sent"]]
+        + [
             f"{row[column]} · {_interval(row[f'{column}_rate'], row[f'{column}_low'], row[f'{column}_high'])}"
             for column in (*OUTCOMES, "opted_out")
         ]
-        lines.append(
-            f"| {row['arm']} | {row['members']} | {row['sent']} | {' | '.join(rates)} | {row['cost_usd']:.2f} |"
-        )
-    return "\n".join(lines)
+        + [f"{row['cost_usd']:.2f}"]
+        for row in arms.to_dict("records")
+    ]
+    header = "arm | members | sent | booked invited event | booked any event | opted out | cost (USD)"
+    return _table(header, "lrrlllr", rows)
 
 
 def lifts_markdown(lifts: pd.DataFrame) -> str:
     """Each variant against the holdout, one row per view, outcome and group."""
     if lifts.empty:
         return "No lift to show: an arm has no members."
-    lines = [
-        "| by | group | view | outcome | arm | members | rate | holdout rate | lift [95% CI] | relative | p (test) |",
-        "|---|---|---|---|---|---:|---:|---:|---|---:|---|",
+    rows = [
+        [row["by"], row["group"], row["view"], SHORT[row["outcome"]], row["arm"], row["members"]]
+        + [_percent(row["rate"]), _percent(row["holdout_rate"])]
+        + [_interval(row["lift"], row["lift_low"], row["lift_high"], points=True)]
+        + ["n/a" if pd.isna(row["relative_lift"]) else f"{row['relative_lift']:+.0%}"]
+        + [f"{row['p_value']:.3g} ({row['test']})"]
+        for row in lifts.to_dict("records")
     ]
-    for row in lifts.to_dict("records"):
-        relative = "n/a" if pd.isna(row["relative_lift"]) else f"{row['relative_lift']:+.0%}"
-        lines.append(
-            f"| {row['by']} | {row['group']} | {row['view']} | {SHORT[row['outcome']]} | {row['arm']} | "
-            f"{row['members']} | {_percent(row['rate'])} | {_percent(row['holdout_rate'])} | "
-            f"{_interval(row['lift'], row['lift_low'], row['lift_high'], points=True)} | {relative} | "
-            f"{row['p_value']:.3g} ({row['test']}) |"
-        )
-    return "\n".join(lines)
+    header = "by | group | view | outcome | arm | members | rate | holdout rate | lift [95% CI] | relative | p (test)"
+    return _table(header, "lllllrrrlrl", rows)
 
 
 def per_text_markdown(per_text: pd.DataFrame) -> str:
     """Per campaign: texts sent, invited-event bookings, the rate per text and the invites per seat it implies."""
     if per_text.empty:
         return "No texts sent in these dates."
-    lines = ["| campaign | texts sent | booked | booking rate per text | invites per seat (1 / rate) |"]
-    lines.append("|---|---:|---:|---|---:|")
-    for row in per_text.to_dict("records"):
-        per_seat = row["invites_per_seat"] or "n/a"
-        lines.append(
-            f"| {row['campaign']} | {row['texts']} | {row['bookings']} | "
-            f"{_interval(row['rate'], row['low'], row['high'])} | {per_seat} |"
-        )
-    return "\n".join(lines)
+    rows = [
+        [row["campaign"], row["texts"], row["bookings"], _interval(row["rate"], row["low"], row["high"])]
+        + [row["invites_per_seat"] or "n/a"]
+        for row in per_text.to_dict("records")
+    ]
+    return _table("campaign | texts sent | booked | booking rate per text | invites per seat (1 / rate)", "lrrlr", rows)
 
 
 def lift_metadata(lifts: pd.DataFrame) -> dict[str, float]:

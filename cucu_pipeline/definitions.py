@@ -9,6 +9,13 @@ from collections.abc import Mapping
 import dagster as dg
 
 from cucu_pipeline.defs import campaign, experiments, profiles, sources
+from cucu_pipeline.defs.alerts import (
+    campaign_checks_failed,
+    campaign_run_failed,
+    deadline_sensor,
+    published_by_deadline,
+)
+from cucu_pipeline.defs.drift import DRIFT_CHECKS
 from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline.defs.schedules import build_daily_schedule, daily_campaign_job
 
@@ -28,7 +35,9 @@ def build_defs(environ: Mapping[str, str] = os.environ) -> dg.Definitions:
         assets=build_assets(environ),
         resources=build_resources(environ),
         jobs=[daily_campaign_job],
+        asset_checks=[published_by_deadline, *DRIFT_CHECKS],
         schedules=[build_daily_schedule(environ)],
+        sensors=[campaign_run_failed, campaign_checks_failed, deadline_sensor(environ)],
         # Steps are pandas transforms of seconds or less: one process beats a process per step.
         executor=dg.in_process_executor,
     )

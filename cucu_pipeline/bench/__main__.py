@@ -43,7 +43,9 @@ TARGETS = {
     "claude_input_tokens_per_message": (2500.0, True),
     "one_segment_share": (0.9, False),
     "claude_one_segment_share": (0.9, False),
+    "parquet_to_pickle_storage_seconds": (1.0, True),
 }
+STORAGE_STEPS = ("parquet_store", "parquet_load", "pickle_store", "pickle_load")
 SAMPLE_DATA = Path(__file__).resolve().parents[2] / "data" / "raw"
 
 
@@ -68,6 +70,10 @@ def measured(data_dir: Path, date: str, repeat: int) -> dict:
         _json_run("cucu_pipeline.bench.measure", "--data-dir", str(data_dir), "--date", date) for _ in range(repeat)
     ]
     seconds = {asset: statistics.median(run["seconds"][asset] for run in runs) for asset in runs[0]["seconds"]}
+    storage = {
+        asset: {step: statistics.median(run["storage_seconds"][asset][step] for run in runs) for step in STORAGE_STEPS}
+        for asset in runs[0]["storage_seconds"]
+    }
     return {
         "seconds": seconds,
         "rows": runs[0]["rows"],
@@ -78,6 +84,8 @@ def measured(data_dir: Path, date: str, repeat: int) -> dict:
         "all_assets_seconds": statistics.median(sum(run["seconds"].values()) for run in runs),
         "wall_seconds": statistics.median(run["wall_seconds"] for run in runs),
         "peak_rss_mib": max(run["peak_rss_mib"] for run in runs),
+        "storage_seconds": storage,
+        **{f"{step}_seconds": sum(asset[step] for asset in storage.values()) for step in STORAGE_STEPS},
         "allocation_seconds": statistics.median(run["allocation_seconds"] for run in runs),
         # The same on every run (the graph is deterministic): read from the first.
         **{name: runs[0][name] for name in ("texts_per_open_seat_max", "one_segment_share", "cost_per_1000_texts_usd")},
@@ -116,6 +124,8 @@ def report(args: argparse.Namespace, sizes: dict[str, dict], legacy: dict, cli_s
         "claude_input_tokens_per_message": claude["concurrent"]["input_tokens_per_message"],
         "one_segment_share": full["one_segment_share"],
         "claude_one_segment_share": claude["one_segment_share"],
+        "parquet_to_pickle_storage_seconds": (full["parquet_store_seconds"] + full["parquet_load_seconds"])
+        / (full["pickle_store_seconds"] + full["pickle_load_seconds"]),
     }
     return {
         "machine": {
@@ -196,7 +206,24 @@ def markdown(result: dict) -> str:
         f"{s['texts_per_open_seat_max']:.2f} | {s['one_segment_share']:.1%} | {s['cost_per_1000_texts_usd']:.2f} |"
         for s in sizes.values()
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, *storage_markdown(sizes["full"])]) + "\n"
+
+
+def storage_markdown(full: dict) -> list[str]:
+    """Per asset, the seconds to store and load its value as Parquet and as Dagster's default pickle."""
+    lines = [
+        "",
+        f"Storing and loading each asset's value at {full['users']:,} members: Parquet (this project) against the "
+        "pickles of Dagster's default IO manager, seconds.",
+        "",
+        "| asset | Parquet store | Parquet load | pickle store | pickle load |",
+        "|---|---|---|---|---|",
+    ]
+    totals = {step: full[f"{step}_seconds"] for step in STORAGE_STEPS}
+    return lines + [
+        f"| {asset} | " + " | ".join(f"{steps[step]:.3f}" for step in STORAGE_STEPS) + " |"
+        for asset, steps in [*full["storage_seconds"].items(), ("all assets", totals)]
+    ]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import resource
 import time
 from pathlib import Path
 
 import dagster as dg
+import pyarrow.parquet as pq
 
+from cucu_pipeline.core.parquet import frame_to_table, table_to_frame
 from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs.resources import build_resources
 
@@ -25,6 +28,52 @@ def assets_in(*groups: str) -> list[str]:
 
 PROFILE_STAGE = assets_in("sources", "profiles")  # raw_* -> enriched_*
 CAMPAIGN_STAGE = ["event_matches", "matched_messages"]  # matching with the seat allocation, the writer and the checks
+# Dagster's default filesystem IO manager, which the Parquet storage replaced, pickles with protocol 4.
+DAGSTER_PICKLE_PROTOCOL = 4
+
+
+def _timed(step, *arguments) -> tuple[float, object]:
+    started = time.perf_counter()
+    value = step(*arguments)
+    return time.perf_counter() - started, value
+
+
+def _load_parquet(path: Path):
+    return table_to_frame(pq.read_table(path))
+
+
+def _store_parquet(frame, path: Path) -> None:
+    pq.write_table(frame_to_table(frame), path)
+
+
+def _store_pickle(frame, path: Path) -> None:
+    with path.open("wb") as file:
+        pickle.dump(frame, file, DAGSTER_PICKLE_PROTOCOL)
+
+
+def _load_pickle(path: Path):
+    with path.open("rb") as file:
+        return pickle.load(file)
+
+
+def storage_seconds(storage: Path, campaign_date: str) -> dict[str, dict[str, float]]:
+    """Per asset: seconds to load its stored Parquet file for the date and to store it again, and the same for the
+    pickle Dagster's default IO manager would write, each through a file in the storage folder."""
+    seconds = {}
+    for path in sorted(storage.glob(f"*/{campaign_date}.parquet")):
+        parquet_load, frame = _timed(_load_parquet, path)
+        parquet_store, _ = _timed(_store_parquet, frame, path)
+        pickled = path.with_suffix(".pickle")
+        pickle_store, _ = _timed(_store_pickle, frame, pickled)
+        pickle_load, _ = _timed(_load_pickle, pickled)
+        pickled.unlink()
+        seconds[path.parent.name] = {
+            "parquet_store": parquet_store,
+            "parquet_load": parquet_load,
+            "pickle_store": pickle_store,
+            "pickle_load": pickle_load,
+        }
+    return seconds
 
 
 def measure(data_dir: Path, campaign_date: str) -> dict:
@@ -39,6 +88,7 @@ def measure(data_dir: Path, campaign_date: str) -> dict:
             instance=instance,
         )
     wall = time.perf_counter() - started
+    peak_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the run's own; Linux reports KiB
     seconds = {
         event.step_key: event.event_specific_data.duration_ms / 1000 for event in result.get_step_success_events()
     }
@@ -54,7 +104,8 @@ def measure(data_dir: Path, campaign_date: str) -> dict:
         "one_segment_share": float(texts["one_segment_share"].value),
         "cost_per_1000_texts_usd": float(texts["cost_per_1000_texts_usd"].value),
         "wall_seconds": wall,
-        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # Linux reports KiB
+        "storage_seconds": storage_seconds(data_dir / "assets", campaign_date),
+        "peak_rss_mib": peak_rss_mib,
     }
 
 

@@ -77,7 +77,7 @@ def match_members(
     `caps` (from `event_caps`), seats are unlimited."""
     events = events.sort_values(["start_date", "id"])
     # An event too soon for a text to arrive in time, or whose name no compliant text may carry, is never offered.
-    textable = events["name"].map(textable_event_name) & events["start_date"].ge(reference + BEFORE_START)
+    textable = events["name"].map(textable_event_name).astype(bool) & events["start_date"].ge(reference + BEFORE_START)
     short, excluded = score_candidates(members, events, textable, reference, horizon_days)
     caps = unlimited_caps(events, len(members)) if caps is None else caps
     started = time.perf_counter()

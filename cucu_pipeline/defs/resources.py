@@ -16,7 +16,9 @@ import dagster as dg
 from cucu_pipeline.clients.airtable import AirtableMessageStore, LocalMessageStore
 from cucu_pipeline.clients.claude import ClaudeWriter, TemplateWriter
 from cucu_pipeline.clients.mongo import JsonExportSource, MongoSource
+from cucu_pipeline.clients.slack import SLACK_API_URL, LoggedAlerts, SlackAlerts
 from cucu_pipeline.core.settings import DEFAULT_BOOKING_URL, CampaignRules
+from cucu_pipeline.defs.storage import ParquetStorage, storage_url
 from cucu_pipeline.experiments.arms import DEFAULT_EXPERIMENT
 
 
@@ -77,7 +79,9 @@ def campaign_rules(environ: Mapping[str, str]) -> CampaignRulesResource:
     )
 
 
-def build_resources(environ: Mapping[str, str] = os.environ) -> dict[str, dg.ConfigurableResource]:
+def build_resources(
+    environ: Mapping[str, str] = os.environ,
+) -> dict[str, dg.ConfigurableResource | dg.ConfigurableIOManagerFactory]:
     if _production(environ, "MONGODB_URI"):
         _require(environ, "MongoDB", "MONGODB_URI", "MONGODB_DATABASE")
         mongo = MongoSource(
@@ -108,4 +112,20 @@ def build_resources(environ: Mapping[str, str] = os.environ) -> dict[str, dg.Con
         )
     else:
         claude = TemplateWriter()
-    return {"mongo": mongo, "airtable": airtable, "claude": claude, "campaign_rules": campaign_rules(environ)}
+    if _production(environ, "SLACK_BOT_TOKEN"):
+        _require(environ, "Slack", "SLACK_BOT_TOKEN", "CUCU_ALERT_CHANNEL")
+        alerts = SlackAlerts(
+            token=dg.EnvVar("SLACK_BOT_TOKEN"),
+            channel=environ["CUCU_ALERT_CHANNEL"],
+            api_url=environ.get("SLACK_API_URL") or SLACK_API_URL,
+        )
+    else:
+        alerts = LoggedAlerts()
+    return {
+        "mongo": mongo,
+        "airtable": airtable,
+        "claude": claude,
+        "campaign_rules": campaign_rules(environ),
+        "alerts": alerts,
+        "io_manager": ParquetStorage(base_url=storage_url(environ, data_dir(environ))),
+    }

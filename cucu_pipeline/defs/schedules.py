@@ -12,13 +12,18 @@ from cucu_pipeline.defs.resources import campaign_rules
 daily_campaign_job = dg.define_asset_job("daily_campaign", selection=dg.AssetSelection.all(), description=__doc__)
 
 
+def schedule_running(environ=os.environ) -> bool:
+    """`CUCU_SCHEDULE_RUNNING=1` turns the daily schedule (and the 10:00 deadline that follows it) on by default."""
+    return environ.get("CUCU_SCHEDULE_RUNNING", "").lower() in ("1", "true", "yes")
+
+
 def build_daily_schedule(environ=os.environ) -> dg.ScheduleDefinition:
     """Every morning at `CUCU_SCHEDULE_HOUR` (9:00) Pacific: the whole graph for that same day's partition (the
     partitions end a day ahead, so the latest one is today), and `campaign_outcomes` for the latest date whose
     attribution window closed before the day began (`CUCU_ATTRIBUTION_DAYS` + 1 days back). Each run has a run key,
     so a tick evaluated twice launches nothing new. Stopped by default: a fresh clone never queues texts on its own;
     turn it on in the UI, or set `CUCU_SCHEDULE_RUNNING=1` where it should run."""
-    running = environ.get("CUCU_SCHEDULE_RUNNING", "").lower() in ("1", "true", "yes")
+    running = schedule_running(environ)
     rules = campaign_rules(environ)
 
     @dg.schedule(

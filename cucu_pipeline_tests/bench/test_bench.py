@@ -50,6 +50,9 @@ def test_the_benchmark_reports_every_asset_and_every_target(tmp_path, capsys):
     assert set(full["seconds"]) == set(full["rows"]) == ASSET_KEYS
     assert full["rows"]["raw_users"] > baseline["rows"]["raw_users"] and full["peak_rss_mib"] > 100
     assert "| matched_messages |" in capsys.readouterr().out
+    assert set(full["storage_seconds"]) == ASSET_KEYS  # every stored value, timed both ways
+    assert all(seconds > 0 for steps in full["storage_seconds"].values() for seconds in steps.values())
+    assert "| all assets |" in (tmp_path / "out" / "report.md").read_text()
     assert (tmp_path / "out" / "report.md").read_text().startswith("Campaign date 2025-06-15")
     cached = sorted(path.name for path in (tmp_path / "cache").iterdir())
     assert cached == ["users200-events150-seed7", "users40-events30-seed7", "users400-events300-seed7"]

@@ -83,6 +83,20 @@ def test_masks_keep_too_little_to_contact_anyone():
     assert mask_text("Text +1 (415) 555-0123 or write sarah.chen@email.com") == "Text •••••••123 or write s•••@e•••.com"
 
 
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("published_messages for 2026-02-10 was not materialized", "published_messages for 2026-02-10 was not"),
+        ("message key 2026-02-10:u17", "message key 2026-02-10:u17"),
+        ("call (415) 555-0100 on 2026-02-10", "call (•••••••100 on 2026-02-10"),
+        ("2026-02-10 4155550123", "•••••••123"),
+    ],
+)
+def test_campaign_dates_stay_readable_and_phones_beside_them_do_not(text, shown):
+    masked_text = mask_text(text)
+    assert shown in masked_text and "555" not in masked_text
+
+
 def test_masked_frames_cover_every_contact_column():
     frame = pd.DataFrame(
         {"email": ["a@b.co"], "user_phone": ["+14155550123"], "phone_e164": ["+14155550123"], "name": ["Ana"]}

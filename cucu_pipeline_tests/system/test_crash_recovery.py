@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import signal
 import subprocess
 import time
@@ -13,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 
 from cucu_pipeline.sample_data.__main__ import write_exports
 from cucu_pipeline.sample_data.generator import generate
@@ -77,7 +77,7 @@ def test_a_publish_killed_with_sigkill_then_rerun_leaves_no_duplicate_and_nothin
         )
     assert process.returncode == -signal.SIGKILL and landed > 0, "the kill did not land mid-publish"
     assert rerun.returncode == 0, rerun.stderr[-3000:]
-    messages = pickle.loads((home / "storage" / "matched_messages" / DATE).read_bytes())
+    messages = pd.read_parquet(home / "assets" / "matched_messages" / f"{DATE}.parquet")
     recorded = messages["status"].isin(["ready", "fallback", "holdout"])  # the experiment's holdouts are recorded too
     publishable = set(messages.loc[recorded, "user_id"])
     assert landed < len(publishable), "everything was published before the kill"

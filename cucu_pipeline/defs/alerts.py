@@ -1,0 +1,129 @@
+"""Alerts when a campaign does not go out: a failed run, a run whose blocking checks stopped publishing, and
+today's texts not published by 10:00 Pacific (README: "Alerts")."""
+
+import datetime as dt
+import os
+
+import dagster as dg
+
+from cucu_pipeline.clients.slack import AlertChannel
+from cucu_pipeline.core.dates import PACIFIC
+from cucu_pipeline.defs.schedules import schedule_running
+from cucu_pipeline.monitoring.alerts import FailedCheck, RunFacts, alert_text
+
+PUBLISHED = "published_messages"
+DEADLINE = dt.time(10)  # Pacific: an hour after the schedule starts the day's run
+
+
+def deadline_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, DEADLINE, PACIFIC)
+
+
+def pacific_now() -> dt.datetime:
+    return dt.datetime.now(PACIFIC)
+
+
+@dg.asset_check(asset=PUBLISHED, name="published_by_deadline", blocking=False)
+def published_by_deadline(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    """Today's texts are in Airtable by 10:00 Pacific: after 10:00, today's `published_messages` partition must have
+    been materialized (before 10:00 nothing is due yet)."""
+    now = pacific_now()
+    today = now.date().isoformat()
+    records = context.instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey(PUBLISHED), asset_partitions=[today]), limit=1
+    ).records
+    due = now >= deadline_of(now.date())
+    return dg.AssetCheckResult(
+        passed=bool(records or not due),
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=None if records or not due else f"{PUBLISHED} for {today} was not materialized by 10:00 Pacific",
+        metadata={"campaign_date": today, "deadline": deadline_of(now.date()).isoformat(), "published": bool(records)},
+    )
+
+
+def _events(instance: dg.DagsterInstance, run_id: str, event_type: dg.DagsterEventType) -> list[dg.DagsterEvent]:
+    return [
+        record.event_log_entry.dagster_event
+        for record in instance.get_records_for_run(run_id, of_type=event_type).records
+    ]
+
+
+def _error_text(error) -> str:
+    """The user's exception (not Dagster's wrapper around it) as `Class: message`."""
+    root = error.cause or error
+    return f"{root.cls_name}: {root.message.strip().split(': ', 1)[-1]}"
+
+
+def _failed_check(evaluation) -> FailedCheck:
+    counted = evaluation.metadata.get("failing_messages")
+    return FailedCheck(
+        asset=evaluation.asset_key.to_user_string(),
+        check=evaluation.check_name,
+        failing_members=None if counted is None else int(counted.value),
+        description=evaluation.description or "",
+    )
+
+
+def run_facts(instance: dg.DagsterInstance, run: dg.DagsterRun) -> RunFacts:
+    """What a finished run did, from its event log: steps that failed, assets planned but not materialized, and
+    ERROR checks that failed (WARN checks, such as drift, are for the UI only)."""
+    failures = _events(instance, run.run_id, dg.DagsterEventType.STEP_FAILURE)
+    planned = _events(instance, run.run_id, dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED)
+    materialized = {e.asset_key for e in _events(instance, run.run_id, dg.DagsterEventType.ASSET_MATERIALIZATION)}
+    evaluations = [
+        event.event_specific_data
+        for event in _events(instance, run.run_id, dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+        if not event.event_specific_data.passed and event.event_specific_data.severity == dg.AssetCheckSeverity.ERROR
+    ]
+    dates = [
+        evaluation.metadata["campaign_date"].value
+        for evaluation in evaluations
+        if "campaign_date" in evaluation.metadata
+    ]
+    return RunFacts(
+        run_id=run.run_id,
+        campaign_date=run.tags.get("dagster/partition") or next(filter(None, dates), None),
+        failed=run.status == dg.DagsterRunStatus.FAILURE,
+        failed_steps={event.step_key: _error_text(event.step_failure_data.error) for event in failures},
+        not_materialized=sorted({e.asset_key.to_user_string() for e in planned if e.asset_key not in materialized}),
+        failed_checks=[_failed_check(evaluation) for evaluation in evaluations],
+    )
+
+
+@dg.run_failure_sensor(name="campaign_run_failed", default_status=dg.DefaultSensorStatus.RUNNING)
+def campaign_run_failed(context: dg.RunFailureSensorContext, alerts: AlertChannel) -> None:
+    """Every failed run of this code location: the date, the failed steps, what was not materialized."""
+    alerts.post(alert_text(run_facts(context.instance, context.dagster_run)))
+
+
+@dg.run_status_sensor(
+    name="campaign_checks_failed", run_status=dg.DagsterRunStatus.SUCCESS, default_status=dg.DefaultSensorStatus.RUNNING
+)
+def campaign_checks_failed(context: dg.RunStatusSensorContext, alerts: AlertChannel) -> dg.SkipReason | None:
+    """A run that finished while an ERROR check failed: a blocking check that stopped publishing, or the 10:00
+    deadline missed."""
+    facts = run_facts(context.instance, context.dagster_run)
+    if not facts.failed_checks:
+        return dg.SkipReason("no ERROR check failed")
+    alerts.post(alert_text(facts))
+    return None
+
+
+def deadline_sensor(environ=os.environ) -> dg.SensorDefinition:
+    """From 10:00 Pacific, once a day (run key `deadline:<date>`), runs `published_by_deadline`; a failure alerts
+    through `campaign_checks_failed`. On with the daily schedule (`CUCU_SCHEDULE_RUNNING`): without the schedule
+    nothing is expected by 10:00."""
+
+    @dg.sensor(
+        name="publishing_deadline_sensor",
+        target=dg.AssetSelection.checks(published_by_deadline),
+        minimum_interval_seconds=300,
+        default_status=dg.DefaultSensorStatus.RUNNING if schedule_running(environ) else dg.DefaultSensorStatus.STOPPED,
+    )
+    def publishing_deadline_sensor(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+        now = pacific_now()
+        if now < deadline_of(now.date()):
+            return dg.SkipReason(f"today's deadline is {deadline_of(now.date()).isoformat()}")
+        return dg.RunRequest(run_key=f"deadline:{now.date().isoformat()}")
+
+    return publishing_deadline_sensor

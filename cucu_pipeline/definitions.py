@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 
 import dagster as dg
+from dagster_celery import celery_executor
 
 from cucu_pipeline.defs import campaign, experiments, profiles, sources
 from cucu_pipeline.defs.alerts import (
@@ -30,6 +31,16 @@ def build_assets(environ: Mapping[str, str] = os.environ) -> list[dg.AssetsDefin
     return [*sources.mongo_assets(environ), *dg.load_assets_from_modules([sources, profiles, campaign, experiments])]
 
 
+def build_executor(environ: Mapping[str, str] = os.environ) -> dg.ExecutorDefinition:
+    """In-process by default: steps are pandas transforms of seconds or less, and one process beats a process per
+    step. With `CUCU_CELERY_BROKER` (e.g. `redis://host:6379/0`, also the result backend) every step is a task for
+    the Celery workers started with `deploy/celery/celery.yaml` (README: "When one machine is not enough")."""
+    if not environ.get("CUCU_CELERY_BROKER"):
+        return dg.in_process_executor
+    broker = {"env": "CUCU_CELERY_BROKER"}  # an environment reference: a password in the URL never shows
+    return celery_executor.configured({"broker": broker, "backend": broker}, name="celery_on_broker")
+
+
 def build_defs(environ: Mapping[str, str] = os.environ) -> dg.Definitions:
     return dg.Definitions(
         assets=build_assets(environ),
@@ -38,8 +49,7 @@ def build_defs(environ: Mapping[str, str] = os.environ) -> dg.Definitions:
         asset_checks=[published_by_deadline, *DRIFT_CHECKS],
         schedules=[build_daily_schedule(environ)],
         sensors=[campaign_run_failed, campaign_checks_failed, deadline_sensor(environ)],
-        # Steps are pandas transforms of seconds or less: one process beats a process per step.
-        executor=dg.in_process_executor,
+        executor=build_executor(environ),
     )
 
 

@@ -1,5 +1,5 @@
-"""Real services the tests start on 127.0.0.1 and stop again: a MongoDB wire-protocol server and PostgreSQL; helpers to
-find installed commands, free ports and finished runs."""
+"""Real services the tests start on 127.0.0.1 and stop again: a MongoDB wire-protocol server, PostgreSQL and Redis;
+helpers to find installed commands, free ports and finished runs."""
 
 from __future__ import annotations
 
@@ -137,3 +137,18 @@ def postgresql():
             subprocess.run([*pg_ctl, "-m", "immediate", "-w", "stop"], **quiet)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextmanager
+def redis_server():
+    """Debian's redis-server (package `redis-server`, installed by `.ci/run`) on a free loopback port, nothing
+    persisted; yields its URL."""
+    port = free_port()
+    command = [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly"]
+    process = subprocess.Popen([*command, "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -64,7 +64,7 @@ def enrich_events(events: pd.DataFrame, users: pd.DataFrame, campaign_date: dt.d
             "name": base["name"],
             "start_date": base["start_date"],
             "end_date": base["end_date"],
-            "day_of_week": base["start_date"].dt.tz_convert(PACIFIC).dt.day_name(),
+            "day_of_week": base["start_date"].dt.tz_convert(PACIFIC).dt.strftime("%A"),
             "venue_name": base["venue_name"],
             "neighborhood": base["neighborhood"],
             "categories": base["categories"],

@@ -16,7 +16,8 @@ def full_names(users: pd.DataFrame) -> pd.Series:
 def canonical_member_ids(references: pd.Series, users: pd.DataFrame) -> pd.Series:
     """Member ids for references that may be the `id` or the MongoDB `_id` of a member (None when unknown)."""
     by_mongo_id = users.dropna(subset=["mongo_id"]).drop_duplicates("mongo_id").set_index("mongo_id")["id"]
-    known = references.isin(users["id"])
+    # A hash lookup: `Series.isin` over Arrow-backed strings builds one Arrow scalar per member in Python (0.5 s).
+    known = pd.Index(users["id"].unique()).get_indexer(references) >= 0
     return references.where(known, references.map(by_mongo_id)).astype(object)
 
 

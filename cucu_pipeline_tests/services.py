@@ -61,32 +61,25 @@ def wait_for_port(port: int, timeout: float = 20.0) -> None:
 
 
 @contextmanager
-def nx_mongodb(workdir: Path):
-    """`nx-27017` (a MongoDB wire-protocol server backed by SQLite) on a free loopback port."""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            executable("nx-27017"),
-            "--host",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "--db",
-            "memory",
-            "--log-file",
-            str(workdir / "nx.log"),
-            "--pid-file",
-            str(workdir / "nx.pid"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def listening(command: list[str], port: int):
+    """A server process started with `command`, once it listens on `port`; stopped after the block."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(port)
-        yield f"mongodb://127.0.0.1:{port}"
+        yield
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def nx_mongodb(workdir: Path):
+    """`nx-27017` (a MongoDB wire-protocol server backed by SQLite) on a free loopback port."""
+    port = free_port()
+    command = [executable("nx-27017"), "--host", "127.0.0.1", "-p", str(port), "--db", "memory"]
+    files = ["--log-file", str(workdir / "nx.log"), "--pid-file", str(workdir / "nx.pid")]
+    with listening([*command, *files], port):
+        yield f"mongodb://127.0.0.1:{port}"
 
 
 # `.ci/run` installs Debian's chromium and postgresql and sets this, so those tests run there instead of skipping.
@@ -144,11 +137,5 @@ def redis_server():
     """Debian's redis-server (package `redis-server`, installed by `.ci/run`) on a free loopback port, nothing
     persisted; yields its URL."""
     port = free_port()
-    command = [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly"]
-    process = subprocess.Popen([*command, "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port)
+    with listening([shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", ""], port):
         yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)

@@ -15,22 +15,13 @@ import pyarrow.parquet as pq
 from cucu_pipeline.definitions import defs
 from cucu_pipeline_tests.conftest import REPO, SAMPLE_RAW
 from cucu_pipeline_tests.defs.test_campaign_assets import pipeline_records, run
+from cucu_pipeline_tests.defs.test_definitions import ASSET_KEYS
 from cucu_pipeline_tests.services import executable, finished_runs
 
 DATES = ["2025-06-13", "2025-06-14", "2025-06-15"]
 # Everything but the tables read from, or written to, the Messages table as it stands (its record ids are new each
 # time) and the outcomes read from it.
-AS_OF_DATE = [
-    "raw_users",
-    "raw_events",
-    "raw_orders",
-    "qualified_users",
-    "qualified_events",
-    "enriched_users",
-    "enriched_events",
-    "event_matches",
-    "matched_messages",
-]
+AS_OF_DATE = sorted(ASSET_KEYS - {"raw_messages", "published_messages", "campaign_outcomes", "campaign_performance"})
 
 
 def instance_folder(tmp_path: Path) -> Path:

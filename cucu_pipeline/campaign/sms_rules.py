@@ -30,7 +30,8 @@ MAX_CHARACTERS = 180  # the hard ceiling, link included, for facts that cannot f
 MAX_SEGMENTS = 2
 
 _PHONE = re.compile(r"(?<![\w/])(\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\w)")
-_LONG_NUMBER = re.compile(r"\d{10,}")
+# No figure a text states (seats, a time, a year) has five digits: a longer number is a phone or an insane value.
+_LONG_NUMBER = re.compile(r"\d{5,}")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]")
 _SHOUT_ALLOWED = frozenset({"STOP", "HELP", "RSVP", "SF", "BBQ", "USA"})
@@ -121,8 +122,12 @@ def _brand_and_opt_out(text: str, context: MessageContext) -> tuple[list[str], l
 
 def _contacts(without_urls: str, emails: list[str]) -> list[str]:
     phones = [m.group(0) for m in _PHONE.finditer(without_urls)]
-    phones += [m.group(0) for m in _LONG_NUMBER.finditer(without_urls) if not any(m.group(0) in p for p in phones)]
-    return [f"phone number {phone!r}" for phone in phones] + [f"email {email!r}" for email in emails]
+    numbers = [m.group(0) for m in _LONG_NUMBER.finditer(without_urls) if not any(m.group(0) in p for p in phones)]
+    return (
+        [f"phone number {phone!r}" for phone in phones]
+        + [f"number {number!r} of more than 4 digits" for number in numbers]
+        + [f"email {email!r}" for email in emails]
+    )
 
 
 def check_message(text: str, context: MessageContext) -> list[RuleResult]:

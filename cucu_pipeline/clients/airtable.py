@@ -11,24 +11,27 @@ import functools
 import hashlib
 import json
 import sqlite3
-import threading
-import time
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import requests
 from pyairtable import Api
 from pyairtable.api.retrying import retry_strategy
-from requests.adapters import HTTPAdapter
 
 from cucu_pipeline.campaign.publishing import BATCH_SIZE, SUPERSEDED, Outcome, cooldown_review, superseding_patches
+from cucu_pipeline.clients.airtable_http import (
+    GARBLED_ANSWERS,
+    AirtableError,
+    GarbledPage,
+    RateLimiter,
+    ThrottledAdapter,
+    masked_errors,
+)
 from cucu_pipeline.clients.retries import retry_garbled
 from cucu_pipeline.core.dates import utc_iso
 from cucu_pipeline.sources.exports import read_export
 
-GARBLED_ANSWERS = (requests.exceptions.InvalidJSONError, requests.exceptions.ChunkedEncodingError)
 # The Messages table's fields: the old scripts' columns plus the ones this project adds (README: "Publishing").
 MESSAGE_FIELDS = (
     "user_id",
@@ -74,30 +77,6 @@ class MessageStore(dg.ConfigurableResource):
         raise NotImplementedError
 
 
-class RateLimiter:
-    """At most `per_second` requests per second across threads: Airtable allows 5 per second per base."""
-
-    def __init__(self, per_second: float):
-        self.interval, self.next_slot, self.lock = 1.0 / per_second, 0.0, threading.Lock()
-
-    def wait(self) -> None:
-        with self.lock:
-            now = time.monotonic()
-            slot = max(now, self.next_slot)
-            self.next_slot = slot + self.interval
-        time.sleep(max(0.0, slot - now))
-
-
-class _ThrottledAdapter(HTTPAdapter):
-    def __init__(self, limiter: RateLimiter, **kwargs):
-        self.limiter = limiter
-        super().__init__(**kwargs)
-
-    def send(self, request, **kwargs):
-        self.limiter.wait()
-        return super().send(request, **kwargs)
-
-
 class AirtableMessageStore(MessageStore):
     """Production: pyairtable with timeouts and retries that outlast Airtable's 30-second 429 penalty."""
 
@@ -111,6 +90,7 @@ class AirtableMessageStore(MessageStore):
     requests_per_second: float = 5.0
     connect_timeout_seconds: float = 5.0
     read_timeout_seconds: float = 30.0
+    page_attempts: int = 6
 
     def _table(self):
         retries = retry_strategy(
@@ -121,18 +101,43 @@ class AirtableMessageStore(MessageStore):
         )
         timeout = (self.connect_timeout_seconds, self.read_timeout_seconds)
         api = Api(self.api_key, timeout=timeout, retry_strategy=retries, endpoint_url=self.endpoint_url)
-        throttled = _ThrottledAdapter(RateLimiter(self.requests_per_second), max_retries=retries)
+        throttled = ThrottledAdapter(RateLimiter(self.requests_per_second), max_retries=retries)
         api.session.mount("https://", throttled)
         api.session.mount("http://", throttled)
         return api.table(self.base_id, self.table_name)
 
+    def _page(self, table, offset: str | None, number: int) -> dict[str, Any]:
+        params = {"pageSize": 100, **({"offset": offset} if offset else {})}
+        answer = table.api.request("get", table.urls.records, params=params)
+        if not isinstance(answer, dict) or not isinstance(answer.get("records"), list):
+            raise GarbledPage(f"page {number} of the Messages table was not a page of records")
+        return answer
+
+    def _all_records(self, table) -> list[dict[str, Any]]:
+        """Every record, page by page: a failed page is asked again from its own offset, and the listing fails only
+        when one page keeps failing (`page_attempts` times, after the HTTP adapter's own retries), naming it."""
+        records, offset, number = [], None, 1
+        while True:
+            try:
+                ask = functools.partial(self._page, table, offset, number)
+                page = retry_garbled(ask, GARBLED_ANSWERS, self.page_attempts)
+            except Exception as error:
+                raise AirtableError(f"page {number} of the Messages table kept failing: {error}") from None
+            records += page["records"]
+            offset, number = page.get("offset"), number + 1
+            if not offset:
+                return records
+
     def fetch_records(self) -> list[dict[str, Any]]:
         table = self._table()
-        return retry_garbled(lambda: table.all(page_size=100), GARBLED_ANSWERS)
+        return masked_errors(lambda: self._all_records(table))
 
     def publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
+        return masked_errors(lambda: self._publish(records, campaign_date, cooldown_days))
+
+    def _publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
         table = self._table()
-        existing = retry_garbled(lambda: table.all(page_size=100), GARBLED_ANSWERS)
+        existing = self._all_records(table)
         review = cooldown_review(existing, records, campaign_date, cooldown_days)
         outcomes = [Outcome(key, None, "skipped", reason) for key, reason in review.conflicts.items()]
         writes = [record for record in records if record["message_key"] not in review.conflicts]

@@ -9,7 +9,7 @@ from pydantic import PrivateAttr
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
-from cucu_pipeline.sources.exports import ExportRead, read_export
+from cucu_pipeline.sources.exports import ExportError, ExportRead, read_export
 
 
 class DocumentSource(dg.ConfigurableResource):
@@ -27,7 +27,7 @@ class JsonExportSource(DocumentSource):
     def read(self, collection: str, fields: list[str]) -> ExportRead:
         try:
             return read_export(Path(self.data_dir) / "raw" / f"{collection}.json")
-        except FileNotFoundError as error:  # not an outage: fail now instead of waiting out the retry policy
+        except (FileNotFoundError, ExportError) as error:  # no retry can fix a file: fail now, once, naming it
             raise dg.Failure(str(error), allow_retries=False) from None
 
 

@@ -51,6 +51,9 @@ def iso_day(instants: pd.Series) -> pd.Series:
     return days.astype(object).where(instants.notna(), None)
 
 
+MIN_AGE, MAX_AGE = 13, 110
+
+
 def age_on(birth_days: pd.Series, campaign_date: dt.date) -> pd.Series:
     """Completed years of age on the campaign date.
 
@@ -62,4 +65,5 @@ def age_on(birth_days: pd.Series, campaign_date: dt.date) -> pd.Series:
         (born.dt.month == campaign_date.month) & (born.dt.day <= campaign_date.day)
     )
     years = campaign_date.year - born.dt.year - (~had_birthday).astype(int)
-    return years.astype("Int64").where(born.notna(), pd.NA)
+    # A birthday that makes a member younger than 13 or older than 110 is a typo (9999-12-31, 1900-01-01): unknown.
+    return years.astype("Int64").where(born.notna() & years.between(MIN_AGE, MAX_AGE), pd.NA)

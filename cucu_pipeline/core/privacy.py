@@ -7,8 +7,9 @@ import re
 import pandas as pd
 
 _EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-# A run of digits long enough to be a phone, unless it is an ISO date (campaign dates name runs and alerts).
-_PHONE_IN_TEXT = re.compile(r"(?<!\d)(?!\d{4}-\d\d-\d\d(?!\d))\+?\d[\d\s().-]{7,}\d")
+# A run of digits long enough to be a phone, unless it is an ISO date (campaign dates name runs and alerts) or an
+# IPv4 address (errors name the host they could not reach).
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)(?!\d{4}-\d\d-\d\d(?!\d))(?!\d{1,3}(?:\.\d{1,3}){3}(?!\d))\+?\d[\d\s().-]{7,}\d")
 
 
 def mask_phone(phone: object) -> str | None:

@@ -37,6 +37,16 @@ def read_records(airtable: MessageStore) -> pd.DataFrame:
     return normalize_documents(airtable.fetch_records(), MessageRecord).frame
 
 
+def _required(table: Normalized, collection: str) -> Normalized:
+    """Members and events are never legitimately absent: a collection that is empty, or holds no valid document, is
+    a broken source or export, and a green run that texts nobody would hide it."""
+    if table.kept == 0:
+        reasons = ", ".join(f"{count} {reason}" for reason, count in table.rejected.most_common())
+        found = f"has all {table.loaded} documents rejected ({reasons})" if table.loaded else "is empty"
+        raise dg.Failure(f"No {collection}: the {collection} collection (or its export) {found}", allow_retries=False)
+    return table
+
+
 def _output(table: Normalized, preview_columns: list[str]) -> dg.Output:
     metadata = {**funnel(table.loaded, table.kept, table.rejected), "preview": preview(table.frame, preview_columns)}
     return dg.Output(table.frame, metadata=metadata)
@@ -46,13 +56,13 @@ def raw_users(mongo: DocumentSource) -> dg.Output[pd.DataFrame]:
     """Members from MongoDB `users`, one row per valid member; `phone_e164` is the phone in E.164 when it is a valid
     US number."""
     read = mongo.read("users", source_fields(UserDocument))
-    table = normalize_users(read.documents, malformed=read.malformed)
+    table = _required(normalize_users(read.documents, malformed=read.malformed), "users")
     return _output(table, ["id", "first_name", "email", "phone_e164", "role", "created_at", "interests"])
 
 
 def raw_events(mongo: DocumentSource) -> dg.Output[pd.DataFrame]:
     """Events from MongoDB `events`; participant lists are trimmed, lower-cased, de-duplicated emails."""
-    table = _read(mongo, "events", EventDocument)
+    table = _required(_read(mongo, "events", EventDocument), "events")
     return _output(table, ["id", "name", "start_date", "type", "event_status", "max_participants", "venue_name"])
 
 

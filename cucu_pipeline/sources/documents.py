@@ -11,7 +11,19 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from cucu_pipeline.sources.fields import Day, Email, EmailList, Flag, Id, Instant, Number, OptionalId, Text, TextList
+from cucu_pipeline.sources.fields import (
+    Day,
+    Email,
+    EmailList,
+    Flag,
+    Id,
+    Instant,
+    Number,
+    OptionalId,
+    Seats,
+    Text,
+    TextList,
+)
 
 
 class Document(BaseModel):
@@ -57,8 +69,8 @@ class EventDocument(Document):
     end_date: Instant = Field(None, validation_alias="endDate")
     type: Text = None
     event_status: Text = Field(None, validation_alias="eventStatus")
-    max_participants: Number = Field(None, validation_alias="maxParticipants")
-    min_participants: Number = Field(None, validation_alias="minParticipants")
+    max_participants: Seats = Field(None, validation_alias="maxParticipants")
+    min_participants: Seats = Field(None, validation_alias="minParticipants")
     participants: EmailList = []
     invited_participants: EmailList = Field([], validation_alias="invitedParticipants")
     owner_id: OptionalId = Field(None, validation_alias="ownerId")

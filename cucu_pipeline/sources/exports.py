@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,25 +44,109 @@ def _object_hook(obj: dict) -> Any:
         return obj
 
 
-def parse_export(text: str) -> ExportRead:
-    stripped = text.lstrip()
-    if not stripped:
-        return ExportRead([], 0)
-    if stripped.startswith("["):
-        documents = json.loads(stripped, object_hook=_object_hook)
-        return ExportRead(documents if isinstance(documents, list) else [documents], 0)
+class ExportError(ValueError):
+    """A file no retry can fix, named with what is wrong with it (README: "Bad records")."""
+
+
+_WHITESPACE = re.compile(r"\s*")
+
+
+def _end_of_value(text: str, start: int) -> int:
+    """Where the array or object at `start` ends, found without recursion: a document nested too deeply to decode
+    is skipped whole, as one rejected document."""
+    depth, index, in_string = 0, start, False
+    while index < len(text):
+        char = text[index]
+        if in_string:
+            index += 2 if char == "\\" else 1  # an escaped character, whatever it is
+            in_string = char != '"'
+            continue
+        if char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        index += 1
+    return index
+
+
+def _where(text: str, index: int) -> str:
+    """Where an array export stops being JSON: a file cut short never closes its array."""
+    if not text.rstrip().endswith("]"):
+        return f"ends early (truncated after line {text.count(chr(10)) + 1})"
+    return f"is not valid JSON at line {text.count(chr(10), 0, index) + 1}"
+
+
+def _array(text: str, source: str) -> ExportRead:
+    """The documents of a JSON array, one at a time: a document too deep to decode is counted, not fatal."""
+    decoder = json.JSONDecoder(object_hook=_object_hook)
     documents, malformed = [], 0
-    for line in stripped.splitlines():
+    index = _WHITESPACE.match(text, 1).end()
+    if text.startswith("]", index):
+        return ExportRead([], 0)
+    while True:
+        try:
+            document, index = decoder.raw_decode(text, index)
+            documents.append(document)
+        except RecursionError:
+            index, malformed = _end_of_value(text, index), malformed + 1
+        except json.JSONDecodeError as error:
+            raise ExportError(f"{source} {_where(text, error.pos)} ({error.msg})") from None
+        index = _WHITESPACE.match(text, index).end()
+        if text.startswith(",", index):
+            index = _WHITESPACE.match(text, index + 1).end()
+        elif text.startswith("]", index):
+            break
+        else:
+            raise ExportError(f"{source} {_where(text, index)} (expected ',' or ']')")
+    if text[index + 1 :].strip():
+        raise ExportError(
+            f"{source} is not valid JSON at line {text.count(chr(10), 0, index) + 1} (text after the array)"
+        )
+    return ExportRead(documents, malformed)
+
+
+def _lines(text: str) -> ExportRead:
+    """JSON Lines: a line that is not JSON (or nests too deeply) is one rejected document."""
+    documents, malformed = [], 0
+    for line in text.splitlines():
         if not line.strip():
             continue
         try:
             documents.append(json.loads(line, object_hook=_object_hook))
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             malformed += 1
     return ExportRead(documents, malformed)
+
+
+def parse_export(text: str, source: str = "the export") -> ExportRead:
+    """Documents of a JSON array (each element one document, kept or rejected downstream) or JSON Lines. A file that
+    is neither, holding no JSON object at all (plain text, a bare number), is an `ExportError`: read as zero
+    documents, it would make a green run that texts nobody."""
+    stripped = text.lstrip()
+    if not stripped:
+        return ExportRead([], 0)
+    if stripped.startswith("["):
+        return _array(stripped, source)
+    read = _lines(stripped)
+    if not any(isinstance(document, dict) for document in read.documents):
+        raise ExportError(f"{source} holds no JSON documents (objects), neither as an array nor as JSON Lines")
+    return read
+
+
+def _decode(data: bytes, source: str) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4096]:
+        raise ExportError(f"{source} is not UTF-8 text (UTF-16 or binary); export it as UTF-8")
+    try:
+        return data.decode("utf-8-sig")  # a UTF-8 byte order mark is fine
+    except UnicodeDecodeError as error:
+        raise ExportError(f"{source} is not UTF-8 text (byte {error.start} is not UTF-8); export it as UTF-8") from None
 
 
 def read_export(path: Path) -> ExportRead:
     if not path.exists():
         raise FileNotFoundError(f"No export at {path}; set CUCU_DATA_DIR to a folder with raw/<collection>.json")
-    return parse_export(path.read_text(encoding="utf-8"))
+    return parse_export(_decode(path.read_bytes(), str(path)), str(path))

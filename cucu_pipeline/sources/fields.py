@@ -1,5 +1,6 @@
 """Field kinds of the source documents: each converts one raw value (plain JSON, Extended JSON or BSON) or rejects
-the document with a reason (`missing_id`, `wrong_type`, `invalid_email`, `unparseable_date`).
+the document with a reason (`missing_id`, `wrong_type`, `invalid_email`, `unparseable_date`, `implausible_value`,
+`too_long`).
 
 `FRAME_COLUMNS` says how each kind becomes a typed pandas column.
 """
@@ -7,6 +8,7 @@ the document with a reason (`missing_id`, `wrong_type`, `invalid_email`, `unpars
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Annotated, Any
 
@@ -18,6 +20,9 @@ from pydantic_core import PydanticCustomError
 from cucu_pipeline.core.dates import PACIFIC
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+MAX_EMAIL_LENGTH = 254  # RFC 5321's longest address
+MAX_TEXT_LENGTH = 5000  # longer than any name, note or event description a person writes
+MAX_SEATS = 1000  # a Cuculi table seats tens; a capacity beyond this is a typo or a broken value
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -92,20 +97,23 @@ def _to_email(value: Any) -> str | None:
     if not isinstance(value, str):
         raise PydanticCustomError("wrong_type", "email is not text")
     email = value.strip().lower()
-    if not EMAIL_PATTERN.match(email):
+    if len(email) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.match(email):
         raise PydanticCustomError("invalid_email", "not an email address")
     return email
 
 
 def _to_text(value: Any) -> str | None:
-    if type(value) is str:
+    if type(value) is str and len(value) <= MAX_TEXT_LENGTH:
         return value.strip() or None
     value = _blank_to_none(value)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise PydanticCustomError("wrong_type", "expected text")
-    return str(value).strip()
+    text = str(value).strip()
+    if len(text) > MAX_TEXT_LENGTH:
+        raise PydanticCustomError("too_long", "text longer than anyone writes")
+    return text
 
 
 def _to_text_list(value: Any) -> list[str]:
@@ -137,9 +145,20 @@ def _to_number(value: Any) -> float | None:
     if isinstance(value, bool):
         raise PydanticCustomError("wrong_type", "expected a number")
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         raise PydanticCustomError("wrong_type", "expected a number") from None
+    if not math.isfinite(number):
+        raise PydanticCustomError("implausible_value", "not a finite number")
+    return number
+
+
+def _to_seats(value: Any) -> float | None:
+    """A capacity: a whole number of seats from 0 to `MAX_SEATS`."""
+    seats = _to_number(value)
+    if seats is not None and (seats != int(seats) or not 0 <= seats <= MAX_SEATS):
+        raise PydanticCustomError("implausible_value", "not a plausible number of seats")
+    return seats
 
 
 def _to_flag(value: Any) -> bool:
@@ -162,6 +181,7 @@ Text = Annotated[str | None, BeforeValidator(_to_text)]
 TextList = Annotated[list[str], BeforeValidator(_to_text_list)]
 EmailList = Annotated[list[str], BeforeValidator(_to_email_list)]
 Number = Annotated[float | None, BeforeValidator(_to_number)]
+Seats = Annotated[float | None, BeforeValidator(_to_seats)]
 Flag = Annotated[bool, BeforeValidator(_to_flag)]
 
 
@@ -170,5 +190,6 @@ FRAME_COLUMNS = {
     _to_instant: lambda column: pd.to_datetime(column, utc=True).dt.as_unit("us"),
     _to_day: lambda column: pd.to_datetime(column).dt.as_unit("us"),
     _to_number: lambda column: pd.to_numeric(column).astype("Float64"),
+    _to_seats: lambda column: pd.to_numeric(column).astype("Float64"),
     _to_flag: lambda column: column.astype(bool),
 }

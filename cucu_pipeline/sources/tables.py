@@ -1,7 +1,8 @@
 """Documents in, typed tables out, with the tally that reconciles them: loaded = kept + rejected (by reason).
 
 A document that cannot be used is not an error: it is rejected with one reason (`missing_id`, `duplicate_id`,
-`invalid_email`, `unparseable_date`, `wrong_type`, `not_a_document`, `malformed_json`; messages also
+`invalid_email`, `unparseable_date`, `wrong_type`, `implausible_value`, `too_long`, `not_a_document`,
+`malformed_json`; messages also
 `missing_user`, `missing_date`) and counted.
 """
 
@@ -38,7 +39,16 @@ def rejection_reason(error: ValidationError) -> str:
     first = error.errors()[0]
     if first["type"] == "missing" and first["loc"] and first["loc"][0] in {"id", "record_id"}:
         return "missing_id"
-    known = {"missing_id", "invalid_email", "unparseable_date", "wrong_type", "missing_user", "missing_date"}
+    known = {
+        "missing_id",
+        "invalid_email",
+        "unparseable_date",
+        "wrong_type",
+        "missing_user",
+        "missing_date",
+        "implausible_value",
+        "too_long",
+    }
     return first["type"] if first["type"] in known else "wrong_type"
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import requests
 
 from cucu_pipeline.campaign.publishing import CooldownReview, cooldown_review, message_key
-from cucu_pipeline.clients.airtable import AirtableMessageStore, LocalMessageStore, RateLimiter
+from cucu_pipeline.clients.airtable import AirtableError, AirtableMessageStore, LocalMessageStore, RateLimiter
 from cucu_pipeline_tests.fakes.airtable import FakeAirtable
 from cucu_pipeline_tests.fakes.faults import FaultPlan
 
@@ -144,7 +143,7 @@ def test_a_crash_halfway_then_a_rerun_leaves_no_duplicate_and_nothing_missing():
     records = [record(f"u{n:02d}") for n in range(25)]
     fake.fail_writes_after = 2  # the third batch never lands
     with fake.serve() as url:
-        with pytest.raises(requests.exceptions.RequestException):
+        with pytest.raises(AirtableError, match="RetryError"):
             airtable(url).publish(records, DAY, 7)
         assert len(fake.records) == 20
         fake.fail_writes_after = None

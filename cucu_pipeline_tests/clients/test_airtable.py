@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs, urlparse
 
 import dagster as dg
+import pytest
 
-from cucu_pipeline.clients.airtable import MESSAGE_FIELDS, AirtableMessageStore, LocalMessageStore
+from cucu_pipeline.clients.airtable import MESSAGE_FIELDS, AirtableError, AirtableMessageStore, LocalMessageStore
 from cucu_pipeline.defs import sources
+from cucu_pipeline_tests.campaign.test_publishing import DAY, record
 from cucu_pipeline_tests.fakes.airtable import FakeAirtable
-from cucu_pipeline_tests.fakes.faults import FaultPlan
+from cucu_pipeline_tests.fakes.faults import BODY_FAULTS, FAULT_KINDS, FaultPlan
 
 RECORDS = [
     {
@@ -98,3 +101,50 @@ def test_parallel_first_opens_seed_exactly_once(tmp_path):
 
 def test_a_missing_seed_gives_an_empty_store(tmp_path):
     assert LocalMessageStore(data_dir=str(tmp_path)).fetch_records() == []
+
+
+class EchoingAirtable(FakeAirtable):
+    """Refuses every write with an error that repeats the first record it was sent, as Airtable's validation errors
+    do (`Invalid value for field user_phone: "+14155550123"`)."""
+
+    def upsert(self, body: dict) -> tuple[int, dict]:
+        fields = body["records"][0]["fields"]
+        echoed = f'Invalid value "{fields["user_phone"]}" near "{fields["user_email"]}"'
+        return 422, {"error": {"type": "INVALID_VALUE_FOR_COLUMN", "message": echoed}}
+
+
+def test_an_error_that_echoes_a_member_reaches_nobody_unmasked(caplog):
+    written = record("u1", user_phone="+14155550199", user_email="sarah.chen@email.com")
+    with EchoingAirtable().serve() as url, pytest.raises(AirtableError) as raised:
+        store(url).publish([written], DAY, cooldown_days=7)
+    shown = "\n".join([str(raised.value), repr(raised.value.__cause__), repr(raised.value.__context__), caplog.text])
+    assert "422 Client Error" in shown and "•••••••199" in shown and "s•••@e•••.com" in shown  # still says what failed
+    assert "4155550199" not in shown and "sarah.chen@email.com" not in shown
+
+
+@pytest.mark.parametrize("kind", ["garbled", "empty", "truncated", "null", "503"])
+def test_a_failed_page_is_asked_again_from_its_own_offset(kind):
+    # The third page fails twice: the listing goes on from that page, not from the first.
+    fake = FakeAirtable(RECORDS, faults=FaultPlan(script=[None, None, kind, kind]))
+    with fake.serve() as url:
+        records = store(url).fetch_records()
+    assert [r["id"] for r in records] == [r["id"] for r in RECORDS]
+    offsets = [parse_qs(urlparse(path).query).get("offset", ["0"])[0] for _, path in fake.requests]
+    assert offsets == ["0", "100", "200", "200", "200"]
+
+
+def test_a_page_that_keeps_failing_fails_the_listing_naming_the_page():
+    fake = FakeAirtable(RECORDS, faults=FaultPlan(script=[None] + ["empty"] * 6))
+    with fake.serve() as url, pytest.raises(AirtableError, match="page 2 of the Messages table kept failing"):
+        store(url).fetch_records()
+    assert len(fake.requests) == 7  # one good page, then six tries of the second
+
+
+@pytest.mark.parametrize("rate", [0.1, 0.3])
+def test_a_full_listing_survives_faults_of_every_kind(rate):
+    kinds = (*FAULT_KINDS, *BODY_FAULTS)
+    for seed in range(5):
+        fake = FakeAirtable(RECORDS, faults=FaultPlan(rate=rate, kinds=kinds, seed=seed, stall_seconds=0.3))
+        with fake.serve() as url:
+            listed = AirtableMessageStore(**{**store(url).model_dump(), "read_timeout_seconds": 0.2}).fetch_records()
+        assert [r["id"] for r in listed] == [r["id"] for r in RECORDS]

@@ -90,6 +90,7 @@ def test_masks_keep_too_little_to_contact_anyone():
         ("message key 2026-02-10:u17", "message key 2026-02-10:u17"),
         ("call (415) 555-0100 on 2026-02-10", "call (•••••••100 on 2026-02-10"),
         ("2026-02-10 4155550123", "•••••••123"),
+        ("host='127.0.0.1', port=40201; call 415.555.0123", "host='127.0.0.1', port=40201; call •••••••123"),
     ],
 )
 def test_campaign_dates_stay_readable_and_phones_beside_them_do_not(text, shown):

@@ -169,15 +169,22 @@ def test_production_clients_end_to_end_against_local_peers(tmp_path, monkeypatch
     assert set(rerun.output_for_node("published_messages")["outcome"]) == {"updated"}
 
 
-@pytest.mark.parametrize("emptied", [("users", "events", "orders", "messages"), ("events",)])
-def test_empty_sources_give_empty_tables_not_a_crash(data_dir, emptied):
-    for name in emptied:
+def test_no_orders_and_no_texts_yet_give_empty_histories_not_a_crash(data_dir):
+    for name in ("orders", "messages"):
         (data_dir / "raw" / f"{name}.json").write_text("[]")
     result = run({"CUCU_DATA_DIR": str(data_dir)}, DATE)
-    matches = result.output_for_node("event_matches")
-    assert len(result.output_for_node("published_messages")) == 0
-    assert set(matches["skip_reason"]) <= {"no_eligible_event", "no_low_occupancy_event"}
-    assert len(matches) == len(result.output_for_node("enriched_users"))
+    assert len(result.output_for_node("raw_orders")) == len(result.output_for_node("raw_messages")) == 0
+    assert len(result.output_for_node("published_messages")) > 0  # members without history are still texted
+
+
+@pytest.mark.parametrize("emptied", ["users", "events"])
+def test_no_members_or_no_events_fail_the_run_instead_of_texting_nobody(data_dir, emptied):
+    (data_dir / "raw" / f"{emptied}.json").write_text("[]")
+    result = run({"CUCU_DATA_DIR": str(data_dir)}, DATE, raise_on_error=False)
+    (failure,) = [event for event in result.all_events if event.is_step_failure]
+    assert failure.step_key == f"raw_{emptied}"
+    assert f"No {emptied}: the {emptied} collection (or its export) is empty" in str(failure.step_failure_data.error)
+    assert "published_messages" not in {e.asset_key.path[-1] for e in result.get_asset_materialization_events()}
 
 
 def test_a_large_run_sends_one_message_batch_and_a_rerun_resumes_it_instead_of_paying_twice(data_dir, monkeypatch):

@@ -17,6 +17,9 @@ STATUS_FAULTS = {"401": 401, "429": 429, "500": 500, "502": 502, "503": 503, "52
 # connection without an answer; a garbled answer is a 200 whose JSON is cut short. (A 401, a refused key, is not
 # transient.)
 FAULT_KINDS = ("429", "500", "502", "503", "529", "stall", "drop", "garbled")
+# More ways a 200 goes wrong, for Airtable's paged reads: no body at all, a body shorter than its Content-Length, and
+# JSON `null`.
+BODY_FAULTS = ("empty", "truncated", "null")
 
 
 class FaultPlan:
@@ -31,7 +34,7 @@ class FaultPlan:
         script: list[str | None] | None = None,
         stall_seconds: float = 2.0,
     ):
-        unknown = set(kinds) - set(FAULT_KINDS) - set(STATUS_FAULTS)
+        unknown = set(kinds) - set(FAULT_KINDS) - set(BODY_FAULTS) - set(STATUS_FAULTS)
         if unknown:
             raise ValueError(f"unknown fault kinds: {sorted(unknown)}")
         self.rate, self.kinds, self.script = rate, tuple(kinds), list(script or [])
@@ -77,12 +80,14 @@ def send_fault(handler: BaseHTTPRequestHandler, kind: str, error_body: dict, sta
         return
     if kind == "stall":
         time.sleep(stall_seconds)
-    elif kind == "garbled":
-        payload = b'{"records": [{"id": "rec'
+    elif kind in ("garbled", "empty", "truncated", "null"):
+        payload = {"garbled": b'{"records": [{"id": "rec', "empty": b"", "truncated": b'{"records": [', "null": b"null"}
         handler.send_response(200)
         handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(payload)))
+        # A truncated answer promises more than it sends, then the connection closes.
+        handler.send_header("Content-Length", "4096" if kind == "truncated" else str(len(payload[kind])))
         handler.end_headers()
-        handler.wfile.write(payload)
+        handler.wfile.write(payload[kind])
+        handler.close_connection = kind == "truncated"
         return
     handler.close_connection = True  # a stall or a drop: the connection closes with no answer

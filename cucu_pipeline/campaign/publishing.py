@@ -27,6 +27,7 @@ from cucu_pipeline.sources.tables import normalize_documents
 
 BATCH_SIZE = 10  # Airtable's maximum records per write request
 SUPERSEDED = "superseded"  # a queued text replaced by an earlier date's text to the same member
+DUPLICATE = "duplicate"  # a second row with a text's message_key (a hand copy): the oldest row is the text
 # Records nobody has acted on yet: a re-run may rewrite its own, an earlier date supersedes a later one.
 AWAITING = QUEUED_STATUSES | HELD_OUT_STATUSES
 
@@ -91,6 +92,45 @@ def cooldown_review(
     writing = {record["user_id"] for record in fields if record["message_key"] not in conflicts}
     superseded = table.loc[later_queued & table["user_id"].isin(writing), "message_key"].tolist()
     return CooldownReview(conflicts, superseded)
+
+
+def duplicate_rows(existing: list[dict]) -> dict[str, list[str]]:
+    """Message keys held by more than one row, with their record ids, oldest first."""
+    rows: dict[str, list[tuple[str, str]]] = {}
+    for record in existing:
+        key = record["fields"].get("message_key")
+        if key:
+            rows.setdefault(key, []).append((record.get("createdTime", ""), record["id"]))
+    return {key: [record_id for _, record_id in sorted(held)] for key, held in rows.items() if len(held) > 1}
+
+
+def split_by_duplicates(writes: list[dict], copies: dict[str, list[str]]) -> tuple[list[dict], list[dict]]:
+    """The writes to upsert on `message_key`, and those to write by record id: a copied key's text goes to its
+    oldest row, and its newer rows are marked `duplicate` under a key of their own, so the next upsert finds one."""
+    by_key = [record for record in writes if record["message_key"] not in copies]
+    by_id = [
+        {"id": copies[record["message_key"]][0], "fields": record}
+        for record in writes
+        if record["message_key"] in copies
+    ]
+    by_id += [
+        {
+            "id": record_id,
+            "fields": {"status": DUPLICATE, "message_key": f"{record['message_key']}#duplicate:{record_id}"},
+        }
+        for record in writes
+        if record["message_key"] in copies
+        for record_id in copies[record["message_key"]][1:]
+    ]
+    return by_key, by_id
+
+
+def write_outcome(written: dict, superseded: list[str], created: bool) -> Outcome:
+    """What the store did with one row it answered for."""
+    key, status = written["fields"]["message_key"], written["fields"].get("status")
+    if status == DUPLICATE:
+        return Outcome(key, written["id"], DUPLICATE)
+    return Outcome(key, written["id"], SUPERSEDED if key in superseded else "created" if created else "updated")
 
 
 def superseding_patches(review: CooldownReview) -> list[dict]:

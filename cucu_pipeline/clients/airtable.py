@@ -17,15 +17,23 @@ from typing import Any
 
 import dagster as dg
 from pyairtable import Api
-from pyairtable.api.retrying import retry_strategy
 
-from cucu_pipeline.campaign.publishing import BATCH_SIZE, SUPERSEDED, Outcome, cooldown_review, superseding_patches
+from cucu_pipeline.campaign.publishing import (
+    BATCH_SIZE,
+    SUPERSEDED,
+    Outcome,
+    cooldown_review,
+    duplicate_rows,
+    split_by_duplicates,
+    superseding_patches,
+    write_outcome,
+)
 from cucu_pipeline.clients.airtable_http import (
     GARBLED_ANSWERS,
-    AirtableError,
-    GarbledPage,
     RateLimiter,
     ThrottledAdapter,
+    capped_retries,
+    list_all_records,
     masked_errors,
 )
 from cucu_pipeline.clients.retries import retry_garbled
@@ -91,9 +99,12 @@ class AirtableMessageStore(MessageStore):
     connect_timeout_seconds: float = 5.0
     read_timeout_seconds: float = 30.0
     page_attempts: int = 6
+    deadline_seconds: float = 60.0  # for a whole answer, however slowly its bytes arrive
+    retry_after_cap_seconds: float = 60.0
 
     def _table(self):
-        retries = retry_strategy(
+        retries = capped_retries(
+            self.retry_after_cap_seconds,
             status_forcelist=(429, 500, 502, 503, 504),
             backoff_factor=self.retry_backoff_seconds,
             total=6,
@@ -101,59 +112,49 @@ class AirtableMessageStore(MessageStore):
         )
         timeout = (self.connect_timeout_seconds, self.read_timeout_seconds)
         api = Api(self.api_key, timeout=timeout, retry_strategy=retries, endpoint_url=self.endpoint_url)
-        throttled = ThrottledAdapter(RateLimiter(self.requests_per_second), max_retries=retries)
+        limiter = RateLimiter(self.requests_per_second)
+        throttled = ThrottledAdapter(limiter, self.deadline_seconds, max_retries=retries)
         api.session.mount("https://", throttled)
         api.session.mount("http://", throttled)
         return api.table(self.base_id, self.table_name)
 
-    def _page(self, table, offset: str | None, number: int) -> dict[str, Any]:
-        params = {"pageSize": 100, **({"offset": offset} if offset else {})}
-        answer = table.api.request("get", table.urls.records, params=params)
-        if not isinstance(answer, dict) or not isinstance(answer.get("records"), list):
-            raise GarbledPage(f"page {number} of the Messages table was not a page of records")
-        return answer
-
-    def _all_records(self, table) -> list[dict[str, Any]]:
-        """Every record, page by page: a failed page is asked again from its own offset, and the listing fails only
-        when one page keeps failing (`page_attempts` times, after the HTTP adapter's own retries), naming it."""
-        records, offset, number = [], None, 1
-        while True:
-            try:
-                ask = functools.partial(self._page, table, offset, number)
-                page = retry_garbled(ask, GARBLED_ANSWERS, self.page_attempts)
-            except Exception as error:
-                raise AirtableError(f"page {number} of the Messages table kept failing: {error}") from None
-            records += page["records"]
-            offset, number = page.get("offset"), number + 1
-            if not offset:
-                return records
-
     def fetch_records(self) -> list[dict[str, Any]]:
         table = self._table()
-        return masked_errors(lambda: self._all_records(table))
+        return masked_errors(lambda: list_all_records(table, self.page_attempts))
 
     def publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
         return masked_errors(lambda: self._publish(records, campaign_date, cooldown_days))
 
     def _publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
         table = self._table()
-        existing = self._all_records(table)
+        existing = list_all_records(table, self.page_attempts)
         review = cooldown_review(existing, records, campaign_date, cooldown_days)
         outcomes = [Outcome(key, None, "skipped", reason) for key, reason in review.conflicts.items()]
         writes = [record for record in records if record["message_key"] not in review.conflicts]
-        writes += superseding_patches(review)
-        for start in range(0, len(writes), BATCH_SIZE):
-            chunk = [{"fields": record} for record in writes[start : start + BATCH_SIZE]]
-            upsert = functools.partial(table.batch_upsert, chunk, key_fields=["message_key"])
-            result = retry_garbled(upsert, GARBLED_ANSWERS)
-            created = set(result["createdRecords"])
-            for written in result["records"]:
-                key = written["fields"]["message_key"]
-                outcome = (
-                    SUPERSEDED if key in review.superseded else "created" if written["id"] in created else "updated"
-                )
-                outcomes.append(Outcome(key, written["id"], outcome))
-        return outcomes
+        outcomes += _write(table, [*writes, *superseding_patches(review)], existing, review.superseded)
+        # Runs that share no Dagster instance can write to one member at once: read again and settle, so the table
+        # itself ends with one text per member within the cooldown, whichever run reads last.
+        after = list_all_records(table, self.page_attempts)
+        settled = cooldown_review(after, writes, campaign_date, cooldown_days)
+        withdrawn = [{"message_key": key, "status": SUPERSEDED} for key in settled.conflicts]
+        outcomes += _write(table, [*withdrawn, *superseding_patches(settled)], after, settled.superseded)
+        return outcomes + [Outcome(key, None, "skipped", f"{why}_meanwhile") for key, why in settled.conflicts.items()]
+
+
+def _write(table, writes: list[dict[str, Any]], existing: list[dict[str, Any]], superseded: list[str]) -> list[Outcome]:
+    """Upserts on `message_key` in batches of ten; a key copied onto two rows is written by record id."""
+    outcomes = []
+    by_key, by_id = split_by_duplicates(writes, duplicate_rows(existing))
+    for start in range(0, len(by_key), BATCH_SIZE):
+        chunk = [{"fields": record} for record in by_key[start : start + BATCH_SIZE]]
+        upsert = functools.partial(table.batch_upsert, chunk, key_fields=["message_key"])
+        result = retry_garbled(upsert, GARBLED_ANSWERS)
+        created = set(result["createdRecords"])
+        outcomes += [write_outcome(row, superseded, row["id"] in created) for row in result["records"]]
+    for start in range(0, len(by_id), BATCH_SIZE):
+        update = functools.partial(table.batch_update, by_id[start : start + BATCH_SIZE])
+        outcomes += [write_outcome(row, superseded, False) for row in retry_garbled(update, GARBLED_ANSWERS)]
+    return outcomes
 
 
 class LocalMessageStore(MessageStore):

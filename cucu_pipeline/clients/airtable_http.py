@@ -1,16 +1,20 @@
-"""Airtable over HTTP: the request rate, and what a failed answer becomes (asked again when garbled, masked when it
-fails for good)."""
+"""Airtable over HTTP: the request rate, paged listings that resume where they failed, and what a failed answer
+becomes (asked again when garbled, masked when it fails for good)."""
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ProtocolError, ReadTimeoutError
+from urllib3.util.retry import Retry
 
+from cucu_pipeline.clients.retries import retry_garbled
 from cucu_pipeline.core.privacy import mask_text
 
 
@@ -36,14 +40,53 @@ class RateLimiter:
         time.sleep(max(0.0, slot - now))
 
 
+class DeadlineExceeded(requests.exceptions.Timeout):
+    """An answer still arriving at the deadline: not asked again, the step fails saying how long it waited."""
+
+
+class CappedRetry(Retry):
+    """urllib3's retries, obeying a `Retry-After` only up to `retry_after_cap` seconds: a server asking for minutes
+    would otherwise hold the step, and the morning's run, that long."""
+
+    retry_after_cap = 60.0
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        return min(super().parse_retry_after(retry_after), self.retry_after_cap)
+
+
+def capped_retries(cap_seconds: float, **settings) -> Retry:
+    return type("CappedRetry", (CappedRetry,), {"retry_after_cap": cap_seconds})(**settings)
+
+
 class ThrottledAdapter(HTTPAdapter):
-    def __init__(self, limiter: RateLimiter, **kwargs):
-        self.limiter = limiter
+    """Spaces requests by the rate limiter, and gives each answer's body `deadline_seconds` to arrive in full: the read
+    timeout restarts with every byte, so an answer that trickles in would otherwise hold the step forever."""
+
+    def __init__(self, limiter: RateLimiter, deadline_seconds: float, **kwargs):
+        self.limiter, self.deadline_seconds = limiter, deadline_seconds
         super().__init__(**kwargs)
 
-    def send(self, request, **kwargs):
+    def send(self, request, stream=False, **kwargs):
         self.limiter.wait()
-        return super().send(request, **kwargs)
+        response = super().send(request, stream=True, **kwargs)
+        if not stream:
+            response._content = self._body(response)  # requests' own cache of a read body
+        return response
+
+    def _body(self, response: requests.Response) -> bytes:
+        deadline, chunks = time.monotonic() + self.deadline_seconds, []
+        # read1 returns what has arrived (read(n) would wait for n bytes), so the clock is checked as bytes come.
+        try:
+            while chunk := response.raw.read1(16_384, decode_content=True):
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    response.close()
+                    raise DeadlineExceeded(f"Airtable sent no full answer within {self.deadline_seconds:g} s")
+        except ProtocolError as error:  # as requests itself reports a body cut short
+            raise requests.exceptions.ChunkedEncodingError(error) from error
+        except ReadTimeoutError as error:
+            raise requests.exceptions.ConnectionError(error) from error
+        return b"".join(chunks)
 
 
 T = TypeVar("T")
@@ -62,3 +105,27 @@ def masked_errors(call: Callable[[], T]) -> T:
     except Exception as error:
         masked = AirtableError(f"{type(error).__name__}: {mask_text(str(error))}")
     raise masked
+
+
+def _page(table, offset: str | None, number: int) -> dict[str, Any]:
+    params = {"pageSize": 100, **({"offset": offset} if offset else {})}
+    answer = table.api.request("get", table.urls.records, params=params)
+    if not isinstance(answer, dict) or not isinstance(answer.get("records"), list):
+        raise GarbledPage(f"page {number} of the Messages table was not a page of records")
+    return answer
+
+
+def list_all_records(table, page_attempts: int) -> list[dict[str, Any]]:
+    """Every record, page by page: a failed page is asked again from its own offset, and the listing fails only
+    when one page keeps failing (`page_attempts` times, after the HTTP adapter's own retries), naming it."""
+    records, offset, number = [], None, 1
+    while True:
+        try:
+            ask = functools.partial(_page, table, offset, number)
+            page = retry_garbled(ask, GARBLED_ANSWERS, page_attempts)
+        except Exception as error:
+            raise AirtableError(f"page {number} of the Messages table kept failing: {error}") from None
+        records += page["records"]
+        offset, number = page.get("offset"), number + 1
+        if not offset:
+            return records

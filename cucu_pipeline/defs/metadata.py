@@ -12,7 +12,7 @@ from cucu_pipeline.campaign.campaigns import CAMPAIGNS
 from cucu_pipeline.campaign.costs import campaign_cost
 from cucu_pipeline.campaign.drafting import STATUSES, USAGE_COLUMNS, publishable
 from cucu_pipeline.campaign.matching import Matching
-from cucu_pipeline.campaign.publishing import SUPERSEDED, Outcome
+from cucu_pipeline.campaign.publishing import DUPLICATE, SUPERSEDED, Outcome
 from cucu_pipeline.campaign.send_windows import NO_WINDOW
 from cucu_pipeline.campaign.sms_rules import textable_event_name
 from cucu_pipeline.core.privacy import mask_text, masked
@@ -128,6 +128,7 @@ def published_metadata(published: pd.DataFrame, outcomes: list[Outcome]) -> dict
         **{f"outcome_{name}": int((published["outcome"] == name).sum()) for name in ("created", "updated", "skipped")},
         **{f"skipped_{reason}": int(count) for reason, count in published["skip_reason"].value_counts().items()},
         "superseded_later_texts": sum(outcome == SUPERSEDED for outcome in by_key.values()),
+        "duplicate_rows_marked": sum(outcome == DUPLICATE for outcome in by_key.values()),
         "preview": preview(published, ["message_key", "event_id", "outcome", "skip_reason", "message"]),
     }
 

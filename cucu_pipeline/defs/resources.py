@@ -98,6 +98,8 @@ def build_resources(
             base_id=environ["AIRTABLE_BASE_ID"],
             table_name=environ["AIRTABLE_TABLE"],
             endpoint_url=environ.get("AIRTABLE_ENDPOINT_URL") or "https://api.airtable.com",
+            deadline_seconds=float(environ.get("CUCU_REQUEST_DEADLINE_SECONDS", 60)),
+            retry_after_cap_seconds=float(environ.get("CUCU_RETRY_AFTER_CAP_SECONDS", 60)),
         )
     else:
         airtable = LocalMessageStore(data_dir=data_dir(environ))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from cucu_pipeline.campaign.publishing import CooldownReview, cooldown_review, message_key
-from cucu_pipeline.clients.airtable import AirtableError, AirtableMessageStore, LocalMessageStore, RateLimiter
+from cucu_pipeline.clients.airtable import AirtableMessageStore, LocalMessageStore, RateLimiter
+from cucu_pipeline.clients.airtable_http import AirtableError
 from cucu_pipeline_tests.fakes.airtable import FakeAirtable
 from cucu_pipeline_tests.fakes.faults import FaultPlan
 
@@ -183,3 +186,45 @@ def test_an_earlier_date_supersedes_a_later_holdout_as_it_would_a_later_queued_t
     assert review.conflicts == {} and review.superseded == ["2024-02-12:u1"]
     own = stored("u1", DAY.isoformat(), status="holdout", message_key=message_key(DAY, "u1"))
     assert cooldown_review([own], [record("u1", status="holdout")], DAY, 7) == CooldownReview({}, [])  # a re-run
+
+
+def test_a_row_copied_by_hand_never_blocks_the_date():
+    # The team copied u1's record of this date: two rows hold its message_key, and an upsert holding it fails (422).
+    copies = [
+        {**stored("u1", DAY.isoformat(), "queued", message_key=message_key(DAY, "u1")), "id": row, "createdTime": at}
+        for row, at in (("recB", "2024-02-10T19:30:00.000Z"), ("recA", "2024-02-10T18:00:00.000Z"))
+    ]
+    fake = FakeAirtable(copies)
+    records = [record(f"u{n}") for n in range(1, 13)]
+    with fake.serve() as url:
+        outcomes = airtable(url).publish(records, DAY, 7)
+        rerun = airtable(url).publish(records, DAY, 7)
+    rows = {row["id"]: row["fields"] for row in fake.records}
+    assert rows["recA"]["message"] == "Cuculi: Hi u1"  # the text went to the oldest row, though listed second
+    assert rows["recB"]["status"] == "duplicate"
+    assert rows["recB"]["message_key"] == f"{message_key(DAY, 'u1')}#duplicate:recB"
+    queued = [fields for fields in rows.values() if fields["status"] == "queued"]
+    assert sorted(fields["message_key"] for fields in queued) == sorted(r["message_key"] for r in records)
+    assert [o.outcome for o in outcomes].count("duplicate") == 1
+    assert {o.outcome for o in rerun} == {"updated"} and len(fake.records) == 13  # the next run finds one row
+
+
+def test_two_runs_sharing_no_instance_leave_one_text_per_member():
+    # Two dates published at once by runs that share no Dagster instance (two machines, two DAGSTER_HOMEs): both list
+    # the table before either writes, so each review alone lets every member through.
+    fake = FakeAirtable()
+    fake.write_delay = 0.3
+    later = DAY + dt.timedelta(days=2)
+    members = [f"u{n:02d}" for n in range(15)]
+    with fake.serve() as url, ThreadPoolExecutor(2) as pool:
+        runs = [
+            pool.submit(airtable(url).publish, [record(member, day) for member in members], day, 7)
+            for day in (later, DAY)
+        ]
+        outcomes = [run.result() for run in runs]
+    live = Counter(row["fields"]["user_id"] for row in fake.records if row["fields"]["status"] == "queued")
+    assert live == Counter({member: 1 for member in members})  # one text each, whichever run wrote first
+    assert {row["fields"]["campaign_date"] for row in fake.records if row["fields"]["status"] == "queued"} == {
+        DAY.isoformat()  # the earlier date wins, as when the dates run in order
+    }
+    assert sum(len(found) for found in outcomes) >= 2 * len(members)

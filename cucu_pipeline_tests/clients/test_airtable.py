@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlparse
 
 import dagster as dg
 import pytest
 
-from cucu_pipeline.clients.airtable import MESSAGE_FIELDS, AirtableError, AirtableMessageStore, LocalMessageStore
+from cucu_pipeline.clients.airtable import MESSAGE_FIELDS, AirtableMessageStore, LocalMessageStore
+from cucu_pipeline.clients.airtable_http import AirtableError
 from cucu_pipeline.defs import sources
 from cucu_pipeline_tests.campaign.test_publishing import DAY, record
 from cucu_pipeline_tests.fakes.airtable import FakeAirtable
@@ -53,7 +55,10 @@ def test_rate_limited_requests_are_retried():
 
 
 def test_raw_messages_from_airtable():
-    fake = FakeAirtable(RECORDS[:3] + [{"id": "recBAD", "createdTime": "2024-01-01T20:00:00.000Z", "fields": {}}])
+    keyed = [{**r, "fields": {**r["fields"], "message_key": "2024-01-02:u0"}} for r in RECORDS[:2]]  # a hand copy
+    fake = FakeAirtable(
+        keyed + RECORDS[2:3] + [{"id": "recBAD", "createdTime": "2024-01-01T20:00:00.000Z", "fields": {}}]
+    )
     with fake.serve() as url:
         result = dg.materialize(
             [sources.raw_messages],
@@ -66,6 +71,7 @@ def test_raw_messages_from_airtable():
     assert "user_phone" not in messages.columns  # contact details the pipeline does not need are not kept
     (materialization,) = result.get_asset_materialization_events()
     assert materialization.materialization.metadata["rejected_missing_user"].value == 1
+    assert materialization.materialization.metadata["duplicate_message_keys"].value == 1  # reported
 
 
 def seed(tmp_path, messages) -> LocalMessageStore:
@@ -148,3 +154,24 @@ def test_a_full_listing_survives_faults_of_every_kind(rate):
         with fake.serve() as url:
             listed = AirtableMessageStore(**{**store(url).model_dump(), "read_timeout_seconds": 0.2}).fetch_records()
         assert [r["id"] for r in listed] == [r["id"] for r in RECORDS]
+
+
+def test_an_answer_that_trickles_in_fails_within_the_deadline_naming_airtable():
+    # One byte every 0.1 s: each arrives well inside the 2 s read timeout, the page never does.
+    fake = FakeAirtable(RECORDS[:5], faults=FaultPlan(rate=1.0, kinds=("trickle",), stall_seconds=0.1))
+    slow = AirtableMessageStore(**{**store("").model_dump(), "read_timeout_seconds": 2.0, "deadline_seconds": 0.5})
+    with fake.serve() as url:
+        started = time.monotonic()
+        with pytest.raises(AirtableError, match=r"page 1 .* Airtable sent no full answer within 0.5 s"):
+            AirtableMessageStore(**{**slow.model_dump(), "endpoint_url": url}).fetch_records()
+        waited = time.monotonic() - started
+    assert waited < 2  # at the deadline, not when the server stops (22 s), and not asked again
+
+
+def test_retry_after_is_obeyed_only_up_to_its_cap():
+    fake = FakeAirtable(RECORDS[:5], faults=FaultPlan(script=["429"], retry_after="120"))
+    with fake.serve() as url:
+        started = time.monotonic()
+        capped = AirtableMessageStore(**{**store(url).model_dump(), "retry_after_cap_seconds": 0.2})
+        assert len(capped.fetch_records()) == 5
+    assert 0.2 <= time.monotonic() - started < 5  # waited the cap, not two minutes

@@ -32,9 +32,20 @@ class FakeAirtable:
         self.auth_headers: set[str] = set()
         self.lock = threading.Lock()
 
+    def update(self, body: dict) -> tuple[int, dict]:
+        """PATCH without `performUpsert`: each record by its id."""
+        by_id = {record["id"]: record for record in self.records}
+        if any(item["id"] not in by_id for item in body["records"]):
+            return 422, {"error": {"type": "ROW_DOES_NOT_EXIST", "message": "no such record"}}
+        for item in body["records"]:
+            by_id[item["id"]]["fields"].update(item["fields"])
+        return 200, {"records": [by_id[item["id"]] for item in body["records"]]}
+
     def upsert(self, body: dict) -> tuple[int, dict]:
         if len(body.get("records", [])) > 10:
             return 422, {"error": {"type": "INVALID_RECORDS", "message": "at most 10 records"}}
+        if "performUpsert" not in body:
+            return self.update(body)
         keys = body["performUpsert"]["fieldsToMergeOn"]
         created, updated, written = [], [], []
         for item in body["records"]:
@@ -82,7 +93,7 @@ class FakeAirtable:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fault = self._fault("PATCH")
                 if fault in STATUS_FAULTS:
-                    return send_fault(self, fault, error_body, fake.faults.stall_seconds)
+                    return send_fault(self, fault, error_body, fake.faults.stall_seconds, fake.faults.retry_after)
                 time.sleep(fake.write_delay)
                 with fake.lock:
                     if fake.fail_writes_after is not None and fake.writes >= fake.fail_writes_after:
@@ -90,13 +101,13 @@ class FakeAirtable:
                     fake.writes += 1
                     status, answer = fake.upsert(body)
                 if fault:
-                    return send_fault(self, fault, error_body, fake.faults.stall_seconds)
+                    return send_fault(self, fault, error_body, fake.faults.stall_seconds, fake.faults.retry_after)
                 self._send(status, answer)
 
             def do_GET(self):
                 fault = self._fault("GET")
                 if fault:
-                    return send_fault(self, fault, error_body, fake.faults.stall_seconds)
+                    return send_fault(self, fault, error_body, fake.faults.stall_seconds, fake.faults.retry_after)
                 query = parse_qs(urlparse(self.path).query)
                 size = min(int(query.get("pageSize", ["100"])[0]), fake.page_size_limit)
                 start = int(query.get("offset", ["0"])[0])

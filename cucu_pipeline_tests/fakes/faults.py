@@ -20,6 +20,8 @@ FAULT_KINDS = ("429", "500", "502", "503", "529", "stall", "drop", "garbled")
 # More ways a 200 goes wrong, for Airtable's paged reads: no body at all, a body shorter than its Content-Length, and
 # JSON `null`.
 BODY_FAULTS = ("empty", "truncated", "null")
+# An answer that trickles in one byte at a time, each in time for the read timeout but the whole never in time.
+SLOW_FAULTS = ("trickle",)
 
 
 class FaultPlan:
@@ -33,12 +35,13 @@ class FaultPlan:
         seed: int = 0,
         script: list[str | None] | None = None,
         stall_seconds: float = 2.0,
+        retry_after: str = "0",
     ):
-        unknown = set(kinds) - set(FAULT_KINDS) - set(BODY_FAULTS) - set(STATUS_FAULTS)
+        unknown = set(kinds) - set(FAULT_KINDS) - set(BODY_FAULTS) - set(SLOW_FAULTS) - set(STATUS_FAULTS)
         if unknown:
             raise ValueError(f"unknown fault kinds: {sorted(unknown)}")
         self.rate, self.kinds, self.script = rate, tuple(kinds), list(script or [])
-        self.stall_seconds = stall_seconds
+        self.stall_seconds, self.retry_after = stall_seconds, retry_after
         self.random = random.Random(seed)
         self.lock = threading.Lock()
         self.injected: Counter[str] = Counter()
@@ -62,7 +65,9 @@ class FaultPlan:
         return sum(self.injected.values())
 
 
-def send_fault(handler: BaseHTTPRequestHandler, kind: str, error_body: dict, stall_seconds: float) -> None:
+def send_fault(
+    handler: BaseHTTPRequestHandler, kind: str, error_body: dict, stall_seconds: float, retry_after: str = "0"
+) -> None:
     """Answer (or not) as the fault says. Status faults carry both retry hints: Airtable's and urllib3's
     `Retry-After` in seconds and Anthropic's `retry-after-ms`."""
     if kind in STATUS_FAULTS:
@@ -71,12 +76,23 @@ def send_fault(handler: BaseHTTPRequestHandler, kind: str, error_body: dict, sta
         for name, value in (
             ("Content-Type", "application/json"),
             ("Content-Length", str(len(payload))),
-            ("Retry-After", "0"),
+            ("Retry-After", retry_after),
             ("retry-after-ms", "10"),
         ):
             handler.send_header(name, value)
         handler.end_headers()
         handler.wfile.write(payload)
+        return
+    if kind == "trickle":  # `stall_seconds` between bytes of a page that would be valid
+        payload = json.dumps({"records": [], "offset": "0" * 200}).encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        for byte in payload:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            time.sleep(stall_seconds)
         return
     if kind == "stall":
         time.sleep(stall_seconds)

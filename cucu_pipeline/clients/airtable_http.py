@@ -86,7 +86,10 @@ class ThrottledAdapter(HTTPAdapter):
             raise requests.exceptions.ChunkedEncodingError(error) from error
         except ReadTimeoutError as error:
             raise requests.exceptions.ConnectionError(error) from error
-        return b"".join(chunks)
+        body = b"".join(chunks)
+        if response.ok and body.strip() in (b"", b"null"):  # a 200 with nothing in it: asked again like a 503
+            raise requests.exceptions.InvalidJSONError("Airtable answered with no JSON object", response=response)
+        return body
 
 
 T = TypeVar("T")

@@ -4,6 +4,7 @@ exactly once, and an outage makes the run fall back to the template and say so."
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from itertools import chain
 
@@ -19,7 +20,7 @@ from cucu_pipeline_tests.clients.test_claude import brief, writer
 from cucu_pipeline_tests.conftest import RELIABILITY, production_environment, reconfigured
 from cucu_pipeline_tests.defs.test_campaign_assets import DATE, check_outcomes
 from cucu_pipeline_tests.fakes.airtable import FakeAirtable
-from cucu_pipeline_tests.fakes.faults import FAULT_KINDS, FaultPlan
+from cucu_pipeline_tests.fakes.faults import BODY_FAULTS, FAULT_KINDS, FaultPlan
 from cucu_pipeline_tests.fakes.messages_api import FakeMessagesAPI
 from cucu_pipeline_tests.services import free_port
 
@@ -186,3 +187,29 @@ def test_a_failed_message_batch_falls_back_to_the_template(monkeypatch, small_da
     assert_fell_back_and_said_so(result, table)
     RELIABILITY["runs under faults survived"] += 1
     tally(claude.faults)
+
+
+@pytest.mark.parametrize("rate", [0.1, 0.3])
+def test_a_date_its_rerun_and_the_next_date_under_faults_of_every_kind_publish_each_text_exactly_once(
+    monkeypatch, small_data, rate
+):
+    """Airtable answers 429s, 5xx, stalls, drops, garbled, empty, truncated and `null` bodies; the Messages API its
+    own faults. The table starts empty; the re-run updates, the next date respects the cooldown."""
+    claude = FakeMessagesAPI(faults=FaultPlan(rate=rate, kinds=FAULT_KINDS, seed=7, stall_seconds=STALL))
+    kinds = (*AIRTABLE_KINDS, *BODY_FAULTS)
+    table = FakeAirtable(faults=FaultPlan(rate=rate, kinds=kinds, seed=8, stall_seconds=STALL))
+    next_date = (dt.date.fromisoformat(DATE) + dt.timedelta(days=1)).isoformat()
+    with claude.serve() as claude_url, table.serve() as airtable_url:
+        resources = production(monkeypatch, small_data, claude_url, airtable_url, max_retries=6)
+        runs = [dg.materialize(ASSETS, resources=resources, partition_key=day) for day in (DATE, DATE, next_date)]
+    assert all(result.success for result in runs)
+    RELIABILITY["runs under faults survived"] += len(runs)
+    expected = set()
+    for result, day in zip(runs, (DATE, DATE, next_date)):
+        messages = result.output_for_node("matched_messages")
+        published = result.output_for_node("published_messages")
+        written = published.loc[published["outcome"].isin(["created", "updated"]), "user_id"]
+        expected |= {f"{day}:{user}" for user in written}
+        assert set(written) == set(messages.loc[messages["status"].isin(["ready", "fallback", "holdout"]), "user_id"])
+    published_once(table.records, expected)
+    assert tally(claude.faults, table.faults) >= 10

@@ -4,6 +4,7 @@ processes of their own, as the schedule and the UI would run them."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -108,3 +109,37 @@ def test_mongodb_down_fails_the_raw_assets_quickly_with_a_clear_message_and_dags
     )
     everything = result.stdout + result.stderr + "".join(str(entry) for entry in entries)
     assert secret not in everything  # the URI's password is in no message, log or event
+
+
+def test_two_dates_run_at_once_from_two_instances_text_no_member_twice(tmp_path):
+    """Two machines (two DAGSTER_HOMEs, so no shared `airtable` pool) materialize two dates two days apart at once,
+    writing slowly to one Airtable: members qualified on both dates are texted once, on the earlier date."""
+    table = FakeAirtable()
+    table.write_delay = 0.2  # both runs list the table before either has written much
+    dates = [DATE, (dt.date.fromisoformat(DATE) + dt.timedelta(days=2)).isoformat()]
+    homes = [instance_home(tmp_path / f"machine_{n}") for n in (1, 2)]
+    with table.serve() as url:
+        runs = [
+            subprocess.Popen(
+                [*MATERIALIZE[:-1], date, "--select", "*"],
+                env=command_environment(
+                    home,
+                    AIRTABLE_API_KEY="patTEST",
+                    AIRTABLE_BASE_ID="appB",
+                    AIRTABLE_TABLE="Messages",
+                    AIRTABLE_ENDPOINT_URL=url,
+                ),
+                cwd=home,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for home, date in zip(homes, dates)
+        ]
+        finished = [(run.wait(timeout=300), run.stderr.read()[-3000:]) for run in runs]
+    assert [code for code, _ in finished] == [0, 0], finished
+    live = [row["fields"] for row in table.records if row["fields"].get("status") == "queued"]
+    texted = Counter(fields["user_id"] for fields in live)
+    assert len(texted) > 100 and max(texted.values()) == 1  # within the 7-day cooldown: one text per member
+    withdrawn = [row["fields"] for row in table.records if row["fields"].get("status") == "superseded"]
+    assert withdrawn and {fields["campaign_date"] for fields in withdrawn} == {dates[1]}  # the later date gave way

@@ -41,11 +41,21 @@ def published_by_deadline(context: dg.AssetCheckExecutionContext) -> dg.AssetChe
     )
 
 
-def _events(instance: dg.DagsterInstance, run_id: str, event_type: dg.DagsterEventType) -> list[dg.DagsterEvent]:
-    return [
-        record.event_log_entry.dagster_event
-        for record in instance.get_records_for_run(run_id, of_type=event_type).records
-    ]
+ALERT_EVENTS = {
+    dg.DagsterEventType.STEP_FAILURE,
+    dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+    dg.DagsterEventType.ASSET_MATERIALIZATION,
+    dg.DagsterEventType.ASSET_CHECK_EVALUATION,
+}
+
+
+def _events_by_type(instance: dg.DagsterInstance, run_id: str) -> dict[dg.DagsterEventType, list[dg.DagsterEvent]]:
+    """The run's events an alert reads, from one read of its event log."""
+    events: dict[dg.DagsterEventType, list[dg.DagsterEvent]] = {event_type: [] for event_type in ALERT_EVENTS}
+    for record in instance.get_records_for_run(run_id, of_type=ALERT_EVENTS).records:
+        event = record.event_log_entry.dagster_event
+        events[event.event_type].append(event)
+    return events
 
 
 def _error_text(error) -> str:
@@ -67,12 +77,13 @@ def _failed_check(evaluation) -> FailedCheck:
 def run_facts(instance: dg.DagsterInstance, run: dg.DagsterRun) -> RunFacts:
     """What a finished run did, from its event log: steps that failed, assets planned but not materialized, and
     ERROR checks that failed (WARN checks, such as drift, are for the UI only)."""
-    failures = _events(instance, run.run_id, dg.DagsterEventType.STEP_FAILURE)
-    planned = _events(instance, run.run_id, dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED)
-    materialized = {e.asset_key for e in _events(instance, run.run_id, dg.DagsterEventType.ASSET_MATERIALIZATION)}
+    events = _events_by_type(instance, run.run_id)
+    failures = events[dg.DagsterEventType.STEP_FAILURE]
+    planned = events[dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED]
+    materialized = {e.asset_key for e in events[dg.DagsterEventType.ASSET_MATERIALIZATION]}
     evaluations = [
         event.event_specific_data
-        for event in _events(instance, run.run_id, dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+        for event in events[dg.DagsterEventType.ASSET_CHECK_EVALUATION]
         if not event.event_specific_data.passed and event.event_specific_data.severity == dg.AssetCheckSeverity.ERROR
     ]
     dates = [

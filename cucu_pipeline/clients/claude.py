@@ -16,6 +16,7 @@ from pydantic import PrivateAttr, ValidationError
 
 from cucu_pipeline.campaign.briefs import Brief, Draft
 from cucu_pipeline.campaign.templates import TEMPLATE_MODEL, template_writes
+from cucu_pipeline.clients.claude_http import BoundedHttpClient
 from cucu_pipeline.clients.prompt import OUTPUT_SCHEMA, SYSTEM_PROMPT, ClaudeDraft, brief_prompt
 from cucu_pipeline.clients.retries import retry_garbled
 
@@ -91,6 +92,8 @@ class ClaudeWriter(MessageWriter):
     batch_timeout_seconds: float = 6 * 3600
     max_retries: int = 4
     timeout_seconds: float = 60.0
+    deadline_seconds: float = 60.0  # for a whole answer, however slowly its bytes arrive
+    retry_after_cap_seconds: float = 60.0
     # Unavailable answers in a row (each after the SDK's retries) that stop the round's remaining calls.
     outage_after_failures: int = 5
     max_tokens: int = 400
@@ -106,7 +109,11 @@ class ClaudeWriter(MessageWriter):
     def client(self) -> anthropic.Anthropic:
         if self._client is None:
             self._client = anthropic.Anthropic(
-                api_key=self.api_key, base_url=self.base_url, max_retries=self.max_retries, timeout=self.timeout_seconds
+                api_key=self.api_key,
+                base_url=self.base_url,
+                max_retries=self.max_retries,
+                timeout=self.timeout_seconds,
+                http_client=BoundedHttpClient(self.deadline_seconds, self.retry_after_cap_seconds),
             )
         return self._client
 

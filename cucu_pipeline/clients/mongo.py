@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import PrivateAttr
 from pymongo import MongoClient
-from pymongo.errors import PyMongoError
+from pymongo.errors import PyMongoError, ServerSelectionTimeoutError
 
 from cucu_pipeline.sources.exports import ExportError, ExportRead, read_export
 
@@ -38,34 +38,44 @@ class MongoSource(DocumentSource):
     database: str
     batch_size: int = 1000
     timeout_ms: int = 5000
+    # For each request (the find, then each batch), however slowly its bytes arrive: pymongo's `timeoutMS`.
+    deadline_seconds: float = 60.0
     _client: MongoClient | None = PrivateAttr(default=None)
 
-    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        self._client = MongoClient(
+    def _connect(self) -> MongoClient:
+        return MongoClient(
             self.uri,
             appname="cucu_pipeline",
             tz_aware=True,
             serverSelectionTimeoutMS=self.timeout_ms,
             connectTimeoutMS=self.timeout_ms,
-            socketTimeoutMS=60_000,
+            timeoutMS=self.deadline_seconds * 1000,
             retryReads=True,
         )
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._client = self._connect()
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._client is not None:
             self._client.close()
 
     def read(self, collection: str, fields: list[str]) -> ExportRead:
-        client = self._client or MongoClient(self.uri, tz_aware=True, serverSelectionTimeoutMS=self.timeout_ms)
+        client = self._client or self._connect()
         projection = {name: 1 for name in fields}
+        name = f"{self.database}.{collection}"
         try:
             cursor = client[self.database][collection].find({}, projection, batch_size=self.batch_size)
             return ExportRead(list(cursor), 0)
         except PyMongoError as error:
             # The URI may hold credentials: name the database and collection, never the URI (pymongo's own
-            # message names hosts only).
+            # message names hosts only). Unreachable, the step's retry policy tries again later; reachable but too
+            # slow, asking again would wait as long again, so the step fails now.
+            if error.timeout and not isinstance(error, ServerSelectionTimeoutError):
+                message = f"MongoDB sent no full answer reading {name} within {self.deadline_seconds:g} s"
+                raise dg.Failure(message, allow_retries=False) from None
             raise ConnectionError(
-                f"Could not read MongoDB collection {self.database}.{collection}: {type(error).__name__}: {error}"
+                f"Could not read MongoDB collection {name}: {type(error).__name__}: {error}"
             ) from None
         finally:
             if self._client is None:

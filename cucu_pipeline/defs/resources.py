@@ -82,12 +82,17 @@ def campaign_rules(environ: Mapping[str, str]) -> CampaignRulesResource:
 def build_resources(
     environ: Mapping[str, str] = os.environ,
 ) -> dict[str, dg.ConfigurableResource | dg.ConfigurableIOManagerFactory]:
+    deadlines = {
+        "deadline_seconds": float(environ.get("CUCU_REQUEST_DEADLINE_SECONDS", 60)),
+        "retry_after_cap_seconds": float(environ.get("CUCU_RETRY_AFTER_CAP_SECONDS", 60)),
+    }
     if _production(environ, "MONGODB_URI"):
         _require(environ, "MongoDB", "MONGODB_URI", "MONGODB_DATABASE")
         mongo = MongoSource(
             uri=dg.EnvVar("MONGODB_URI"),
             database=environ["MONGODB_DATABASE"],
             timeout_ms=int(environ.get("MONGODB_TIMEOUT_MS", 5000)),
+            deadline_seconds=deadlines["deadline_seconds"],
         )
     else:
         mongo = JsonExportSource(data_dir=data_dir(environ))
@@ -98,8 +103,7 @@ def build_resources(
             base_id=environ["AIRTABLE_BASE_ID"],
             table_name=environ["AIRTABLE_TABLE"],
             endpoint_url=environ.get("AIRTABLE_ENDPOINT_URL") or "https://api.airtable.com",
-            deadline_seconds=float(environ.get("CUCU_REQUEST_DEADLINE_SECONDS", 60)),
-            retry_after_cap_seconds=float(environ.get("CUCU_RETRY_AFTER_CAP_SECONDS", 60)),
+            **deadlines,
         )
     else:
         airtable = LocalMessageStore(data_dir=data_dir(environ))
@@ -111,6 +115,7 @@ def build_resources(
             base_url=environ.get("ANTHROPIC_BASE_URL") or None,
             max_concurrency=int(environ.get("CUCU_CLAUDE_CONCURRENCY", 8)),
             batch_above_members=int(environ.get("CUCU_CLAUDE_BATCH_ABOVE", 2000)),
+            **deadlines,
         )
     else:
         claude = TemplateWriter()

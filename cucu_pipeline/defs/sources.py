@@ -75,7 +75,8 @@ def raw_orders(mongo: DocumentSource) -> dg.Output[pd.DataFrame]:
 def mongo_assets(environ: Mapping[str, str]) -> list[dg.AssetsDefinition]:
     """The three MongoDB assets. When MongoDB is unreachable, each attempt fails after the client's server-selection
     timeout with a message naming the collection; Dagster tries the step three more times,
-    `CUCU_SOURCE_RETRY_DELAY_SECONDS` (15), 30 and 60 s later, before the run fails."""
+    `CUCU_SOURCE_RETRY_DELAY_SECONDS` (15), 30 and 60 s later, before the run fails. A MongoDB that answers too
+    slowly (`CUCU_REQUEST_DEADLINE_SECONDS`) fails the step once: trying again would wait as long again."""
     retry = dg.RetryPolicy(
         max_retries=3,
         delay=float(environ.get("CUCU_SOURCE_RETRY_DELAY_SECONDS", 15)),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 
 import pytest
 
 from cucu_pipeline.campaign.briefs import Brief, EventFacts
 from cucu_pipeline.campaign.campaigns import FILL_THE_TABLE, SEAT_THE_NEWCOMER
 from cucu_pipeline.clients.claude import ClaudeWriter
+from cucu_pipeline_tests.fakes.faults import FaultPlan
 from cucu_pipeline_tests.fakes.messages_api import FakeMessagesAPI, estimated_tokens
 
 EVENTS = (
@@ -126,6 +128,30 @@ def test_an_outage_ends_in_an_error_after_the_retries():
     with fake.serve() as url:
         (draft,) = writer(url, max_retries=2).write([brief()])
     assert "OverloadedError" in draft.error and len(fake.requests) == 3
+
+
+def test_answers_that_trickle_in_end_the_round_at_the_deadline_naming_claude():
+    # One byte every 0.1 s: each arrives well inside the 2 s read timeout, the answer never does (23 s).
+    fake = FakeMessagesAPI(faults=FaultPlan(rate=1.0, kinds=("trickle",), stall_seconds=0.1))
+    with fake.serve() as url:
+        slow = writer(url, timeout_seconds=2.0, deadline_seconds=0.5, max_concurrency=4, outage_after_failures=3)
+        started = time.monotonic()
+        drafts = slow.write([brief(f"user_{n}") for n in range(12)])
+        waited = time.monotonic() - started
+    assert all(d.unavailable and d.body is None for d in drafts)
+    assert drafts[0].error == "ClaudeDeadlineExceeded: Claude sent no full answer within 0.5 s"
+    # The first round of 4 calls, and at most 2 more before the third failure opens the breaker; none asked again.
+    assert 4 <= fake.faults.requests <= 6
+    assert waited < 2  # one deadline, not one per retry, nor the 23 s the answers take
+
+
+def test_retry_after_is_obeyed_only_up_to_its_cap():
+    fake = FakeMessagesAPI(faults=FaultPlan(script=["429"], retry_after="120"))
+    with fake.serve() as url:
+        started = time.monotonic()
+        (draft,) = writer(url, retry_after_cap_seconds=0.2).write([brief()])
+    assert draft.error is None and fake.faults.requests == 2
+    assert 0.2 <= time.monotonic() - started < 5  # waited the cap, not two minutes
 
 
 def test_calls_run_concurrently_within_the_limit():

@@ -172,6 +172,25 @@ def test_a_claude_outage_falls_back_to_the_template_without_calling_for_every_me
     tally(claude.faults)
 
 
+def test_claude_answers_that_trickle_in_end_the_step_at_the_deadline(monkeypatch, small_data):
+    """One byte every 0.1 s, each inside the 0.3 s read timeout: each answer would take 23 s to arrive."""
+    claude, table = FakeMessagesAPI(faults=FaultPlan(rate=1.0, kinds=("trickle",), stall_seconds=0.1)), FakeAirtable()
+    instance = dg.DagsterInstance.ephemeral()
+    with claude.serve() as claude_url, table.serve() as airtable_url:
+        resources = production(
+            monkeypatch, small_data, claude_url, airtable_url, max_concurrency=4, deadline_seconds=0.5
+        )
+        result = dg.materialize(ASSETS, resources=resources, partition_key=DATE, instance=instance)
+    assert_fell_back_and_said_so(result, table)
+    RELIABILITY["runs under faults survived"] += 1
+    (warning,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "writer_available"]
+    assert "Claude sent no full answer within 0.5 s" in warning.metadata["most_common_error"].value
+    assert claude.faults.requests <= 5 + 4  # until the breaker opened, and none asked again
+    (step,) = [s for s in instance.get_run_step_stats(result.run_id) if s.step_key == "matched_messages"]
+    assert step.end_time - step.start_time < 15  # one deadline, not the 23 s of a single answer
+    tally(claude.faults)
+
+
 def test_claude_unreachable_falls_back_to_the_template(monkeypatch, small_data):
     table = FakeAirtable()
     with table.serve() as airtable_url:

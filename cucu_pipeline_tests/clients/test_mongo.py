@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import dagster as dg
 import pytest
@@ -14,6 +15,7 @@ from cucu_pipeline.clients.mongo import MongoSource
 from cucu_pipeline.defs import sources
 from cucu_pipeline.sources.documents import UserDocument
 from cucu_pipeline.sources.tables import source_fields
+from cucu_pipeline_tests.fakes.wire import trickling_proxy
 from cucu_pipeline_tests.services import free_port, mongodb_uri_with_password, nx_mongodb
 
 UTC = dt.UTC
@@ -88,3 +90,30 @@ def test_an_unreachable_database_fails_fast_and_names_no_credentials():
     with pytest.raises(ConnectionError) as failure:
         source.read("users", ["id"])
     assert "cuculi.users" in str(failure.value) and "s3cret" not in str(failure.value)
+
+
+def test_an_answer_that_trickles_in_fails_the_step_once_at_the_deadline_naming_mongodb(mongo_uri, tmp_path):
+    with MongoClient(mongo_uri) as client:  # a reply of some 10 KB, one byte every 0.05 s: 8 minutes in all
+        client["crowded"]["users"].insert_many(
+            [{"id": f"u{n}", "email": f"u{n}@x.com", "bio": "x" * 200} for n in range(50)]
+        )
+    port = int(mongo_uri.rsplit(":", 1)[1])
+    with trickling_proxy(port, byte_seconds=0.05) as uri:
+        assert MongoSource(uri=uri, database="cuculi").read("users", ["id"]).documents  # small replies pass
+        slow = MongoSource(uri=uri, database="crowded", deadline_seconds=0.5)
+        started = time.monotonic()
+        with pytest.raises(dg.Failure, match=r"MongoDB sent no full answer reading crowded.users within 0.5 s"):
+            slow.read("users", ["id", "bio"])
+        assert time.monotonic() - started < 2  # at the deadline, not after pymongo's retry nor a socket timeout
+        result = dg.materialize(
+            sources.mongo_assets({"CUCU_SOURCE_RETRY_DELAY_SECONDS": "0"}),
+            selection=["raw_users"],
+            resources={"mongo": slow, "airtable": LocalMessageStore(data_dir=str(tmp_path))},
+            partition_key="2024-02-10",
+            instance=dg.DagsterInstance.ephemeral(),
+            raise_on_error=False,
+        )
+    (failure,) = result.get_step_failure_events()
+    assert "MongoDB sent no full answer reading crowded.users within 0.5 s" in failure.step_failure_data.error.message
+    # Waiting again would take as long: the retry policy meant for an unreachable server does not apply.
+    assert not [event for event in result.all_events if event.event_type == dg.DagsterEventType.STEP_UP_FOR_RETRY]

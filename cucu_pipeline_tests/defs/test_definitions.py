@@ -118,6 +118,23 @@ def test_production_clients_when_their_keys_are_set():
     assert isinstance(build_resources({**environ, "CUCU_MODE": "local"})["mongo"], JsonExportSource)
 
 
+def test_one_deadline_and_one_retry_after_cap_for_every_outside_system():
+    environ = {
+        "MONGODB_URI": "mongodb://db:27017",
+        "MONGODB_DATABASE": "cuculi",
+        "AIRTABLE_API_KEY": "pat.x",
+        "AIRTABLE_BASE_ID": "appX",
+        "AIRTABLE_TABLE": "Messages",
+        "ANTHROPIC_API_KEY": "sk-test",
+        "CUCU_REQUEST_DEADLINE_SECONDS": "45",
+        "CUCU_RETRY_AFTER_CAP_SECONDS": "20",
+    }
+    resources = build_resources(environ)
+    assert [resources[key].deadline_seconds for key in ("mongo", "airtable", "claude")] == [45, 45, 45]
+    assert [resources[key].retry_after_cap_seconds for key in ("airtable", "claude")] == [20, 20]
+    assert resources["claude"].client()._client.deadline_seconds == 45  # the SDK's HTTP client applies it
+
+
 @pytest.mark.parametrize(
     ("environ", "named"),
     [

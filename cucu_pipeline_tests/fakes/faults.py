@@ -68,8 +68,8 @@ class FaultPlan:
 def send_fault(
     handler: BaseHTTPRequestHandler, kind: str, error_body: dict, stall_seconds: float, retry_after: str = "0"
 ) -> None:
-    """Answer (or not) as the fault says. Status faults carry both retry hints: Airtable's and urllib3's
-    `Retry-After` in seconds and Anthropic's `retry-after-ms`."""
+    """Answer (or not) as the fault says. Status faults carry both retry hints, asking for the same wait (10 ms at
+    least): Airtable's and urllib3's `Retry-After` in seconds and Anthropic's `retry-after-ms`."""
     if kind in STATUS_FAULTS:
         payload = json.dumps(error_body).encode()
         handler.send_response(STATUS_FAULTS[kind])
@@ -77,7 +77,7 @@ def send_fault(
             ("Content-Type", "application/json"),
             ("Content-Length", str(len(payload))),
             ("Retry-After", retry_after),
-            ("retry-after-ms", "10"),
+            ("retry-after-ms", f"{max(10, float(retry_after) * 1000):g}"),
         ):
             handler.send_header(name, value)
         handler.end_headers()
@@ -89,10 +89,13 @@ def send_fault(
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(payload)))
         handler.end_headers()
-        for byte in payload:
-            handler.wfile.write(bytes([byte]))
-            handler.wfile.flush()
-            time.sleep(stall_seconds)
+        try:
+            for byte in payload:
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+                time.sleep(stall_seconds)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up at its deadline
+            handler.close_connection = True
         return
     if kind == "stall":
         time.sleep(stall_seconds)

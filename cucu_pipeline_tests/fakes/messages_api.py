@@ -208,7 +208,7 @@ class FakeMessagesAPI:
             def _fault(self) -> bool:
                 fault = fake.faults.next()
                 if fault:
-                    send_fault(self, fault, fake.error_body(fault), fake.faults.stall_seconds)
+                    send_fault(self, fault, fake.error_body(fault), fake.faults.stall_seconds, fake.faults.retry_after)
                 return bool(fault)
 
             def do_POST(self):

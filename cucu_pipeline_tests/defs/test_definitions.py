@@ -100,17 +100,18 @@ def test_texts_carry_the_configured_booking_link(sample_data_dir):
     )
 
 
+PRODUCTION = {
+    "MONGODB_URI": "mongodb://db:27017",
+    "MONGODB_DATABASE": "cuculi",
+    "AIRTABLE_API_KEY": "pat.x",
+    "AIRTABLE_BASE_ID": "appX",
+    "AIRTABLE_TABLE": "Messages",
+    "ANTHROPIC_API_KEY": "sk-test",
+}
+
+
 def test_production_clients_when_their_keys_are_set():
-    environ = {
-        "MONGODB_URI": "mongodb://db:27017",
-        "MONGODB_DATABASE": "cuculi",
-        "AIRTABLE_API_KEY": "pat.x",
-        "AIRTABLE_BASE_ID": "appX",
-        "AIRTABLE_TABLE": "Messages",
-        "AIRTABLE_ENDPOINT_URL": "http://127.0.0.1:9",
-        "ANTHROPIC_API_KEY": "sk-test",
-        "ANTHROPIC_MODEL": "claude-haiku-4-5",
-    }
+    environ = {**PRODUCTION, "AIRTABLE_ENDPOINT_URL": "http://127.0.0.1:9", "ANTHROPIC_MODEL": "claude-haiku-4-5"}
     resources = build_resources(environ)
     assert isinstance(resources["mongo"], MongoSource) and isinstance(resources["airtable"], AirtableMessageStore)
     assert isinstance(resources["claude"], ClaudeWriter) and resources["claude"].model == "claude-haiku-4-5"
@@ -119,16 +120,7 @@ def test_production_clients_when_their_keys_are_set():
 
 
 def test_one_deadline_and_one_retry_after_cap_for_every_outside_system():
-    environ = {
-        "MONGODB_URI": "mongodb://db:27017",
-        "MONGODB_DATABASE": "cuculi",
-        "AIRTABLE_API_KEY": "pat.x",
-        "AIRTABLE_BASE_ID": "appX",
-        "AIRTABLE_TABLE": "Messages",
-        "ANTHROPIC_API_KEY": "sk-test",
-        "CUCU_REQUEST_DEADLINE_SECONDS": "45",
-        "CUCU_RETRY_AFTER_CAP_SECONDS": "20",
-    }
+    environ = {**PRODUCTION, "CUCU_REQUEST_DEADLINE_SECONDS": "45", "CUCU_RETRY_AFTER_CAP_SECONDS": "20"}
     resources = build_resources(environ)
     assert [resources[key].deadline_seconds for key in ("mongo", "airtable", "claude")] == [45, 45, 45]
     assert [resources[key].retry_after_cap_seconds for key in ("airtable", "claude")] == [20, 20]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dagster as dg
+import pymongo
 from pydantic import PrivateAttr
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError, ServerSelectionTimeoutError
@@ -65,6 +66,9 @@ class MongoSource(DocumentSource):
         projection = {name: 1 for name in fields}
         name = f"{self.database}.{collection}"
         try:
+            # The deadline also bounds finding the server; an unreachable one should fail at MONGODB_TIMEOUT_MS.
+            with pymongo.timeout(self.timeout_ms / 1000):
+                client.admin.command("ping")
             cursor = client[self.database][collection].find({}, projection, batch_size=self.batch_size)
             return ExportRead(list(cursor), 0)
         except PyMongoError as error:

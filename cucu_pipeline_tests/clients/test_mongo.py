@@ -87,8 +87,10 @@ def test_raw_assets_from_mongodb(mongo_uri, tmp_path):
 def test_an_unreachable_database_fails_fast_and_names_no_credentials():
     uri = mongodb_uri_with_password("reader", "s3cret", f"127.0.0.1:{free_port()}")
     source = MongoSource(uri=uri, database="cuculi", timeout_ms=300)
+    started = time.monotonic()
     with pytest.raises(ConnectionError) as failure:
         source.read("users", ["id"])
+    assert time.monotonic() - started < 5  # the 0.3 s server-selection timeout, not the 60 s deadline
     assert "cuculi.users" in str(failure.value) and "s3cret" not in str(failure.value)
 
 

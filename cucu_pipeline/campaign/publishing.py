@@ -8,6 +8,7 @@ conflict with itself.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -133,9 +134,9 @@ def write_outcome(written: dict, superseded: list[str], created: bool) -> Outcom
     return Outcome(key, written["id"], SUPERSEDED if key in superseded else "created" if created else "updated")
 
 
-def superseding_patches(review: CooldownReview) -> list[dict]:
-    """Partial records that mark replaced later texts, upserted on `message_key` like every write."""
-    return [{"message_key": key, "status": SUPERSEDED} for key in review.superseded]
+def superseding_patches(keys: Iterable[str]) -> list[dict]:
+    """Partial records that mark replaced or withdrawn texts, upserted on `message_key` like every write."""
+    return [{"message_key": key, "status": SUPERSEDED} for key in keys]
 
 
 def airtable_records(

@@ -131,13 +131,13 @@ class AirtableMessageStore(MessageStore):
         review = cooldown_review(existing, records, campaign_date, cooldown_days)
         outcomes = [Outcome(key, None, "skipped", reason) for key, reason in review.conflicts.items()]
         writes = [record for record in records if record["message_key"] not in review.conflicts]
-        outcomes += _write(table, [*writes, *superseding_patches(review)], existing, review.superseded)
+        outcomes += _write(table, [*writes, *superseding_patches(review.superseded)], existing, review.superseded)
         # Runs that share no Dagster instance can write to one member at once: read again and settle, so the table
         # itself ends with one text per member within the cooldown, whichever run reads last.
         after = list_all_records(table, self.page_attempts)
         settled = cooldown_review(after, writes, campaign_date, cooldown_days)
-        withdrawn = [{"message_key": key, "status": SUPERSEDED} for key in settled.conflicts]
-        outcomes += _write(table, [*withdrawn, *superseding_patches(settled)], after, settled.superseded)
+        patches = superseding_patches([*settled.conflicts, *settled.superseded])  # ours withdrawn, theirs replaced
+        outcomes += _write(table, patches, after, settled.superseded)
         return outcomes + [Outcome(key, None, "skipped", f"{why}_meanwhile") for key, why in settled.conflicts.items()]
 
 
@@ -191,7 +191,7 @@ class LocalMessageStore(MessageStore):
                 review = cooldown_review(existing, records, campaign_date, cooldown_days)
                 ids_by_key = {record["fields"].get("message_key"): record["id"] for record in existing}
                 outcomes = [_upsert_row(connection, record, ids_by_key, review.conflicts) for record in records]
-                for patch in superseding_patches(review):
+                for patch in superseding_patches(review.superseded):
                     _upsert_row(connection, patch, ids_by_key, {})
                     outcomes.append(Outcome(patch["message_key"], ids_by_key[patch["message_key"]], SUPERSEDED))
                 connection.execute("COMMIT")

@@ -55,6 +55,11 @@ def production_environment(monkeypatch, data_dir: Path, claude_url: str, airtabl
     return environ
 
 
+def _digits(id_: str) -> tuple[str, str, str]:
+    number = f"{int(hashlib.md5(id_.encode()).hexdigest(), 16) % 10**6:06d}"
+    return number[0], number[1], f"{int(number[2:]) % 10000:04d}"
+
+
 def member(id_: str, first: str, last: str, **fields) -> dict:
     document = {
         "_id": {"$oid": hashlib.md5(id_.encode()).hexdigest()[:24]},
@@ -62,7 +67,8 @@ def member(id_: str, first: str, last: str, **fields) -> dict:
         "firstName": first,
         "lastName": last,
         "email": f"{first}.{last}@email.com".lower(),
-        "phone": "(415) 555-0100",
+        # One phone per member: records sharing a phone are one person (README: "People").
+        "phone": "(415) 2{}{}-{}".format(*_digits(id_)),
         "interests": ["cooking"],
         "homeNeighborhood": "Mission District",
         "workNeighborhood": "SOMA",

@@ -1,7 +1,8 @@
 """The three campaigns and their priority, defined here only: a member-driven campaign wins over the event-driven one.
 
 1. **Return to Table** — the member last attended 31+ days ago (or not in 60 days): warm, nostalgic.
-2. **Seat The Newcomer** — the member has attended at most 2 events: welcoming, prefers 50–80% full tables.
+2. **Seat The Newcomer** — the member has attended at most 2 events and hosted none: welcoming, prefers 50–80% full
+   tables. A host is never a newcomer.
 3. **Fill the Table** — everyone else, and only for events with low occupancy: urgency with true numbers.
 """
 
@@ -19,7 +20,7 @@ CAMPAIGNS = (RETURN_TO_TABLE, SEAT_THE_NEWCOMER, FILL_THE_TABLE)
 def member_campaigns(members: pd.DataFrame) -> pd.Series:
     """The member-driven campaign, or None when only Fill the Table can apply."""
     dormant = members["days_since_last_event"].ge(31).fillna(False) | members["hasnt_attended_in_60_days"].fillna(False)
-    newcomer = members["event_count"].le(2)
+    newcomer = members["event_count"].le(2) & members["events_hosted"].eq(0)
     campaign = np.where(dormant, RETURN_TO_TABLE, np.where(newcomer, SEAT_THE_NEWCOMER, None))
     return pd.Series(campaign, index=members.index)
 

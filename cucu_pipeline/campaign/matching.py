@@ -44,7 +44,7 @@ def _reasoning(member: dict, event: dict, campaign: str, reference: pd.Timestamp
 class Matching:
     matches: pd.DataFrame  # one row per member
     events: pd.DataFrame  # per event id: spots_left, cap, outstanding, room and allocated
-    excluded_pairs: Counter  # member-event pairs the audience rules excluded, by reason
+    excluded_pairs: Counter  # member-event pairs the person, diet and audience rules excluded, by reason
     uncapped_score: float  # every member's best score summed, as if seats were unlimited
     allocated_score: float  # the allocated events' scores summed
     solver_seconds: float  # time the allocation took, for the benchmark and the UI
@@ -71,14 +71,15 @@ def match_members(
     reference: pd.Timestamp,
     horizon_days: int,
     caps: pd.DataFrame | None = None,
+    already_invited: pd.DataFrame | None = None,
 ) -> Matching:
     """One row per member: the allocated event, its campaign, reasoning and confidence, and the candidates the writer
     may pick from (each with its score and the date's cap); or an empty `event_id` and a `skip_reason`. Without
-    `caps` (from `event_caps`), seats are unlimited."""
+    `caps` (from `event_caps`), seats are unlimited; `already_invited` (`person_id`, `event_id`) are never offered."""
     events = events.sort_values(["start_date", "id"])
     # An event too soon for a text to arrive in time, or whose name no compliant text may carry, is never offered.
     textable = events["name"].map(textable_event_name).astype(bool) & events["start_date"].ge(reference + BEFORE_START)
-    short, excluded = score_candidates(members, events, textable, reference, horizon_days)
+    short, excluded = score_candidates(members, events, textable, reference, horizon_days, already_invited)
     caps = unlimited_caps(events, len(members)) if caps is None else caps
     started = time.perf_counter()
     chosen = allocate_seats(short["candidates"], short["scores"], caps["room"])

@@ -16,14 +16,15 @@ import pandas as pd
 from cucu_pipeline.campaign.drafting import publishable_mask
 from cucu_pipeline.core.dates import pacific_dates, utc_iso
 from cucu_pipeline.experiments.arms import HOLDOUT
+from cucu_pipeline.profiles.consent import revoked_consent
 from cucu_pipeline.profiles.message_history import (
     HELD_OUT_STATUSES,
     QUEUED_STATUSES,
     SENT_STATUSES,
     normalized_statuses,
-    opts_out,
 )
 from cucu_pipeline.sources.documents import MessageRecord
+from cucu_pipeline.sources.phones import normalize_phones
 from cucu_pipeline.sources.tables import normalize_documents
 
 BATCH_SIZE = 10  # Airtable's maximum records per write request
@@ -82,17 +83,54 @@ def cooldown_review(
         & table["message_key"].notna()
         & table["campaign_date"].gt(pd.Timestamp(campaign_date)).fillna(False)
     )
-    blocked = {user: "cooldown_conflict" for user in table.loc[close & ~later_queued, "user_id"].dropna()}
-    blocked.update({user: "opted_out" for user in table.loc[opts_out(table), "user_id"].dropna()})
-    conflicts = {record["message_key"]: blocked[record["user_id"]] for record in fields if record["user_id"] in blocked}
+    # A person may hold several member records: a record is held back by what the table says of its member id, its
+    # phone or its email (README: "People").
+    identities = _identities(table)
+    blocked = {
+        identity: "cooldown_conflict"
+        for column in identities
+        for identity in identities.loc[close & ~later_queued, column]
+    }
+    for column in identities:
+        blocked.update(dict.fromkeys(revoked_consent(table, identities[column]).index, "opted_out"))
+    blocked.pop(None, None)
+    conflicts = {}
+    for record in fields:
+        reasons = [blocked[key] for key in _record_identities(record) if key in blocked]
+        if reasons:
+            conflicts[record["message_key"]] = "opted_out" if "opted_out" in reasons else reasons[0]
     # A re-run never rewrites its own record once the team has moved it on (sent, failed, superseded...).
     moved_on = table["message_key"].isin(own_keys) & status.ne("") & ~status.isin(AWAITING)
     conflicts.update(
         {key: f"already_{state}" for key, state in zip(table.loc[moved_on, "message_key"], status[moved_on])}
     )
-    writing = {record["user_id"] for record in fields if record["message_key"] not in conflicts}
-    superseded = table.loc[later_queued & table["user_id"].isin(writing), "message_key"].tolist()
+    writing = {key for record in fields if record["message_key"] not in conflicts for key in _record_identities(record)}
+    replaced = identities.isin(writing).any(axis=1)
+    superseded = table.loc[later_queued & replaced, "message_key"].tolist()
     return CooldownReview(conflicts, superseded)
+
+
+def _identities(table: pd.DataFrame) -> pd.DataFrame:
+    """Each record's member id, email and E.164 phone, prefixed so that the three never collide."""
+    return (
+        pd.DataFrame(
+            {
+                "user_id": "id:" + table["user_id"],
+                "email": "email:" + table["user_email"],
+                "phone": "phone:" + normalize_phones(table["user_phone"]),
+            }
+        )
+        .astype(object)
+        .where(lambda frame: frame.notna(), None)
+    )
+
+
+def _record_identities(record: dict) -> list[str]:
+    return [
+        f"{prefix}:{record[field]}"
+        for prefix, field in (("id", "user_id"), ("email", "user_email"), ("phone", "user_phone"))
+        if record.get(field)
+    ]
 
 
 def duplicate_rows(existing: list[dict]) -> dict[str, list[str]]:

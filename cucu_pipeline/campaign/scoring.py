@@ -22,24 +22,18 @@ from cucu_pipeline.campaign.audience import (
     singles_events,
 )
 from cucu_pipeline.campaign.campaigns import FILL_THE_TABLE, RETURN_TO_TABLE, SEAT_THE_NEWCOMER, member_campaigns
+from cucu_pipeline.campaign.diet import RESTRICTIONS, event_conflicts, member_restrictions
 
 SHORT_LIST = 5
 CHUNK = 2048
+# The reasons under which pairs the person rules exclude are counted: an event the person hosts, and one they were
+# already invited to within `reinvite_after_days`.
+OWN_EVENT = "hosts_the_event"
+ALREADY_INVITED = "already_invited"
+DIET_REASONS = tuple(f"diet_{restriction}" for restriction in RESTRICTIONS)
 
 # Preferences of the README's "Matching", in order of importance: weights sum to 100, so a score reads as a confidence.
 WEIGHTS = {"interests": 40, "invited": 20, "diet": 12, "neighborhood": 12, "quality": 10, "soon": 6}
-# Where an event makes a dietary conflict or fit knowable (categories and features, lower-cased).
-DIET_CONFLICTS = {
-    "seafood": {"vegetarian", "vegan", "shellfish allergy"},
-    "steakhouse": {"vegetarian", "vegan"},
-    "bbq": {"vegetarian", "vegan"},
-    "baking": {"gluten-free"},
-}
-DIET_FRIENDLY = {
-    "vegan": {"vegan", "vegetarian", "dairy-free"},
-    "vegetarian options": {"vegetarian"},
-    "gluten-free options": {"gluten-free"},
-}
 _STOPWORDS = {"and", "the", "with", "for", "night", "class", "options", "table", "from", "scratch", "club"}
 
 
@@ -53,6 +47,26 @@ def _vocabulary_matrix(token_sets: list[set[str]], vocabulary: dict[str, int]) -
     for row, tokens in enumerate(token_sets):
         matrix[row, [vocabulary[token] for token in tokens if token in vocabulary]] = 1.0
     return matrix
+
+
+def _person_pairs(members: pd.DataFrame, events: pd.DataFrame, pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(member position, event position) for every (`person_id`, `event_id`) in `pairs`."""
+    member_pos = pd.DataFrame({"person_id": _persons(members), "member_pos": np.arange(len(members))})
+    event_pos = pd.DataFrame({"event_id": events["id"].to_numpy(), "event_pos": np.arange(len(events))})
+    found = pairs.merge(member_pos, on="person_id").merge(event_pos, on="event_id")
+    return found["member_pos"].to_numpy(dtype=int), found["event_pos"].to_numpy(dtype=int)
+
+
+def _persons(members: pd.DataFrame) -> np.ndarray:
+    """Each member's person (profiles carry `person_id`; a member alone is their own person)."""
+    return (members["person_id"] if "person_id" in members else members["id"]).to_numpy(dtype=object)
+
+
+def _hosted(members: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """(`person_id`, `event_id`) of each event and the person who hosts it."""
+    if "host_person_id" not in events:
+        return pd.DataFrame({"person_id": [], "event_id": []}, dtype=object)
+    return pd.DataFrame({"person_id": events["host_person_id"], "event_id": events["id"]}).dropna()
 
 
 def _pairs(frame: pd.DataFrame, column: str, emails: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -71,9 +85,11 @@ class _Features:
 
     member_vectors: np.ndarray  # member × vocabulary: interests, cuisines and favorite types
     event_vectors: np.ndarray  # vocabulary × event: categories, features, crowd interests and name
-    member_diet: np.ndarray  # member × restriction
+    member_diet: np.ndarray  # member × restriction (`diet.RESTRICTIONS`)
     event_conflict: np.ndarray  # event × restriction the event conflicts with
     event_friendly: np.ndarray  # event × restriction the event caters for
+    hosted: tuple[np.ndarray, np.ndarray]  # (member, event) positions of events the member's person hosts
+    already_invited: tuple[np.ndarray, np.ndarray]  # (member, event) positions of recent invitations
     campaigns: np.ndarray  # member-driven campaign per member, or None
     home: np.ndarray
     work: np.ndarray
@@ -90,34 +106,13 @@ class _Features:
     invited: tuple[np.ndarray, np.ndarray]  # (member, event) positions of invitations
 
 
-def _diet_matrices(members: pd.DataFrame, events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Which restrictions each member keeps, and which each event conflicts with or caters for."""
-    event_tags = [
-        {str(tag).lower() for tag in (*categories, *features)}
-        for categories, features in zip(events["categories"], events["features"])
-    ]
-    restrictions = sorted(set().union(*DIET_CONFLICTS.values(), *DIET_FRIENDLY.values()))
-
-    def matrix(rows: list[list[bool]], count: int) -> np.ndarray:
-        return np.array(rows).reshape(count, len(restrictions))
-
-    member_diet = matrix(
-        [[r in {d.lower() for d in diets} for r in restrictions] for diets in members["dietary_restrictions"]],
-        len(members),
-    )
-    conflict = matrix(
-        [[any(r in DIET_CONFLICTS.get(tag, ()) for tag in tags) for r in restrictions] for tags in event_tags],
-        len(events),
-    )
-    friendly = matrix(
-        [[any(r in DIET_FRIENDLY.get(tag, ()) for tag in tags) for r in restrictions] for tags in event_tags],
-        len(events),
-    )
-    return member_diet, conflict, friendly
-
-
 def _features(
-    members: pd.DataFrame, events: pd.DataFrame, textable: pd.Series, reference: pd.Timestamp, horizon_days: int
+    members: pd.DataFrame,
+    events: pd.DataFrame,
+    textable: pd.Series,
+    reference: pd.Timestamp,
+    horizon_days: int,
+    already_invited: pd.DataFrame,
 ) -> _Features:
     member_tokens = [
         words([*a, *b, *c])
@@ -128,15 +123,17 @@ def _features(
         for a, b, c, name in zip(events["categories"], events["features"], events["common_interests"], events["name"])
     ]
     vocabulary = {token: position for position, token in enumerate(sorted(set().union(*event_tokens)))}
-    member_diet, event_conflict, event_friendly = _diet_matrices(members, events)
+    event_conflict, event_friendly = event_conflicts(events)
     fill = events["fill_rate"].to_numpy()
     days_until = ((events["start_date"] - reference).dt.total_seconds() / 86400).to_numpy()
     return _Features(
         member_vectors=_vocabulary_matrix(member_tokens, vocabulary),
         event_vectors=_vocabulary_matrix(event_tokens, vocabulary).T,
-        member_diet=member_diet,
+        member_diet=member_restrictions(members),
         event_conflict=event_conflict,
         event_friendly=event_friendly,
+        hosted=_person_pairs(members, events, _hosted(members, events)),
+        already_invited=_person_pairs(members, events, already_invited),
         campaigns=member_campaigns(members).to_numpy(),
         home=members["home_neighborhood"].to_numpy(),
         work=members["work_neighborhood"].to_numpy(),
@@ -174,9 +171,8 @@ def _chunk_scores(features: _Features, rows: slice, event_count: int) -> tuple[n
     interests = np.minimum(f.member_vectors[rows] @ f.event_vectors, 3) / 3
     invited = np.zeros((rows.stop - rows.start, event_count), dtype=np.float32)
     invited[_in_rows(f.invited, rows)] = 1
-    diet = f.member_diet[rows].astype(np.float32)
-    diet_fit = (diet @ f.event_friendly.T.astype(np.float32)) > 0
-    conflict = (diet @ f.event_conflict.T.astype(np.float32)) > 0
+    diet = f.member_diet[rows]
+    diet_fit = (diet.astype(np.float32) @ f.event_friendly.T.astype(np.float32)) > 0
     home, work, hood = f.home[rows, None], f.work[rows, None], f.neighborhood[None, :]
     near = np.where(home == hood, 1.0, np.where(work == hood, 0.7, 0.0))
     campaigns = f.campaigns[rows]
@@ -193,15 +189,28 @@ def _chunk_scores(features: _Features, rows: slice, event_count: int) -> tuple[n
         + WEIGHTS["quality"] * quality
         + WEIGHTS["soon"] * f.soon[None, :]
     )
-    allowed = ~conflict & f.textable[None, :]
+    allowed = np.repeat(f.textable[None, :], rows.stop - rows.start, axis=0)
     allowed &= pd.notna(campaigns)[:, None] | f.low_occupancy[None, :]  # no campaign of their own: Fill the Table only
     allowed[_in_rows(f.joined, rows)] = False
-    # Audience rules last, so each pair they exclude is counted once, under the first that applies.
+    # The person, diet and audience rules last, so each pair they exclude is counted once, under the first that
+    # applies.
+    excluded = {}
+    for reason, pairs in ((OWN_EVENT, f.hosted), (ALREADY_INVITED, f.already_invited)):
+        rule = np.zeros_like(allowed)
+        rule[_in_rows(pairs, rows)] = True
+        excluded[reason] = int((allowed & rule).sum())
+        allowed &= ~rule
+    for position, reason in enumerate(DIET_REASONS):
+        keeps = diet[:, position]
+        excluded[reason] = 0
+        if keeps.any():  # most members keep no restriction: skip the outer product
+            rule = keeps[:, None] & f.event_conflict[None, :, position]
+            excluded[reason] = int((allowed & rule).sum())
+            allowed &= ~rule
     not_for_them = {
         SINGLES_ONLY: f.singles_event[None, :] & ~f.single[rows, None],
         ADULTS_ONLY: f.alcohol_event[None, :] & ~f.adult[rows, None],
     }
-    excluded = {}
     for reason, rule in not_for_them.items():
         excluded[reason] = int((allowed & rule).sum())
         allowed &= ~rule
@@ -209,18 +218,26 @@ def _chunk_scores(features: _Features, rows: slice, event_count: int) -> tuple[n
 
 
 def score_candidates(
-    members: pd.DataFrame, events: pd.DataFrame, textable: pd.Series, reference: pd.Timestamp, horizon_days: int
+    members: pd.DataFrame,
+    events: pd.DataFrame,
+    textable: pd.Series,
+    reference: pd.Timestamp,
+    horizon_days: int,
+    already_invited: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, Counter]:
     """The short list per member: `candidates` (event ids), `scores` (0–100, best first) and the `campaign` it is
     scored for; and the member-event pairs the audience rules excluded, by reason.
 
-    `events` are the enriched events with their `participants` and `invited_participants` emails; an event is never
-    offered to a member who joined it, who cannot eat there, who is not its audience, or when its name cannot be
-    texted (`textable`).
+    `events` are the enriched events with their `participants` and `invited_participants` emails (and
+    `host_person_id`); an event is never offered to a member who joined it, whose person hosts it or was invited to it
+    lately (`already_invited`: `person_id`, `event_id`), who cannot eat there, who is not its audience, or when its
+    name cannot be texted (`textable`).
     """
-    features = _features(members, events, textable, reference, horizon_days)
+    no_invitations = pd.DataFrame({"person_id": [], "event_id": []}, dtype=object)
+    invited = no_invitations if already_invited is None else already_invited
+    features = _features(members, events, textable, reference, horizon_days, invited)
     event_ids = events["id"].to_numpy()
-    short_ids, short_scores, excluded = [], [], Counter({SINGLES_ONLY: 0, ADULTS_ONLY: 0})
+    short_ids, short_scores, excluded = [], [], Counter()
     for start in range(0, len(members), CHUNK):
         score, chunk_excluded = _chunk_scores(features, slice(start, min(start + CHUNK, len(members))), len(events))
         excluded.update(chunk_excluded)

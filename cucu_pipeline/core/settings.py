@@ -21,6 +21,13 @@ class CampaignRules(BaseModel):
 
     send_hour: int = Field(10, ge=0, le=23, description="Hour (Pacific) that is 'now' for a campaign date.")
     cooldown_days: int = Field(7, ge=0, description="Days after a text before the member may be texted again.")
+    backoff_factor: float = Field(
+        2.0, ge=1, description="The cooldown is multiplied by this after each text that brought no booking."
+    )
+    max_cooldown_days: int = Field(56, ge=0, description="The longest the backed-off cooldown grows.")
+    reinvite_after_days: int = Field(60, ge=0, description="Days before a person may be invited to one event again.")
+    max_texts_per_window: int = Field(4, ge=1, description="Texts (and holdouts) a person may get per cap window.")
+    text_cap_window_days: int = Field(30, ge=1, description="The window of `max_texts_per_window`, in days.")
     event_horizon_days: int = Field(30, ge=1, description="How far ahead events may be promoted.")
     new_member_days: int = Field(30, ge=0, description="Signed up this many days ago or fewer: a new member.")
     team_members: list[str] = Field(default_factory=list, description="Member ids or emails never texted.")

@@ -20,12 +20,17 @@ from cucu_pipeline.defs.partitions import campaign_dates
 from cucu_pipeline.defs.resources import CampaignRulesResource, InstanceBatchLedger
 from cucu_pipeline.experiments.arms import assign_arms
 from cucu_pipeline.profiles.message_history import message_history
+from cucu_pipeline.profiles.people import People
+from cucu_pipeline.profiles.standing import recent_invitations
 
 _CAMPAIGN = dict(partitions_def=campaign_dates, group_name="campaign", owners=["team:growth"])
 
 
-def _candidate_events(enriched_events: pd.DataFrame, qualified_events: pd.DataFrame) -> pd.DataFrame:
-    return enriched_events.merge(qualified_events[["id", "participants", "invited_participants"]], on="id")
+def _candidate_events(enriched_events: pd.DataFrame, qualified_events: pd.DataFrame, people: People) -> pd.DataFrame:
+    candidates = enriched_events.merge(
+        qualified_events[["id", "participants", "invited_participants", "owner_id"]], on="id"
+    )
+    return candidates.assign(host_person_id=people.of_members(candidates["owner_id"]))
 
 
 @dg.asset(**_CAMPAIGN, kinds={"pandas", "ortools"}, metadata=column_schema("event_matches"))
@@ -34,27 +39,28 @@ def event_matches(
     enriched_users: pd.DataFrame,
     enriched_events: pd.DataFrame,
     qualified_events: pd.DataFrame,
+    raw_users: pd.DataFrame,
     raw_messages: pd.DataFrame,
     campaign_rules: CampaignRulesResource,
 ) -> dg.Output[pd.DataFrame]:
     """One row per enriched member: the event allocated under every event's cap for the date (seats left × invites
     per seat, less the invitations outstanding), its campaign, reasoning and confidence, and the candidates the writer
-    may pick from; or an empty event_id and a skip reason."""
+    may pick from; or an empty event_id and a skip reason. Never an event the member's person hosts, was invited to
+    in the last 60 days, cannot eat at (the diet lexicon) or is not the audience of; `excluded_pairs_*` count them."""
     campaign_date = parse_campaign_date(context.partition_key)
     reference = campaign_rules.reference_instant(campaign_date)
+    people = People.of(raw_users)
+    history = message_history(raw_messages.assign(person_id=people.of_records(raw_messages)), campaign_date, reference)
     caps = event_caps(
-        enriched_events,
-        message_history(raw_messages, campaign_date, reference),
-        campaign_date,
-        campaign_rules.invites_per_seat,
-        campaign_rules.invite_memory_days,
+        enriched_events, history, campaign_date, campaign_rules.invites_per_seat, campaign_rules.invite_memory_days
     )
     matching = match_members(
         enriched_users,
-        _candidate_events(enriched_events, qualified_events),
+        _candidate_events(enriched_events, qualified_events, people),
         reference,
         campaign_rules.event_horizon_days,
         caps,
+        recent_invitations(history, campaign_date, campaign_rules.reinvite_after_days),
     )
     return dg.Output(matching.matches, metadata=matches_metadata(matching, enriched_events))
 

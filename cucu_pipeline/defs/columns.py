@@ -73,7 +73,12 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "campaign_date": ("datetime", "Campaign date the text was queued for; it is history for later dates only."),
         "user_id": ("string", "Member id."),
         "user_email": ("string", "Member email, for old records with no id. Masked in previews."),
+        "user_phone": ("string", "Member phone; an inbound reply carries only this. Masked in previews."),
         "event_id": ("string", "Promoted event id."),
+        "event_date": (
+            "datetime",
+            "The event's start when the text was queued; a text whose event moved is withdrawn.",
+        ),
         "campaign": ("string", "Campaign of the text."),
         "status": ("string", "`queued`, `sent`, `superseded`, `opted_out`..."),
         "message": ("string", "The text."),
@@ -85,10 +90,20 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "segments": ("float", "SMS segments the text costs."),
         "writing_cost_usd": ("float", "What writing the text cost (Claude tokens; 0 for the template writer)."),
     },
-    "qualified_users": _RAW_USERS,
+    "qualified_users": {
+        **_RAW_USERS,
+        "person_id": (
+            "string",
+            "The person the record belongs to (records sharing a phone or email): the smallest id.",
+        ),
+    },
     "qualified_events": _RAW_EVENTS,
     "enriched_users": {
         "id": ("string", "Member id."),
+        "person_id": (
+            "string",
+            "The person the record belongs to; history, consent and the contact policy are theirs.",
+        ),
         "name": ("string", "Full name."),
         "first_name": ("string", "First name."),
         "email": ("string", "Email. Masked in previews; never sent to Claude."),
@@ -112,6 +127,11 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "event_history": ("json", "Attended events: id, name, date, venue."),
         "venue_history": ("list<string>", "Venues visited."),
         "event_hosts": ("list<string>", "Hosts met, most often first."),
+        "events_hosted": (
+            "int",
+            "Events the person hosted (`ownerId`) before the reference instant; a host is never a newcomer.",
+        ),
+        "hosted_event_names": ("list<string>", "Names of the events the person hosted, most recent first."),
         "favorite_event_types": ("list<string>", "Top three categories attended."),
         "average_events_per_month": ("float", "Events attended per month since sign-up."),
         "invited_event_names": ("list<string>", "Upcoming events the member is invited to."),

@@ -8,10 +8,11 @@ from cucu_pipeline.defs.columns import column_schema
 from cucu_pipeline.defs.metadata import funnel, preview, rounded_mean, value_counts
 from cucu_pipeline.defs.partitions import campaign_dates
 from cucu_pipeline.defs.resources import CampaignRulesResource
-from cucu_pipeline.profiles.eligibility import event_exclusion_reasons, user_exclusion_reasons
+from cucu_pipeline.profiles.eligibility import event_exclusion_reasons, opt_out_sources, user_exclusion_reasons
 from cucu_pipeline.profiles.event_profiles import enrich_events
 from cucu_pipeline.profiles.member_profiles import enrich_users
-from cucu_pipeline.profiles.message_history import attribute_to_members, member_message_stats, message_history
+from cucu_pipeline.profiles.people import last_activity
+from cucu_pipeline.profiles.standing import standing_as_of
 
 _PROFILE = dict(partitions_def=campaign_dates, group_name="profiles", owners=["team:growth"], kinds={"pandas"})
 
@@ -26,17 +27,32 @@ def _kept(frame: pd.DataFrame, reasons: pd.Series, preview_columns: list[str]) -
 def qualified_users(
     context: dg.AssetExecutionContext,
     raw_users: pd.DataFrame,
+    raw_events: pd.DataFrame,
+    raw_orders: pd.DataFrame,
     raw_messages: pd.DataFrame,
     campaign_rules: CampaignRulesResource,
 ) -> dg.Output[pd.DataFrame]:
-    """Members who may be texted on the campaign date: complete profile, valid US phone, consent, not on the team,
-    signed up before the date, nothing pending and no text within the cooldown. Every other member is counted under
-    the first rule they fail."""
+    """Members who may be texted on the campaign date, one record per person: complete profile, valid US phone,
+    consent, not on the team, signed up before the date, nothing pending, no text within the person's cooldown (which
+    backs off after unanswered texts) and under the cap of texts per 30 days. Every other member is counted under the
+    first rule they fail; `opted_out_by_*` says how the opted-out revoked consent."""
     campaign_date = parse_campaign_date(context.partition_key)
-    messages = raw_messages.assign(member_id=attribute_to_members(raw_messages, raw_users))
-    history = message_history(messages, campaign_date, campaign_rules.reference_instant(campaign_date))
-    reasons = user_exclusion_reasons(raw_users, member_message_stats(messages, history), campaign_date, campaign_rules)
-    return _kept(raw_users, reasons, ["id", "first_name", "email", "phone_e164", "role", "created_at"])
+    reference = campaign_rules.reference_instant(campaign_date)
+    standing = standing_as_of(raw_users, raw_messages, raw_orders, campaign_date, campaign_rules)
+    users = raw_users.assign(
+        person_id=standing.people.person, last_active=last_activity(raw_users, raw_events, raw_orders, reference)
+    )
+    reasons = user_exclusion_reasons(users, standing.by_person, campaign_date, campaign_rules)
+    sources = opt_out_sources(users, standing.by_person)[reasons == "opted_out"].value_counts()
+    output = _kept(
+        users.drop(columns="last_active"), reasons, ["id", "first_name", "email", "phone_e164", "role", "created_at"]
+    )
+    metadata = {
+        **output.metadata,
+        "people": int(users["person_id"].nunique()),
+        **{f"opted_out_by_{source}": int(count) for source, count in sources.items()},
+    }
+    return dg.Output(output.value, metadata=metadata)
 
 
 @dg.asset(**_PROFILE, metadata=column_schema("qualified_events"))

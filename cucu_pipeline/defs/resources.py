@@ -65,6 +65,11 @@ def campaign_rules(environ: Mapping[str, str]) -> CampaignRulesResource:
     return CampaignRulesResource(
         send_hour=int(environ.get("CUCU_SEND_HOUR", 10)),
         cooldown_days=int(environ.get("CUCU_COOLDOWN_DAYS", 7)),
+        backoff_factor=float(environ.get("CUCU_BACKOFF_FACTOR", 2)),
+        max_cooldown_days=int(environ.get("CUCU_MAX_COOLDOWN_DAYS", 56)),
+        reinvite_after_days=int(environ.get("CUCU_REINVITE_AFTER_DAYS", 60)),
+        max_texts_per_window=int(environ.get("CUCU_MAX_TEXTS_PER_WINDOW", 4)),
+        text_cap_window_days=int(environ.get("CUCU_TEXT_CAP_WINDOW_DAYS", 30)),
         event_horizon_days=int(environ.get("CUCU_EVENT_HORIZON_DAYS", 30)),
         invites_per_seat=float(environ.get("CUCU_INVITES_PER_SEAT", 5)),
         invite_memory_days=int(environ.get("CUCU_INVITE_MEMORY_DAYS", 7)),

@@ -16,14 +16,9 @@ import pandas as pd
 from cucu_pipeline.campaign.publishing import SUPERSEDED
 from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.experiments.arms import HOLDOUT
-from cucu_pipeline.profiles.member_directory import canonical_member_ids
-from cucu_pipeline.profiles.message_history import (
-    OPT_OUT_STATUSES,
-    SENT_STATUSES,
-    attribute_to_members,
-    normalized_statuses,
-    opts_out,
-)
+from cucu_pipeline.profiles.consent import opts_out
+from cucu_pipeline.profiles.message_history import OPT_OUT_STATUSES, SENT_STATUSES, normalized_statuses
+from cucu_pipeline.profiles.people import People
 
 OUTCOME_COLUMNS = [
     "campaign_date",
@@ -57,12 +52,8 @@ def assigned_members(records: pd.DataFrame, dates: Iterable[dt.date]) -> pd.Data
 
 
 def _first_in_window(assigned: pd.DataFrame, happenings: pd.DataFrame, opens: pd.Series, closes: pd.Series):
-    """For each assigned row, the happenings (`member`, `at`, ...) of its member in (opens, closes]."""
-    pairs = (
-        assigned[["user_id"]]
-        .assign(row=assigned.index, opens=opens, closes=closes)
-        .merge(happenings, left_on="user_id", right_on="member")
-    )
+    """For each assigned row, the happenings (`person`, `at`, ...) of its person in (opens, closes]."""
+    pairs = assigned[["person"]].assign(row=assigned.index, opens=opens, closes=closes).merge(happenings, on="person")
     return pairs[(pairs["at"] > pairs["opens"]) & (pairs["at"] <= pairs["closes"])]
 
 
@@ -77,19 +68,21 @@ def campaign_outcomes(
     """One row per assigned member of each date (`OUTCOME_COLUMNS`), counting what happened by `now` (an open
     window counts what has happened so far). `cost_usd` is what the member's text cost: writing it, and its segments
     when it was sent."""
+    people = People.of(users)
     assigned = assigned_members(records, dates)
+    assigned["person"] = people.of_members(assigned["user_id"]).fillna(assigned["user_id"])
     reference = pd.to_datetime(assigned["campaign_date"].map(lambda day: rules.reference_instant(day.date())), utc=True)
     closes = (reference + pd.Timedelta(days=rules.attribution_days)).clip(upper=now)
     status = normalized_statuses(assigned)
     paid = orders[orders["status"].fillna("").str.strip().str.lower().eq("paid") & orders["date"].notna()]
     bookings = pd.DataFrame(
-        {"member": canonical_member_ids(paid["user_id"], users), "at": paid["date"], "booked": paid["event_id"]}
-    ).dropna(subset=["member"])
+        {"person": people.of_members(paid["user_id"]), "at": paid["date"], "booked": paid["event_id"]}
+    ).dropna(subset=["person"])
     booked = _first_in_window(assigned, bookings, reference, closes)
     stops = records[opts_out(records)]
     replies = pd.DataFrame(
         {
-            "member": attribute_to_members(stops, users),
+            "person": people.of_records(stops),
             "at": stops["sent_date"].fillna(stops["created_date"]).fillna(stops["record_created_at"]),
         }
     ).dropna()

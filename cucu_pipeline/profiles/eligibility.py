@@ -1,16 +1,19 @@
 """Who may be texted and which events may be promoted on a campaign date (README: "Who may be texted").
 
-Each excluded row gets exactly one primary reason: the first rule it fails, in the order the rules are listed.
+Each excluded row gets exactly one primary reason: the first rule it fails, in the order the rules are listed, and
+`duplicate_person` last for a person's records that pass every rule but the one texted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from cucu_pipeline.core.frames import first_match, has_value
 from cucu_pipeline.core.settings import CampaignRules
+from cucu_pipeline.profiles.consent import FLAG
 
 # The nine profile fields the V2 pipeline requires before a member can be personalized.
 REQUIRED_PROFILE_FIELDS = (
@@ -41,25 +44,44 @@ def is_team_member(users: pd.DataFrame, rules: CampaignRules) -> pd.Series:
 
 
 def user_exclusion_reasons(
-    users: pd.DataFrame, stats: pd.DataFrame, campaign_date: dt.date, rules: CampaignRules
+    users: pd.DataFrame, standing: pd.DataFrame, campaign_date: dt.date, rules: CampaignRules
 ) -> pd.Series:
-    """None for a member who may be texted on the date, else the primary reason they may not."""
+    """None for a member who may be texted on the date, else the primary reason they may not.
+
+    `users` carry `person_id` and `last_active`; `standing` is per person (`person_standing`). The team, consent,
+    pending texts, the cap and the cooldowns apply to the person, across all their records. Of a person's records
+    that pass every rule, the most recently active one is texted (ties: the smallest id) and the others are counted
+    as `duplicate_person`."""
     reference = rules.reference_instant(campaign_date)
-    member_stats = stats.reindex(users["id"])
-    member_stats.index = users.index
-    last_contact = member_stats["last_contact_day"]
-    days_since_contact = (pd.Timestamp(campaign_date) - last_contact).dt.days
+    person = users["person_id"]
+    of_person = standing.reindex(person)
+    of_person.index = users.index
+    days_since_contact = (pd.Timestamp(campaign_date) - of_person["last_contact_day"]).dt.days
+    flagged = users["sms_opt_out"].groupby(person).transform("any")
     conditions = [
         ("missing_signup_date", users["created_at"].isna()),
         ("not_signed_up_yet", users["created_at"] >= reference),
-        ("team_member", is_team_member(users, rules)),
-        ("opted_out", users["sms_opt_out"] | member_stats["opted_out"].fillna(False).astype(bool)),
+        ("team_member", is_team_member(users, rules).groupby(person).transform("any")),
+        ("opted_out", flagged | of_person["opt_out_source"].notna()),
         *[(f"missing_{field}", ~has_value(users[field])) for field in REQUIRED_PROFILE_FIELDS],
         ("invalid_phone", users["phone_e164"].isna()),
-        ("pending_queued_message", member_stats["queued_message_count"].fillna(0) > 0),
+        ("pending_queued_message", of_person["queued_message_count"].fillna(0) > 0),
         ("cooldown", days_since_contact.lt(rules.cooldown_days).fillna(False)),
+        ("monthly_cap", of_person["contacts_in_cap_window"].fillna(0).ge(rules.max_texts_per_window)),
+        ("fatigue_backoff", days_since_contact.lt(of_person["cooldown_days"]).fillna(False)),
     ]
-    return first_match(conditions, users.index)
+    reasons = first_match(conditions, users.index)
+    eligible = users.loc[reasons.isna(), ["id", "person_id", "last_active"]]
+    chosen = eligible.sort_values(["last_active", "id"], ascending=[False, True], kind="stable", na_position="last")
+    duplicates = chosen.index[chosen["person_id"].duplicated()]
+    return reasons.where(~reasons.index.isin(duplicates), "duplicate_person")
+
+
+def opt_out_sources(users: pd.DataFrame, standing: pd.DataFrame) -> pd.Series:
+    """How each member's person opted out (`flag`, `status`, `keyword_reply`, `plain_words_reply`), else None."""
+    flagged = users["sms_opt_out"].groupby(users["person_id"]).transform("any")
+    recorded = standing["opt_out_source"].reindex(users["person_id"]).to_numpy()
+    return pd.Series(np.where(flagged, FLAG, recorded), index=users.index, dtype=object)
 
 
 def event_exclusion_reasons(events: pd.DataFrame, campaign_date: dt.date, rules: CampaignRules) -> pd.Series:

@@ -16,7 +16,8 @@ from cucu_pipeline.core.frames import first_match, has_value, lists_by, ranked_v
 from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.profiles.eligibility import is_canceled, is_team_member
 from cucu_pipeline.profiles.member_directory import by_email, canonical_member_ids, full_names
-from cucu_pipeline.profiles.message_history import attribute_to_members, member_message_stats, message_history
+from cucu_pipeline.profiles.people import People
+from cucu_pipeline.profiles.standing import standing_as_of
 from cucu_pipeline.profiles.summaries import user_summaries
 
 DORMANT_DAYS = 60
@@ -61,7 +62,9 @@ def enrich_users(
 ) -> pd.DataFrame:
     """One row per member in `members` with every profile field of the README's "Profile rules" and a summary."""
     reference = rules.reference_instant(campaign_date)
+    standing = standing_as_of(users, messages, orders, campaign_date, rules)
     base = members.set_index("id", drop=False)
+    base = base.assign(person_id=standing.people.of_members(base["id"]).fillna(base["id"]))
     index = base.index
     names = full_names(users)
     attendance = past_attendance(events, reference)
@@ -72,7 +75,8 @@ def enrich_users(
     profile["invited_event_names"] = _invited_event_names(base, qualified_events, index)
     profile["friends"] = _friends(mine, attendance, users, names, index)
     profile = profile.join(_order_totals(orders, users, reference, index))
-    profile = profile.join(_message_fields(users, messages, campaign_date, reference, rules, index))
+    profile = profile.join(_hosted_fields(events, standing.people, base, reference))
+    profile = profile.join(_message_fields(standing.by_person, base, campaign_date, rules))
     profile = profile.join(_status_fields(profile, base, rules))
     profile = profile.join(_personalization_fields(profile))
     profile["summary"] = user_summaries(profile)
@@ -97,6 +101,7 @@ def _identity_fields(base: pd.DataFrame, names: pd.Series, campaign_date: dt.dat
     return pd.DataFrame(
         {
             "id": base["id"],
+            "person_id": base["person_id"],
             "name": names.reindex(base.index),
             "first_name": base["first_name"],
             "email": base["email"],
@@ -188,16 +193,23 @@ def _order_totals(orders: pd.DataFrame, users: pd.DataFrame, reference: pd.Times
     return totals
 
 
+def _hosted_fields(events: pd.DataFrame, people: People, base: pd.DataFrame, reference: pd.Timestamp):
+    """Events the person hosted (`ownerId` of any of their records) before the reference, most recent first."""
+    past = events[(events["start_date"] < reference) & ~is_canceled(events)]
+    hosted = past.assign(person_id=people.of_members(past["owner_id"])).dropna(subset=["person_id"])
+    hosted = hosted.sort_values(["person_id", "start_date"], ascending=[True, False], kind="stable")
+    names = lists_by(hosted, "person_id", "name", pd.Index(base["person_id"]))
+    return pd.DataFrame(
+        {"events_hosted": names.map(len).to_numpy(dtype=int), "hosted_event_names": names.to_numpy()}, index=base.index
+    )
+
+
 def _message_fields(
-    users: pd.DataFrame,
-    messages: pd.DataFrame,
-    campaign_date: dt.date,
-    reference: pd.Timestamp,
-    rules: CampaignRules,
-    index: pd.Index,
+    by_person: pd.DataFrame, base: pd.DataFrame, campaign_date: dt.date, rules: CampaignRules
 ) -> pd.DataFrame:
-    attributed = messages.assign(member_id=attribute_to_members(messages, users))
-    stats = member_message_stats(attributed, message_history(attributed, campaign_date, reference)).reindex(index)
+    """What the person's texts say, across all their records (`person_standing`)."""
+    stats = by_person.reindex(base["person_id"])
+    stats.index = base.index
     queued = stats["queued_message_count"].fillna(0).astype(int)
     sent = stats["total_messages_sent"].fillna(0).astype(int)
     days_since_contact = (pd.Timestamp(campaign_date) - stats["last_contact_day"]).dt.days
@@ -215,10 +227,11 @@ def _message_fields(
                 "Int64"
             ),
             "can_send_new_message": (queued == 0)
-            & ~days_since_contact.lt(rules.cooldown_days).fillna(False)
-            & ~stats["opted_out"].fillna(False).astype(bool),
+            & ~days_since_contact.lt(stats["cooldown_days"].fillna(rules.cooldown_days)).fillna(False)
+            & stats["contacts_in_cap_window"].fillna(0).lt(rules.max_texts_per_window)
+            & stats["opt_out_source"].isna(),
         },
-        index=index,
+        index=base.index,
     )
 
 
@@ -227,6 +240,7 @@ def _status_fields(profile: pd.DataFrame, base: pd.DataFrame, rules: CampaignRul
     since_event = profile["days_since_last_event"]
     is_new = profile["days_since_signup"].le(rules.new_member_days).fillna(False).astype(bool)
     never = profile["event_count"].eq(0)
+    host = profile["events_hosted"].gt(0)  # a host is never a first-timer, whatever they attended
     online = base["role"].fillna("").str.upper().eq("POTENTIAL")
     status = pd.DataFrame(
         {
@@ -242,8 +256,8 @@ def _status_fields(profile: pd.DataFrame, base: pd.DataFrame, rules: CampaignRul
     status["primary_status"] = first_match(
         [
             ("new_user", is_new),
-            ("signed_up_online", online & never),
-            ("never_attended", never),
+            ("signed_up_online", online & never & ~host),
+            ("never_attended", never & ~host),
             ("dormant_60_days", since_event.gt(DORMANT_DAYS)),
             ("active_recent", since_event.le(7)),
         ],
@@ -261,7 +275,7 @@ def _status_fields(profile: pd.DataFrame, base: pd.DataFrame, rules: CampaignRul
             ("new_app_user", is_new),
             ("churned", since_event.gt(CHURNED_DAYS)),
             ("dormant", since_event.gt(DORMANT_DAYS)),
-            ("first_timer", profile["event_count"].le(1)),
+            ("first_timer", profile["event_count"].le(1) & ~host),
         ],
         profile.index,
         default="active_regular",

@@ -60,6 +60,11 @@ def user_summary(member: dict[str, Any]) -> str:
             f"(about {member['average_events_per_month']:g} a month), most recently {latest['name']}{where} "
             f"{plural(int(member['days_since_last_event']), 'day')} ago."
         )
+    if member["events_hosted"]:
+        sentences.append(
+            f"{first} has hosted {plural(member['events_hosted'], 'event')} "
+            f"({join_words(list(dict.fromkeys(member['hosted_event_names'])), 3)})."
+        )
     # Other members (hosts met, friends) are counted, never named: the summary goes to Claude and to the reviewers.
     if member["event_hosts"]:
         sentences.append(f"Has met {plural(len(member['event_hosts']), 'host')}.")
@@ -93,6 +98,8 @@ _USER_SUMMARY_FIELDS = (
     "average_events_per_month",
     "days_since_last_event",
     "event_hosts",
+    "events_hosted",
+    "hosted_event_names",
     "friends",
     "total_orders",
     "total_spend",

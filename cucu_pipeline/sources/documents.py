@@ -99,7 +99,9 @@ class MessageRecord(Document):
     campaign_date: Day = None
     user_id: OptionalId = None
     user_email: Email = None
+    user_phone: Text = None
     event_id: OptionalId = None
+    event_date: Instant = None
     campaign: Text = None
     status: Text = None
     message: Text = None
@@ -125,8 +127,8 @@ class MessageRecord(Document):
 
     @model_validator(mode="after")
     def _attributable_and_dated(self) -> MessageRecord:
-        if self.user_id is None and self.user_email is None:
-            raise PydanticCustomError("missing_user", "names no member")
+        if self.user_id is None and self.user_email is None and self.user_phone is None:
+            raise PydanticCustomError("missing_user", "names no member")  # a reply may name only its sender's phone
         if all(
             value is None for value in (self.campaign_date, self.created_date, self.sent_date, self.record_created_at)
         ):

@@ -29,6 +29,7 @@ def member(id_="m1", **fields) -> dict:
         "home_neighborhood": "Castro",
         "work_neighborhood": "SoMa",
         "event_count": 0,
+        "events_hosted": 0,
         "days_since_last_event": None,
         "hasnt_attended_in_60_days": None,
         "age": 30,

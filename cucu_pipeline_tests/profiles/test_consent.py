@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cucu_pipeline.campaign.publishing import cooldown_review, message_key
-from cucu_pipeline.profiles.message_history import OPT_OUT_REPLIES
+from cucu_pipeline.profiles.consent import OPT_OUT_KEYWORDS
 from cucu_pipeline_tests.conftest import member
-from cucu_pipeline_tests.profiles.test_eligibility import reason_for
+from cucu_pipeline_tests.profiles.test_eligibility import reason_for, reasons_for
 
 DATES = st.dates(dt.date(2023, 2, 1), dt.date(2027, 12, 31))
 
@@ -25,7 +26,9 @@ def _spelled(word: str) -> st.SearchStrategy[str]:
 
 
 STOP_REPLY = (
-    st.sampled_from(sorted(OPT_OUT_REPLIES)).flatmap(_spelled).map(lambda text: {"message": text, "status": "received"})
+    st.sampled_from(sorted(OPT_OUT_KEYWORDS))
+    .flatmap(_spelled)
+    .map(lambda text: {"message": text, "status": "received"})
 )
 OPT_OUT_STATUS = st.sampled_from(["opted_out", "Opted Out", "STOP", "unsubscribed"]).map(
     lambda status: {"status": status}
@@ -70,3 +73,72 @@ def test_only_a_bare_keyword_is_a_stop_reply():
             )
             is None
         )
+
+
+def _reply(text: str, day: str, record: str = "recReply", **who) -> dict:
+    """An inbound reply as Twilio records it: often only the sender's number."""
+    fields = {"message": text, "status": "received", "created_date": f"{day}T18:00:00Z", **who}
+    return {"id": record, "createdTime": f"{day}T18:00:00.000Z", "fields": fields}
+
+
+ANA = member("u1", "Ana", "Ruiz", phone="+1 415-555-0101")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "STOP", "stop.", " S T O P ", "Stop!!!", "OptOut", "opt-out", "Revoke", "stop all", "UNSUBSCRIBE",
+        # Plain words a person uses to revoke consent (47 CFR 64.1200(a)(10): "any reasonable means").
+        "stop please", "Please stop", "please stop texting me", "Stop messaging me!", "stop sending these texts",
+        "opt out", "Opt me out", "I want to opt out", "remove me", "Remove me from this list", "unsubscribe me",
+        "no more texts", "No more messages please", "leave me alone", "Don't text me again", "do not contact me",
+        "take me off your list", "wrong number", "not interested", "STOP STOP STOP", "stop it",
+    ],
+)  # fmt: skip
+def test_a_reply_asking_to_stop_in_any_words_opts_the_person_out(text):
+    assert reason_for(ANA, [_reply(text, "2024-01-05", user_phone="(415) 555 0101")]) == "opted_out"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["stop by later?", "Can't wait, see you there", "yes please, one seat", "What time does it end?", "Thanks!",
+     "cancel my booking for Friday please", "Is there parking?"],
+)  # fmt: skip
+def test_a_reply_that_does_not_ask_to_stop_keeps_consent(text):
+    assert reason_for(ANA, [_reply(text, "2024-01-05", user_phone="(415) 555 0101")]) is None
+
+
+@pytest.mark.parametrize("who", [{"user_phone": "(415) 555 0101"}, {"user_phone": "+14155550101"},
+                                 {"user_email": " Ana.Ruiz@Email.com "}, {"user_id": "u1"}])  # fmt: skip
+def test_a_reply_is_tied_to_its_person_by_phone_email_or_id(who):
+    assert reason_for(ANA, [_reply("STOP", "2024-01-05", **who)]) == "opted_out"
+
+
+@pytest.mark.parametrize("word", ["START", "unstop", "Yes"])
+def test_start_unstop_or_yes_after_an_opt_out_restores_consent_from_that_reply_on(word):
+    stop = _reply("stop please", "2024-01-05", "recStop", user_phone="(415) 555 0101")
+    again = _reply(word, "2024-01-06", "recStart", user_phone="(415) 555 0101")
+    assert reason_for(ANA, [stop, again]) is None
+    # The latest reply wins, whatever order the table lists them in; a STOP after the START opts out again.
+    assert reason_for(ANA, [again, stop]) is None
+    later_stop = _reply("STOP", "2024-01-07", "recStop2", user_phone="(415) 555 0101")
+    assert reason_for(ANA, [stop, again, later_stop]) == "opted_out"
+
+
+def test_yes_without_an_earlier_opt_out_changes_nothing_and_never_lifts_the_app_flag():
+    assert reason_for(ANA, [_reply("YES", "2024-01-05", user_id="u1")]) is None
+    flagged = member("u1", "Ana", "Ruiz", phone="+1 415-555-0101", smsOptOut=True)
+    assert reason_for(flagged, [_reply("START", "2024-01-05", user_id="u1")]) == "opted_out"
+
+
+def test_a_stop_from_one_record_opts_out_every_record_of_the_person():
+    work = member("u2", "Ana", "Ruiz", phone="(415) 555 0101", email="ana@work.example")
+    reasons = reasons_for([ANA, work], [_reply("STOP", "2024-01-05", user_email="ana@work.example")])
+    assert reasons.to_dict() == {"u1": "opted_out", "u2": "opted_out"}
+
+
+def test_an_opt_out_by_phone_holds_back_publishing_too():
+    stop = _reply("remove me", "2024-01-05", user_phone="(415) 555-0101")
+    queued = {"message_key": message_key(dt.date(2024, 2, 10), "u1"), "user_id": "u1", "user_phone": "+14155550101"}
+    review = cooldown_review([stop], [queued], dt.date(2024, 2, 10), cooldown_days=7)
+    assert review.conflicts == {queued["message_key"]: "opted_out"}

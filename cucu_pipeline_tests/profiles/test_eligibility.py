@@ -8,8 +8,9 @@ import pytest
 
 from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.profiles.eligibility import event_exclusion_reasons, user_exclusion_reasons
-from cucu_pipeline.profiles.message_history import attribute_to_members, member_message_stats, message_history
-from cucu_pipeline.sources.documents import EventDocument, MessageRecord
+from cucu_pipeline.profiles.people import last_activity
+from cucu_pipeline.profiles.standing import standing_as_of
+from cucu_pipeline.sources.documents import EventDocument, MessageRecord, OrderDocument
 from cucu_pipeline.sources.tables import normalize_documents, normalize_users
 from cucu_pipeline_tests.conftest import event, member
 
@@ -18,11 +19,22 @@ DATE = dt.date(2024, 2, 10)
 
 def reason_for(user: dict, messages: list[dict] = (), rules: CampaignRules | None = None, date: dt.date = DATE):
     rules = rules or CampaignRules()
-    users = normalize_users([user]).frame
+    return reasons_for([user], messages, rules, date).iloc[0]
+
+
+def reasons_for(users: list[dict], messages=(), rules=None, date=DATE, events=(), orders=()):
+    """Each member's exclusion reason on the date, the way `qualified_users` computes it."""
+    rules = rules or CampaignRules()
+    users = normalize_users(users).frame
     records = normalize_documents(list(messages), MessageRecord).frame
-    records = records.assign(member_id=attribute_to_members(records, users))
-    stats = member_message_stats(records, message_history(records, date, rules.reference_instant(date)))
-    return user_exclusion_reasons(users, stats, date, rules).iloc[0]
+    events = normalize_documents(list(events), EventDocument).frame
+    orders = normalize_documents(list(orders), OrderDocument).frame
+    standing = standing_as_of(users, records, orders, date, rules)
+    users = users.assign(
+        person_id=standing.people.person,
+        last_active=last_activity(users, events, orders, rules.reference_instant(date)),
+    )
+    return user_exclusion_reasons(users, standing.by_person, date, rules).set_axis(users["id"])
 
 
 def text(status="sent", record="rec1", **fields):

@@ -7,7 +7,7 @@ import pytest
 
 from cucu_pipeline.profiles.eligibility import event_exclusion_reasons, user_exclusion_reasons
 from cucu_pipeline.profiles.member_profiles import enrich_users
-from cucu_pipeline.profiles.message_history import attribute_to_members, member_message_stats, message_history
+from cucu_pipeline.profiles.standing import standing_as_of
 from cucu_pipeline_tests.conftest import SARAH_DATE, sarah_documents, tables
 
 PROFILE_FIELDS = """id name first_name email phone interests cuisine_preferences dietary_restrictions
@@ -119,10 +119,10 @@ def test_sarah_summary_reads_like_a_brief_and_holds_no_contact_details(sarah):
 
 
 def test_sarah_is_not_qualified_while_a_text_is_pending(sarah_world, rules):
-    users, messages = sarah_world["users"], sarah_world["messages"]
-    messages = messages.assign(member_id=attribute_to_members(messages, users))
-    history = message_history(messages, SARAH_DATE, rules.reference_instant(SARAH_DATE))
-    reasons = user_exclusion_reasons(users, member_message_stats(messages, history), SARAH_DATE, rules)
+    users, messages, orders = sarah_world["users"], sarah_world["messages"], sarah_world["orders"]
+    standing = standing_as_of(users, messages, orders, SARAH_DATE, rules)
+    users = users.assign(person_id=standing.people.person, last_active=users["created_at"])
+    reasons = user_exclusion_reasons(users, standing.by_person, SARAH_DATE, rules)
     assert reasons[users["id"] == "user_001"].item() == "pending_queued_message"
 
 

@@ -1,0 +1,100 @@
+"""Consent from the message table (README: "Consent"): who revoked it, how, and who gave it back.
+
+Twilio blocks a number only on its exact single-word keywords. The FCC lets a person revoke consent "by any
+reasonable means" (47 CFR 64.1200(a)(10)), so the sender must also honour a reply that plainly asks to stop in other
+words. When in doubt the list leans to opting out: a lost invitation costs less than an unwanted text.
+
+A reply is a record whose message carries neither a link nor the "Reply STOP" line: every text this project sends
+ends with its booking link, and only the sender writes "Reply STOP to opt out".
+Consent is not point-in-time: the person's latest consent event applies to every date, backfills and re-runs included.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from cucu_pipeline.profiles.message_history import OPT_OUT_STATUSES, normalized_statuses
+
+# Twilio's default opt-out and opt-in keywords (OPTOUT and REVOKE since May 2025), compared without case, spaces
+# or punctuation, so "Stop.", " S T O P " and "Opt-Out" count.
+OPT_OUT_KEYWORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout", "revoke"})
+OPT_IN_KEYWORDS = frozenset({"start", "unstop", "yes"})
+# Plain requests to stop, matched on the lower-cased words of the reply (punctuation removed).
+_POLITE = r"(?:please|pls|plz|now|thanks|thank you|thx|asap|immediately|already|for good|ok|okay)"
+PLAIN_OPT_OUTS = (
+    # "stop please", "please stop", "stop it", "STOP STOP": the keyword with only politeness or emphasis around it
+    rf"^(?:{_POLITE} )*(?:stop|unsubscribe|cancel|end|quit|opt ?out|revoke)"
+    rf"(?: (?:it|all|this|that|them|these|everything|stop|{_POLITE}))*$",
+    # "stop texting me", "please stop messaging", "stop sending these texts", "stop contacting me"
+    r"\bstop (?:texting|txting|messaging|sending|contacting|spamming|calling|emailing|it with)\b",
+    r"\bstop (?:the |these |your |all )*(?:texts?|messages?|sms|msgs?|spam)\b",
+    # "don't text me", "do not contact me again", "never message me"
+    r"\b(?:dont|don t|do not|never) (?:text|message|msg|contact|sms|send|bother)\b",
+    # "no more texts", "no more messages please"
+    r"\bno more (?:texts?|messages?|sms|msgs?|spam|invites?|invitations?)\b",
+    # "opt out", "opt me out", "I want to opt out", "remove me", "take me off your list", "unsubscribe me"
+    r"\bopt (?:me )?out\b",
+    r"\bremove (?:me|my (?:number|phone|name))\b",
+    r"\btake me off\b",
+    r"\bunsubscribe\b",
+    r"\bunsub\b",
+    r"\bleave me alone\b",
+    r"\bwrong (?:number|person)\b",
+    r"\bnot interested\b",
+    r"\b(?:lose|delete) my (?:number|phone)\b",
+)
+_PLAIN_OPT_OUT = re.compile("|".join(f"(?:{pattern})" for pattern in PLAIN_OPT_OUTS))
+
+FLAG, STATUS, KEYWORD_REPLY, PLAIN_WORDS_REPLY, OPT_IN_REPLY = (
+    "flag", "status", "keyword_reply", "plain_words_reply", "opt_in_reply"
+)  # fmt: skip
+
+
+def _words(messages: pd.Series) -> pd.Series:
+    """Lower-case words of each message, apostrophes dropped and other punctuation a space: "Don't!" -> "dont"."""
+    lowered = messages.fillna("").str.lower().str.replace(r"['’]", "", regex=True)
+    return lowered.str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
+
+
+def reply_intents(messages: pd.DataFrame) -> pd.Series:
+    """Per record: `keyword_reply`, `plain_words_reply` or `opt_in_reply` for a reply that says so, else None."""
+    text = messages["message"]
+    reply = text.notna() & ~text.fillna("").str.contains(r"http|\breply stop\b", case=False, regex=True)
+    words = _words(text.where(reply))
+    compact = words.str.replace(" ", "", regex=False)
+    intent = pd.Series(None, index=messages.index, dtype=object)
+    intent = intent.mask(reply & words.str.contains(_PLAIN_OPT_OUT), PLAIN_WORDS_REPLY)
+    intent = intent.mask(reply & compact.isin(OPT_OUT_KEYWORDS), KEYWORD_REPLY)
+    return intent.mask(reply & compact.isin(OPT_IN_KEYWORDS), OPT_IN_REPLY)
+
+
+def consent_events(messages: pd.DataFrame) -> pd.Series:
+    """Per record: how it changes consent (an opt-out status, an opt-out or opt-in reply), else None."""
+    status = pd.Series(STATUS, index=messages.index).where(normalized_statuses(messages).isin(OPT_OUT_STATUSES))
+    return reply_intents(messages).fillna(status)
+
+
+def opts_out(messages: pd.DataFrame) -> pd.Series:
+    """Records that revoke consent: an opt-out status, or a reply asking to stop."""
+    return consent_events(messages).isin([STATUS, KEYWORD_REPLY, PLAIN_WORDS_REPLY])
+
+
+def revoked_consent(messages: pd.DataFrame, who: pd.Series) -> pd.Series:
+    """Per person (`who`, aligned with `messages`) whose latest consent event revokes it: how they opted out.
+
+    Events are ordered by when they happened (sent, else created), then by record, so the order is reproducible."""
+    events = pd.DataFrame(
+        {
+            "who": who,
+            "event": consent_events(messages),
+            "at": messages["sent_date"].fillna(messages["created_date"]).fillna(messages["record_created_at"]),
+            "record": messages["record_id"],
+        }
+    ).dropna(subset=["who", "event"])
+    latest = events.sort_values(["at", "record"], kind="stable", na_position="first").drop_duplicates(
+        "who", keep="last"
+    )
+    revoked = latest[latest["event"] != OPT_IN_REPLY]
+    return pd.Series(revoked["event"].to_numpy(), index=pd.Index(revoked["who"], name="person_id"), dtype=object)

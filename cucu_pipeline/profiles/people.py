@@ -1,0 +1,84 @@
+"""A member record is not a person (README: "People"): records that share a phone (E.164) or an email (trimmed,
+lower-cased) belong to one person, transitively. A person's id is the smallest member id among their records, so it
+stays the same whichever record is read first.
+
+The records and their shared phones and emails form a graph whose connected components are the people: scipy finds
+them in one pass, linear in members.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from cucu_pipeline.profiles.member_directory import canonical_member_ids
+from cucu_pipeline.sources.phones import normalize_phones
+
+
+def person_ids(users: pd.DataFrame) -> pd.Series:
+    """Per member (aligned with `users`): the id of the person the record belongs to."""
+    count = len(users)
+    if count == 0:
+        return pd.Series([], index=users.index, dtype=object)
+    phones, _ = pd.factorize(users["phone_e164"])
+    emails, _ = pd.factorize(users["email"])
+    # Nodes: the members, then one per distinct phone, then one per distinct email; an edge joins a member to each.
+    member = np.arange(count)
+    has_phone, has_email = phones >= 0, emails >= 0
+    rows = np.concatenate([member[has_phone], member[has_email]])
+    columns = np.concatenate([count + phones[has_phone], count + phones.max() + 1 + emails[has_email]])
+    size = count + phones.max() + 1 + emails.max() + 1
+    graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, columns)), shape=(size, size))
+    _, component = connected_components(graph, directed=False)
+    ids = pd.Series(users["id"].to_numpy(), index=users.index)
+    return ids.groupby(component[:count]).transform("min")
+
+
+@dataclass(frozen=True)
+class People:
+    """Every way a record elsewhere names a person: a member id (or MongoDB `_id`), an email, a phone."""
+
+    users: pd.DataFrame
+    person: pd.Series  # aligned with `users`
+
+    @classmethod
+    def of(cls, users: pd.DataFrame) -> People:
+        return cls(users, person_ids(users))
+
+    def _by(self, column: str) -> pd.Series:
+        keyed = pd.Series(self.person.to_numpy(), index=self.users[column].to_numpy())
+        return keyed[keyed.index.notna() & ~keyed.index.duplicated()]
+
+    def of_members(self, member_ids: pd.Series) -> pd.Series:
+        """The person of each member id (or `_id`); None when no member has it."""
+        return canonical_member_ids(member_ids, self.users).map(self._by("id"))
+
+    def of_records(self, records: pd.DataFrame) -> pd.Series:
+        """The person each message record is about: by its member id, else its email, else its phone (an inbound
+        reply from Twilio carries only the sender's number). A record naming nobody known keeps its `user_id`."""
+        by_member = self.of_members(records["user_id"])
+        by_email = records["user_email"].map(self._by("email"))
+        by_phone = normalize_phones(records["user_phone"]).map(self._by("phone_e164"))
+        return by_member.fillna(by_email).fillna(by_phone).fillna(records["user_id"]).astype(object)
+
+
+def last_activity(users: pd.DataFrame, events: pd.DataFrame, orders: pd.DataFrame, reference: pd.Timestamp):
+    """Per member (aligned with `users`): their latest sign-up, attended event start or order before the reference,
+    the record a person is texted from when several of theirs qualify."""
+    past = events.loc[events["start_date"] < reference, ["start_date", "participants"]].explode("participants")
+    attended = past.dropna().groupby("participants")["start_date"].max()
+    ordered = orders.loc[orders["date"] < reference].groupby("user_id")["date"].max()
+    latest = pd.DataFrame(
+        {
+            "signed_up": users["created_at"].where(users["created_at"] < reference),
+            # `reindex`, not `map`: pandas cannot map onto an empty datetime series.
+            "attended": attended.reindex(users["email"]).to_numpy(),
+            "ordered": ordered.reindex(users["id"]).to_numpy(),
+        },
+        index=users.index,
+    )
+    return latest.max(axis=1)

@@ -76,7 +76,9 @@ def member_restrictions(members: pd.DataFrame) -> np.ndarray:
     keeps = pd.DataFrame({name: normalized.str.contains(MEMBER_WORDING[name]) for name in RESTRICTIONS})
     keeps.index = wording.to_numpy()
     by_member = keeps.reindex(recorded.to_numpy()).set_axis(recorded.index).groupby(level=0).any()
-    return by_member.reindex(members.index, fill_value=False).to_numpy(dtype=bool).reshape(len(members), len(RESTRICTIONS))
+    return (
+        by_member.reindex(members.index, fill_value=False).to_numpy(dtype=bool).reshape(len(members), len(RESTRICTIONS))
+    )
 
 
 def event_conflicts(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

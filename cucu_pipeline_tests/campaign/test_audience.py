@@ -22,6 +22,8 @@ def events(*rows: dict) -> pd.DataFrame:
         ({"name": "Supper", "features": ["Communal table", "Singles"]}, True),
         ({"name": "Supper", "description": "Singles and couples welcome"}, False),  # a mention is not the aim
         ({"name": "Supper"}, False),
+        ({"name": "Supper", "categories": ["singles_mixer"]}, True),  # `_`, `-` and `/` split words
+        ({"name": "Supper", "features": ["couples/singles"]}, True),
     ],
 )
 def test_which_events_are_aimed_at_singles(fields, for_singles):
@@ -39,6 +41,9 @@ def test_which_events_are_aimed_at_singles(fields, for_singles):
         ({"name": "Bourbon & BBQ"}, True),
         ({"name": "Kale Salad Class", "description": "Fresh greens, ginger and rum-free mocktails"}, False),
         ({"name": "Thai Cooking Class", "description": "Hands-on and beginner friendly."}, False),
+        ({"name": "Supper", "categories": ["wine_tasting"]}, True),
+        ({"name": "Supper", "features": ["food-and-wine"]}, True),
+        ({"name": "Supper", "features": ["beer/cider"]}, True),
     ],
 )
 def test_which_events_are_alcohol_focused(fields, alcohol):

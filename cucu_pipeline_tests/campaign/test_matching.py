@@ -295,3 +295,86 @@ def test_no_events_leave_every_member_skipped_not_a_crash():
     no_events = pd.DataFrame([event("e1")]).iloc[:0]
     picked = match([member(), member("m2", event_count=5, days_since_last_event=3)], no_events)
     assert picked["skip_reason"].to_dict() == {"m1": "no_eligible_event", "m2": "no_low_occupancy_event"}
+
+
+@pytest.mark.parametrize(
+    ("diet", "fields"),
+    [
+        (["gluten-free"], {"name": "Pasta from Scratch"}),
+        (["gluten-free"], {"name": "Dumpling Workshop"}),
+        (["Gluten Free"], {"name": "Supper", "description": "Fresh sourdough and ramen noodles"}),
+        (["celiac"], {"name": "Craft Beer Social"}),
+        (["shellfish allergy"], {"name": "Oysters & Bubbles"}),
+        (["nut allergy"], {"name": "Supper", "description": "Pesto, pistachio gelato"}),
+        (["dairy-free"], {"name": "Fondue Night"}),
+        (["dairy-free"], {"name": "Supper", "categories": ["cheese_tasting"]}),
+        (["vegetarian"], {"name": "Korean BBQ Night"}),
+        (["vegetarian"], {"name": "Supper", "features": ["charcuterie/wine"]}),
+        (["vegan"], {"name": "Gelato Workshop"}),
+        (["vegan"], {"name": "Supper", "description": "Seafood paella for the table"}),
+    ],
+)
+def test_the_diet_lexicon_reads_the_name_categories_features_and_description(diet, fields):
+    matching = match_members(
+        members_frame([member(dietary_restrictions=diet)]), pd.DataFrame([event("e1", **fields)]), REFERENCE, 30
+    )
+    assert matching.matches.loc[0, "candidates"] == []
+    assert sum(count for reason, count in matching.excluded_pairs.items() if reason.startswith("diet_")) == 1
+    # The same event is fine for a member without the restriction.
+    assert match([member()], [event("e1", **fields)]).loc["m1", "candidates"] == ["e1"]
+
+
+@pytest.mark.parametrize(
+    ("diet", "fields", "reason"),
+    [
+        (["gluten-free"], {"name": "Pasta from Scratch"}, "diet_gluten"),
+        (["vegetarian"], {"name": "Korean BBQ Night"}, "diet_vegetarian"),
+        (["dairy-free"], {"name": "Fondue Night"}, "diet_dairy"),
+    ],
+)
+def test_excluded_pairs_are_counted_per_restriction(diet, fields, reason):
+    people = [member("a", dietary_restrictions=diet), member("b", dietary_restrictions=diet), member("c")]
+    matching = match_members(members_frame(people), pd.DataFrame([event("e1", **fields)]), REFERENCE, 30)
+    assert +matching.excluded_pairs == {reason: 2}
+
+
+@pytest.mark.parametrize(
+    ("diet", "fields"),
+    [
+        (["gluten-free"], {"name": "Pasta from Scratch", "features": ["Gluten-free options"]}),
+        (["vegan"], {"name": "Dumpling Workshop", "categories": ["Vegan"]}),
+        (["vegetarian"], {"name": "Korean BBQ Night", "features": ["Vegetarian options"]}),
+        (["nut allergy"], {"name": "Supper", "description": "A nut-free kitchen"}),
+        (["gluten-free"], {"name": "Vegan Feast"}),
+    ],
+)
+def test_an_explicit_feature_lifts_the_conflict_it_names_and_free_words_are_no_conflict(diet, fields):
+    assert match([member(dietary_restrictions=diet)], [event("e1", **fields)]).loc["m1", "candidates"] == ["e1"]
+
+
+def test_a_vegetarian_feature_does_not_lift_a_gluten_conflict():
+    picked = match(
+        [member(dietary_restrictions=["gluten-free"])],
+        [event("e1", "Pasta from Scratch", features=["Vegetarian options"])],
+    )
+    assert picked.loc["m1", "candidates"] == []
+
+
+def test_a_host_is_never_a_newcomer_nor_invited_to_the_event_they_host():
+    host = member("h1", events_hosted=40, person_id="h1")
+    hosted = event("e1", "Supper", fill=0.2, host_person_id="h1")
+    other = event("e2", "Supper Two", fill=0.2, host_person_id="x9")
+    matching = match_members(members_frame([host]), pd.DataFrame([hosted, other]), REFERENCE, 30)
+    row = matching.matches.iloc[0]
+    assert row["candidates"] == ["e2"] and row["campaign"] == FILL_THE_TABLE
+    assert +matching.excluded_pairs == {"hosts_the_event": 1}
+
+
+def test_a_person_is_never_invited_again_to_an_event_invited_to_lately():
+    people = [member("m1", person_id="p1"), member("m2", person_id="p2")]
+    invited = pd.DataFrame({"person_id": ["p1"], "event_id": ["e1"]})
+    matching = match_members(
+        members_frame(people), pd.DataFrame([event("e1"), event("e2", days=9)]), REFERENCE, 30, None, invited
+    )
+    assert matching.matches.set_index("user_id")["candidates"].to_dict() == {"m1": ["e2"], "m2": ["e1", "e2"]}
+    assert +matching.excluded_pairs == {"already_invited": 1}

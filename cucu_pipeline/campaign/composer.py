@@ -10,6 +10,7 @@ import pandas as pd
 
 from cucu_pipeline.campaign.briefs import Brief, EventFacts, allowed_segments
 from cucu_pipeline.campaign.campaigns import campaign_for, member_campaigns
+from cucu_pipeline.campaign.segments import texting_name
 from cucu_pipeline.campaign.sms_rules import MessageContext, RuleResult, check_message
 from cucu_pipeline.campaign.when import EVENING_FROM, event_time
 from cucu_pipeline.core.settings import CampaignRules
@@ -88,7 +89,7 @@ class Composer:
         member = self.members[user_id]
         return Brief(
             user_id=user_id,
-            first_name=member["first_name"],
+            first_name=texting_name(member["first_name"]),
             member_summary=member["summary"],
             candidates=tuple(self.facts(user_id, event_id) for event_id in candidates),
             needs_opt_out=bool(self.opt_out[user_id]),
@@ -112,7 +113,7 @@ class Composer:
         member, facts = self.members[user_id], self.facts(user_id, event_id)
         needs = bool(self.opt_out[user_id])
         return MessageContext(
-            first_name=member["first_name"],
+            first_name=texting_name(member["first_name"]),
             event_id=event_id,
             event_name=facts.name,
             campaign_date=self.campaign_date,
@@ -125,7 +126,7 @@ class Composer:
             max_participants=facts.max_participants,
             needs_opt_out=needs,
             booking_url=facts.link,
-            max_segments=allowed_segments(self.rules.brand, member["first_name"], facts, needs),
+            max_segments=allowed_segments(self.rules.brand, texting_name(member["first_name"]), facts, needs),
             member_name=_text(member["name"]),
             member_names=self.member_names,
             private_first_names=self.guest_first_names[event_id] | self.friend_first_names[user_id],

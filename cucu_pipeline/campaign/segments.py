@@ -34,6 +34,25 @@ def to_gsm7(text: str) -> str:
     )
 
 
+# Latin letters that have no decomposition to strip (NFKD leaves `Ł` whole), written as their closest GSM-7 form.
+_LATIN_WITHOUT_ACCENT = str.maketrans(
+    {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ð": "D", "ð": "d", "Ħ": "H", "ħ": "h", "Ŧ": "T", "ŧ": "t", "ı": "i",
+     "Þ": "Th", "þ": "th", "Œ": "OE", "œ": "oe", "Ŋ": "N", "ŋ": "n", "ſ": "s"}
+)  # fmt: skip
+_LATIN_LETTER = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]")
+
+
+def texting_name(first_name: object) -> str:
+    """A first name as a GSM-7 text can carry it: accents GSM-7 lacks stripped (`Łukasz` -> `Lukasz`, `Nguyễn` ->
+    `Nguyen`), emoji and other scripts dropped (`José 😊` -> `José`); "" when no Latin form is left (`王芳`), and the
+    text then greets without a name."""
+    if not isinstance(first_name, str):
+        return ""
+    kept = NOT_GSM7.sub(" ", to_gsm7(first_name.translate(_LATIN_WITHOUT_ACCENT)))
+    kept = " ".join(kept.split()).strip(" -'.,")
+    return kept if _LATIN_LETTER.search(kept) else ""
+
+
 def encoding(text: str) -> str:
     return "UCS-2" if NOT_GSM7.search(text) else "GSM-7"
 

@@ -172,7 +172,11 @@ def check_message(text: str, context: MessageContext) -> list[RuleResult]:
         ),
         _result("no_shouting", _shouting(without_urls)),
         _result("brand", brand),
-        _result("first_name", [] if _word(to_gsm7(context.first_name)).search(text) else ["no first name"]),
+        # A member whose name has no GSM-7 form is greeted without it (`texting_name`).
+        _result(
+            "first_name",
+            [] if not context.first_name or _word(to_gsm7(context.first_name)).search(text) else ["no first name"],
+        ),
         _result("opt_out", opt_out),
         _result("event_named", [] if context.event_name.lower() in lowered else ["event not named"]),
         _result("facts", false_facts(without_urls, context)),

@@ -72,9 +72,15 @@ TEMPLATES = {
 }  # fmt: skip
 
 
+NAMELESS_GREETING = "Hi there"  # for a member whose name has no GSM-7 form
+
+
 def fill(phrasing: Phrasing, brief: Brief, event: EventFacts, with_venue: bool = True) -> str:
     seats, guests = event.spots_left, event.participant_count
-    return phrasing.text.format(
+    text = phrasing.text
+    if not brief.first_name:
+        text = text.replace("Hi {first}", NAMELESS_GREETING).replace("{first}", NAMELESS_GREETING)
+    return text.format(
         first=brief.first_name,
         event=event.name,
         when=event.when,

@@ -19,7 +19,8 @@ lively the table is, and how soon it is.
 
 Then write the text that goes between the brand prefix and the booking link. Code adds "Cuculi:" before your \
 text, and the booking link (and, when needed, the opt-out line) after it. Rules for your text:
-- Address the member by first name, exactly as given, and name the event exactly as given.
+- Address the member by first name, exactly as given (when it is null, greet them without a name), and name the \
+event exactly as given.
 - Say when with the candidate's "when" exactly as given ("tonight at 7pm", "tomorrow at 11am", "Friday at 7:30pm", \
 "Sat Jun 21 at 7pm"). Never a bare weekday for an event a week or more away, never another day or date.
 - Stay within the candidate's character budget: it is what one SMS segment leaves once code has added the rest. \
@@ -80,7 +81,7 @@ def brief_prompt(brief: Brief) -> str:
     """The per-member part of the prompt: only what the message needs, never a phone number or email."""
     payload = {
         "today": f"{brief.campaign_date:%A %b} {brief.campaign_date.day}, {brief.campaign_date.year}",
-        "member": {"first_name": brief.first_name, "profile": brief.member_summary},
+        "member": {"first_name": brief.first_name or None, "profile": brief.member_summary},
         "candidates": [
             {
                 "event_id": event.id,

@@ -15,7 +15,7 @@ from cucu_pipeline.clients.claude import MessageWriter
 from cucu_pipeline.core.dates import parse_campaign_date
 from cucu_pipeline.defs.checks import MESSAGE_CHECKS, message_check_results
 from cucu_pipeline.defs.columns import column_schema
-from cucu_pipeline.defs.metadata import matches_metadata, messages_metadata, published_metadata
+from cucu_pipeline.defs.metadata import first_name_metadata, matches_metadata, messages_metadata, published_metadata
 from cucu_pipeline.defs.partitions import campaign_dates
 from cucu_pipeline.defs.resources import CampaignRulesResource, InstanceBatchLedger
 from cucu_pipeline.experiments.arms import assign_arms
@@ -101,6 +101,7 @@ def matched_messages(
     messages = with_send_windows(drafted, enriched_users, enriched_events, composer.campaign_date)
     failures = check_failures(messages, composer, caps_by_event(event_matches))
     metadata = messages_metadata(messages, failures, claude.model_name, campaign_rules.sms_segment_usd)
+    metadata |= first_name_metadata(enriched_users.set_index("id")["first_name"].reindex(matched["user_id"]))
     yield dg.Output(messages, metadata=metadata)
     yield from message_check_results(messages, failures, claude.model_name)
 

@@ -13,6 +13,7 @@ from cucu_pipeline.campaign.costs import campaign_cost
 from cucu_pipeline.campaign.drafting import STATUSES, USAGE_COLUMNS, publishable
 from cucu_pipeline.campaign.matching import Matching
 from cucu_pipeline.campaign.publishing import DUPLICATE, SUPERSEDED, Outcome
+from cucu_pipeline.campaign.segments import texting_name
 from cucu_pipeline.campaign.send_windows import NO_WINDOW
 from cucu_pipeline.campaign.sms_rules import textable_event_name
 from cucu_pipeline.core.privacy import mask_text, masked
@@ -93,6 +94,16 @@ def matches_metadata(matching: Matching, enriched_events: pd.DataFrame) -> dict[
         else 1.0,
         "events": event_table(events.join(enriched_events.set_index("id")["name"])),
         "preview": preview(matches, ["user_id", "event_id", "campaign", "confidence", "reasoning", "candidates"]),
+    }
+
+
+def first_name_metadata(first_names: pd.Series) -> dict[str, int]:
+    """How the matched members' first names reach a GSM-7 text: transliterated (`Łukasz` -> `Lukasz`) or left out
+    for a greeting without a name (`王芳`); nobody is skipped for their name."""
+    written = first_names.map(texting_name)
+    return {
+        "first_names_transliterated": int((written.ne("") & written.ne(first_names.fillna(""))).sum()),
+        "first_names_greeted_without_name": int(written.eq("").sum()),
     }
 
 

@@ -10,6 +10,7 @@ from cucu_pipeline.campaign.composer import Composer
 from cucu_pipeline.campaign.drafting import produce_messages
 from cucu_pipeline.campaign.matching import caps_by_event, match_members
 from cucu_pipeline.campaign.message_checks import check_failures
+from cucu_pipeline.campaign.segments import texting_name
 from cucu_pipeline.clients.claude import TemplateWriter
 from cucu_pipeline.profiles.eligibility import event_exclusion_reasons
 from cucu_pipeline.profiles.event_profiles import enrich_events
@@ -158,3 +159,25 @@ def test_a_variant_reaches_the_writer_and_stays_through_the_regeneration(world):
     (row,) = produce_messages(matches, composer, writer, arms={"user_004": "playful"}).to_dict("records")
     assert [brief.variant for brief in writer.briefs] == ["playful", "playful"] and row["arm"] == "playful"
     assert writer.briefs[0].style == (1, 2)  # the second variant of copy_styles:warm,playful
+
+
+@pytest.mark.parametrize(
+    ("name", "greeting"),
+    [("Łukasz", "Lukasz"), ("José 😊", "José"), ("Nguyễn", "Nguyen"), ("Øystein", "Øystein"), ("王芳", "Hi there")],
+)
+def test_every_name_is_texted_in_its_gsm7_form_or_greeted_without_it(world, name, greeting):
+    matches, composer = world
+    composer.members["user_004"]["first_name"] = name
+    (row,) = produce_messages(matches, composer, TemplateWriter()).to_dict("records")
+    assert row["status"] == "ready" and row["encoding"] == "GSM-7" and row["segments"] == 1
+    assert row["message"].startswith(f"Cuculi: {greeting}") or f" {greeting}" in row["message"]
+    assert set(row["check_results"].values()) == {"ok"}
+
+
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [("Łukasz", "Lukasz"), ("ŁUKASZ", "LUKASZ"), ("José 😊", "José"), ("Zoë", "Zoe"), ("Thảo", "Thao"),
+     ("Đorđe", "Dorde"), ("王芳", ""), ("😊", ""), ("Σοφία", ""), ("王 Wang", "Wang"), (None, ""), ("Ana", "Ana")],
+)  # fmt: skip
+def test_texting_name(name, written):
+    assert texting_name(name) == written

@@ -15,8 +15,10 @@ import pandas as pd
 
 from cucu_pipeline.campaign.drafting import publishable_mask
 from cucu_pipeline.core.dates import pacific_dates, utc_iso
+from cucu_pipeline.core.frames import first_match
 from cucu_pipeline.experiments.arms import HOLDOUT
 from cucu_pipeline.profiles.consent import revoked_consent
+from cucu_pipeline.profiles.eligibility import booking_closed
 from cucu_pipeline.profiles.message_history import (
     HELD_OUT_STATUSES,
     QUEUED_STATUSES,
@@ -30,6 +32,7 @@ from cucu_pipeline.sources.tables import normalize_documents
 BATCH_SIZE = 10  # Airtable's maximum records per write request
 SUPERSEDED = "superseded"  # a queued text replaced by an earlier date's text to the same member
 DUPLICATE = "duplicate"  # a second row with a text's message_key (a hand copy): the oldest row is the text
+WITHDRAWN = "withdrawn"  # a queued text whose event can no longer be booked as the text says
 # Records nobody has acted on yet: a re-run may rewrite its own, an earlier date supersedes a later one.
 AWAITING = QUEUED_STATUSES | HELD_OUT_STATUSES
 
@@ -170,6 +173,32 @@ def write_outcome(written: dict, superseded: list[str], created: bool) -> Outcom
     if status == DUPLICATE:
         return Outcome(key, written["id"], DUPLICATE)
     return Outcome(key, written["id"], SUPERSEDED if key in superseded else "created" if created else "updated")
+
+
+def withdrawals(existing: list[dict], events: pd.DataFrame, reference: pd.Timestamp) -> list[dict]:
+    """Patches by record id that withdraw every queued, unsent text whose event is now canceled, not public, full,
+    already started (as of the reference instant), moved to another start, or gone (README: "The queue stays true").
+    Each carries `status` `withdrawn` and `withdrawn_reason` (`event_canceled`, `event_moved`...)."""
+    table = normalize_documents(existing, MessageRecord).frame
+    queued = table[normalized_statuses(table).isin(QUEUED_STATUSES) & table["event_id"].notna()]
+    if queued.empty:
+        return []
+    started = events["start_date"].isna() | (events["start_date"] <= reference)
+    reasons = first_match([("started", started), *booking_closed(events)], events.index)
+    unavailable = pd.Series(reasons.to_numpy(), index=events["id"].to_numpy())
+    start = pd.Series(events["start_date"].to_numpy(), index=events["id"].to_numpy())
+    known = queued["event_id"].isin(start.index)
+    moved = known & queued["event_date"].notna() & queued["event_date"].ne(start.reindex(queued["event_id"]).to_numpy())
+    reason = (
+        pd.Series(unavailable.reindex(queued["event_id"]).to_numpy(), index=queued.index)
+        .fillna(pd.Series("moved", index=queued.index).where(moved))
+        .where(known, "unknown")
+    )
+    withdrawn = queued.assign(reason=reason).dropna(subset=["reason"])
+    return [
+        {"id": record, "fields": {"status": WITHDRAWN, "withdrawn_reason": f"event_{why}"}}
+        for record, why in zip(withdrawn["record_id"], withdrawn["reason"])
+    ]
 
 
 def superseding_patches(keys: Iterable[str]) -> list[dict]:

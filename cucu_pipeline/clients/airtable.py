@@ -38,6 +38,7 @@ from cucu_pipeline.clients.airtable_http import (
 )
 from cucu_pipeline.clients.retries import retry_garbled
 from cucu_pipeline.core.dates import utc_iso
+from cucu_pipeline.profiles.message_history import QUEUED_STATUSES
 from cucu_pipeline.sources.exports import read_export
 
 # The Messages table's fields: the old scripts' columns plus the ones this project adds (README: "Publishing").
@@ -71,6 +72,7 @@ MESSAGE_FIELDS = (
     "confidence_percentage",
     "user_summary",
     "event_summary",
+    "withdrawn_reason",
 )
 
 
@@ -82,6 +84,10 @@ class MessageStore(dg.ConfigurableResource):
 
     def publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
         """Upsert records keyed by `message_key`, skipping any that the cooldown re-check forbids."""
+        raise NotImplementedError
+
+    def withdraw(self, patches: list[dict[str, Any]]) -> int:
+        """Mark queued texts withdrawn (`withdrawals`), by record id; how many the store changed."""
         raise NotImplementedError
 
 
@@ -124,6 +130,17 @@ class AirtableMessageStore(MessageStore):
 
     def publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
         return masked_errors(lambda: self._publish(records, campaign_date, cooldown_days))
+
+    def withdraw(self, patches: list[dict[str, Any]]) -> int:
+        table = self._table()
+
+        def update_all() -> int:
+            for start in range(0, len(patches), BATCH_SIZE):
+                update = functools.partial(table.batch_update, patches[start : start + BATCH_SIZE])
+                retry_garbled(update, GARBLED_ANSWERS)
+            return len(patches)
+
+        return masked_errors(update_all)
 
     def _publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
         table = self._table()
@@ -199,6 +216,26 @@ class LocalMessageStore(MessageStore):
                 connection.execute("ROLLBACK")
                 raise
         return outcomes
+
+    def withdraw(self, patches: list[dict[str, Any]]) -> int:
+        """Only a text still queued is withdrawn: one the team sent meanwhile stays as it is."""
+        with closing(self.connect()) as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                queued = sorted(QUEUED_STATUSES)
+                changed = sum(
+                    connection.execute(
+                        "UPDATE messages SET status = ?, withdrawn_reason = ? WHERE record_id = ? AND "
+                        f"lower(trim(status)) IN ({', '.join('?' for _ in queued)})",
+                        (patch["fields"]["status"], patch["fields"]["withdrawn_reason"], patch["id"], *queued),
+                    ).rowcount
+                    for patch in patches
+                )
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        return changed
 
 
 def _ensure_schema(connection: sqlite3.Connection) -> None:

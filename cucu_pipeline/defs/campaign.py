@@ -8,14 +8,20 @@ from cucu_pipeline.campaign.composer import composer_for
 from cucu_pipeline.campaign.drafting import produce_messages
 from cucu_pipeline.campaign.matching import caps_by_event, match_members
 from cucu_pipeline.campaign.message_checks import check_failures
-from cucu_pipeline.campaign.publishing import airtable_records, published_table
+from cucu_pipeline.campaign.publishing import airtable_records, published_table, withdrawals
 from cucu_pipeline.campaign.send_windows import with_send_windows
 from cucu_pipeline.clients.airtable import MessageStore
 from cucu_pipeline.clients.claude import MessageWriter
 from cucu_pipeline.core.dates import parse_campaign_date
-from cucu_pipeline.defs.checks import MESSAGE_CHECKS, message_check_results
+from cucu_pipeline.defs.checks import MESSAGE_CHECKS, QUEUE_CHECK, message_check_results, queue_check_result
 from cucu_pipeline.defs.columns import column_schema
-from cucu_pipeline.defs.metadata import first_name_metadata, matches_metadata, messages_metadata, published_metadata
+from cucu_pipeline.defs.metadata import (
+    first_name_metadata,
+    matches_metadata,
+    messages_metadata,
+    published_metadata,
+    withdrawn_metadata,
+)
 from cucu_pipeline.defs.partitions import campaign_dates
 from cucu_pipeline.defs.resources import CampaignRulesResource, InstanceBatchLedger
 from cucu_pipeline.experiments.arms import assign_arms
@@ -106,27 +112,36 @@ def matched_messages(
     yield from message_check_results(messages, failures, claude.model_name)
 
 
-@dg.asset(**_CAMPAIGN, kinds={"airtable", "pandas"}, pool="airtable", metadata=column_schema("published_messages"))
+@dg.asset(
+    **_CAMPAIGN,
+    kinds={"airtable", "pandas"},
+    pool="airtable",
+    check_specs=[QUEUE_CHECK],
+    metadata=column_schema("published_messages"),
+)
 def published_messages(
     context: dg.AssetExecutionContext,
     matched_messages: pd.DataFrame,
     enriched_users: pd.DataFrame,
     enriched_events: pd.DataFrame,
+    raw_events: pd.DataFrame,
     airtable: MessageStore,
     campaign_rules: CampaignRulesResource,
-) -> dg.Output[pd.DataFrame]:
+):
     """Ready and fallback texts upserted to the Airtable Messages table on `message_key` = date:member, after
     re-checking the cooldown against what the table already holds (a later date's unsent text to the same member is
-    superseded); one row per text with its outcome."""
+    superseded); one row per text with its outcome. First, every queued text (of any date) whose event is now
+    canceled, not public, full, started or moved is withdrawn; a blocking check reads the table again after
+    publishing and fails if a queued text still points at such an event."""
     campaign_date = parse_campaign_date(context.partition_key)
+    reference = campaign_rules.reference_instant(campaign_date)
+    withdrawn = withdrawals(airtable.fetch_records(), raw_events, reference)
+    changed = airtable.withdraw(withdrawn)
     records = airtable_records(
-        matched_messages,
-        enriched_users,
-        enriched_events,
-        campaign_date,
-        campaign_rules.reference_instant(campaign_date),
-        campaign_rules.arms().name,
+        matched_messages, enriched_users, enriched_events, campaign_date, reference, campaign_rules.arms().name
     )
     outcomes = airtable.publish(records, campaign_date, campaign_rules.cooldown_days)
     published = published_table(records, outcomes)
-    return dg.Output(published, metadata=published_metadata(published, outcomes))
+    metadata = {**published_metadata(published, outcomes), **withdrawn_metadata(withdrawn, changed)}
+    yield dg.Output(published, metadata=metadata)
+    yield queue_check_result(withdrawals(airtable.fetch_records(), raw_events, reference))

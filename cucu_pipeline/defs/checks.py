@@ -1,6 +1,8 @@
 """The asset checks on `matched_messages`: one blocking check per group of hard SMS rules (a failure stops
-publishing for the date) and a WARN when Claude could not be reached. Partitioned like the asset (Preview API)."""
+publishing for the date) and a WARN when Claude could not be reached; on `published_messages`, a blocking check that
+no queued text points at an event that can no longer be booked. Partitioned like the assets (Preview API)."""
 
+from collections import Counter
 from collections.abc import Iterator
 
 import dagster as dg
@@ -46,5 +48,30 @@ def message_check_results(
             "fallback_published": int(unreachable["status"].eq(FALLBACK).sum()),
             "most_common_error": str(unreachable["writer_error"].mode().iloc[0]) if len(unreachable) else "",
             "model": model,
+        },
+    )
+
+
+QUEUE_CHECK = dg.AssetCheckSpec(
+    "queue_points_at_bookable_events",
+    asset="published_messages",
+    blocking=True,
+    partitions_def=campaign_dates,
+    description="After publishing, no queued text in Airtable points at an event that is canceled, not public, full, "
+    "started or moved.",
+)
+
+
+def queue_check_result(stale: list[dict]) -> dg.AssetCheckResult:
+    """`stale`: what `withdrawals` still finds in the table after this run withdrew and published."""
+    reasons = Counter(patch["fields"]["withdrawn_reason"] for patch in stale)
+    return dg.AssetCheckResult(
+        check_name=QUEUE_CHECK.name,
+        passed=not stale,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "queued_for_unbookable_events": len(stale),
+            **{reason: int(count) for reason, count in reasons.items()},
+            "records": ", ".join(patch["id"] for patch in stale[:10]),
         },
     )

@@ -144,6 +144,12 @@ def published_metadata(published: pd.DataFrame, outcomes: list[Outcome]) -> dict
     }
 
 
+def withdrawn_metadata(withdrawn: list[dict], changed: int) -> dict[str, object]:
+    """Queued texts this run withdrew because their event can no longer be booked, by reason."""
+    reasons = Counter(patch["fields"]["withdrawn_reason"] for patch in withdrawn)
+    return {"withdrawn": changed, **{f"withdrawn_{reason}": int(count) for reason, count in reasons.items()}}
+
+
 def event_table(events: pd.DataFrame) -> dg.MetadataValue:
     """Per event with texts or outstanding invitations: its cap for the date, what was allocated, seats left."""
     shown = events[(events["allocated"] > 0) | (events["outstanding"] > 0)].sort_values("allocated", ascending=False)

@@ -84,18 +84,25 @@ def opt_out_sources(users: pd.DataFrame, standing: pd.DataFrame) -> pd.Series:
     return pd.Series(np.where(flagged, FLAG, recorded), index=users.index, dtype=object)
 
 
-def event_exclusion_reasons(events: pd.DataFrame, campaign_date: dt.date, rules: CampaignRules) -> pd.Series:
-    """None for an event that may be promoted on the date, else the primary reason it may not."""
-    reference = rules.reference_instant(campaign_date)
-    horizon = reference + pd.Timedelta(days=rules.event_horizon_days)
+def booking_closed(events: pd.DataFrame) -> list[tuple[str, pd.Series]]:
+    """The rules under which an event cannot be booked whatever the date: not public, canceled, no capacity, full."""
     participant_count = events["participants"].map(len)
-    conditions = [
-        ("missing_start_date", events["start_date"].isna()),
-        ("already_started", events["start_date"] <= reference),
-        ("beyond_horizon", events["start_date"] > horizon),
+    return [
         ("not_public", events["type"].fillna("").str.strip().str.lower().ne("public")),
         ("canceled", is_canceled(events)),
         ("missing_capacity", events["max_participants"].isna() | events["max_participants"].le(0).fillna(False)),
         ("full", participant_count >= events["max_participants"].fillna(0)),
+    ]
+
+
+def event_exclusion_reasons(events: pd.DataFrame, campaign_date: dt.date, rules: CampaignRules) -> pd.Series:
+    """None for an event that may be promoted on the date, else the primary reason it may not."""
+    reference = rules.reference_instant(campaign_date)
+    horizon = reference + pd.Timedelta(days=rules.event_horizon_days)
+    conditions = [
+        ("missing_start_date", events["start_date"].isna()),
+        ("already_started", events["start_date"] <= reference),
+        ("beyond_horizon", events["start_date"] > horizon),
+        *booking_closed(events),
     ]
     return first_match(conditions, events.index)

@@ -76,8 +76,8 @@ def last_activity(users: pd.DataFrame, events: pd.DataFrame, orders: pd.DataFram
         {
             "signed_up": users["created_at"].where(users["created_at"] < reference),
             # `reindex`, not `map`: pandas cannot map onto an empty datetime series.
-            "attended": attended.reindex(users["email"]).to_numpy(),
-            "ordered": ordered.reindex(users["id"]).to_numpy(),
+            "attended": attended.reindex(users["email"]).set_axis(users.index),
+            "ordered": ordered.reindex(users["id"]).set_axis(users.index),
         },
         index=users.index,
     )

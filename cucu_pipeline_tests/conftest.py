@@ -67,7 +67,7 @@ def member(id_: str, first: str, last: str, **fields) -> dict:
         "firstName": first,
         "lastName": last,
         "email": f"{first}.{last}@email.com".lower(),
-        # One phone per member: records sharing a phone are one person (README: "People").
+        # One phone per member: records sharing a phone are one person (docs/people.md: "People").
         "phone": "(415) 2{}{}-{}".format(*_digits(id_)),
         "interests": ["cooking"],
         "homeNeighborhood": "Mission District",

@@ -1,4 +1,4 @@
-"""Dietary restrictions are a hard rule read from the event itself (README: "Diets and audiences").
+"""Dietary restrictions are a hard rule read from the event itself (docs/people.md: "Diets and audiences").
 
 A member's allergies and diets (free text such as "gluten-free" or "Shellfish Allergy") map to restrictions. An event
 conflicts with a restriction when its name, categories, features or description use a word of the restriction's

@@ -87,7 +87,7 @@ def cooldown_review(
         & table["campaign_date"].gt(pd.Timestamp(campaign_date)).fillna(False)
     )
     # A person may hold several member records: a record is held back by what the table says of its member id, its
-    # phone or its email (README: "People").
+    # phone or its email (docs/people.md: "People").
     identities = _identities(table)
     blocked = {
         identity: "cooldown_conflict"
@@ -177,8 +177,8 @@ def write_outcome(written: dict, superseded: list[str], created: bool) -> Outcom
 
 def withdrawals(existing: list[dict], events: pd.DataFrame, reference: pd.Timestamp) -> list[dict]:
     """Patches by record id that withdraw every queued, unsent text whose event is now canceled, not public, full,
-    already started (as of the reference instant), moved to another start, or gone (README: "The queue stays true").
-    Each carries `status` `withdrawn` and `withdrawn_reason` (`event_canceled`, `event_moved`...)."""
+    already started (as of the reference instant), moved to another start, or gone (docs/people.md: "The queue stays
+    true"). Each carries `status` `withdrawn` and `withdrawn_reason` (`event_canceled`, `event_moved`...)."""
     table = normalize_documents(existing, MessageRecord).frame
     queued = table[normalized_statuses(table).isin(QUEUED_STATUSES) & table["event_id"].notna()]
     if queued.empty:

@@ -1,4 +1,4 @@
-"""Consent from the message table (README: "Consent"): who revoked it, how, and who gave it back.
+"""Consent from the message table (docs/people.md: "Consent"): who revoked it, how, and who gave it back.
 
 Twilio blocks a number only on its exact single-word keywords. The FCC lets a person revoke consent "by any
 reasonable means" (47 CFR 64.1200(a)(10)), so the sender must also honour a reply that plainly asks to stop in other

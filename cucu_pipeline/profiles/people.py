@@ -1,4 +1,4 @@
-"""A member record is not a person (README: "People"): records that share a phone (E.164) or an email (trimmed,
+"""A member record is not a person (docs/people.md: "People"): records that share a phone (E.164) or an email (trimmed,
 lower-cased) belong to one person, transitively. A person's id is the smallest member id among their records, so it
 stays the same whichever record is read first.
 

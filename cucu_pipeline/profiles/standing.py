@@ -1,4 +1,4 @@
-"""Where each person stands with the campaign on a date (README: "The contact policy"): texts queued and sent,
+"""Where each person stands with the campaign on a date (docs/people.md: "The contact policy"): texts queued and sent,
 consent, and the contact policy that backs off.
 
 - **Cooldown that backs off**: the cooldown after a text (or holdout) is `cooldown_days` (7); each further text in a

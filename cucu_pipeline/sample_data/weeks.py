@@ -1,5 +1,5 @@
 """Run the campaign week after week on the sample data, as the team would, and audit what people received:
-`python -m cucu_pipeline.sample_data.weeks --start 2026-06-06 --weeks 8` (README: "Week after week").
+`python -m cucu_pipeline.sample_data.weeks --start 2026-06-06 --weeks 8` (docs/people.md: "Week after week").
 
 Each date materializes the graph up to `published_messages` into a fresh data folder, then its queued texts are
 marked sent an hour after the reference instant, as the team would before the next date. The sample's message

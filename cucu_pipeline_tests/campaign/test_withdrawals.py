@@ -1,5 +1,5 @@
 """The queue stays true: queued texts whose event is canceled, not public, full, started or moved are withdrawn on
-every run, and a blocking check fails if one is left (README: "The queue stays true")."""
+every run, and a blocking check fails if one is left (docs/people.md: "The queue stays true")."""
 
 from __future__ import annotations
 

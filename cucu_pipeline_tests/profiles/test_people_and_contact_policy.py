@@ -1,4 +1,4 @@
-"""A member record is not a person: one text per person, and a contact policy that backs off (README: "People",
+"""A member record is not a person: one text per person, and a contact policy that backs off (docs/people.md: "People",
 "The contact policy")."""
 
 from __future__ import annotations

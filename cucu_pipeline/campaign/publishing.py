@@ -15,10 +15,9 @@ import pandas as pd
 
 from cucu_pipeline.campaign.drafting import publishable_mask
 from cucu_pipeline.core.dates import pacific_dates, utc_iso
-from cucu_pipeline.core.frames import first_match
 from cucu_pipeline.experiments.arms import HOLDOUT
 from cucu_pipeline.profiles.consent import revoked_consent
-from cucu_pipeline.profiles.eligibility import booking_closed
+from cucu_pipeline.profiles.eligibility import unbookable_texts
 from cucu_pipeline.profiles.message_history import (
     HELD_OUT_STATUSES,
     QUEUED_STATUSES,
@@ -181,20 +180,7 @@ def withdrawals(existing: list[dict], events: pd.DataFrame, reference: pd.Timest
     true"). Each carries `status` `withdrawn` and `withdrawn_reason` (`event_canceled`, `event_moved`...)."""
     table = normalize_documents(existing, MessageRecord).frame
     queued = table[normalized_statuses(table).isin(QUEUED_STATUSES) & table["event_id"].notna()]
-    if queued.empty:
-        return []
-    started = events["start_date"].isna() | (events["start_date"] <= reference)
-    reasons = first_match([("started", started), *booking_closed(events)], events.index)
-    unavailable = pd.Series(reasons.to_numpy(), index=events["id"].to_numpy())
-    start = pd.Series(events["start_date"].to_numpy(), index=events["id"].to_numpy())
-    known = queued["event_id"].isin(start.index)
-    moved = known & queued["event_date"].notna() & queued["event_date"].ne(start.reindex(queued["event_id"]).to_numpy())
-    reason = (
-        pd.Series(unavailable.reindex(queued["event_id"]).to_numpy(), index=queued.index)
-        .fillna(pd.Series("moved", index=queued.index).where(moved))
-        .where(known, "unknown")
-    )
-    withdrawn = queued.assign(reason=reason).dropna(subset=["reason"])
+    withdrawn = queued.assign(reason=unbookable_texts(queued, events, reference)).dropna(subset=["reason"])
     return [
         {"id": record, "fields": {"status": WITHDRAWN, "withdrawn_reason": f"event_{why}"}}
         for record, why in zip(withdrawn["record_id"], withdrawn["reason"])

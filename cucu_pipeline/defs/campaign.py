@@ -46,6 +46,7 @@ def event_matches(
     enriched_events: pd.DataFrame,
     qualified_events: pd.DataFrame,
     raw_users: pd.DataFrame,
+    raw_events: pd.DataFrame,
     raw_messages: pd.DataFrame,
     campaign_rules: CampaignRulesResource,
 ) -> dg.Output[pd.DataFrame]:
@@ -56,7 +57,8 @@ def event_matches(
     campaign_date = parse_campaign_date(context.partition_key)
     reference = campaign_rules.reference_instant(campaign_date)
     people = People.of(raw_users)
-    history = message_history(raw_messages.assign(person_id=people.of_records(raw_messages)), campaign_date, reference)
+    messages = raw_messages.assign(person_id=people.of_records(raw_messages))
+    history = message_history(messages, campaign_date, reference, raw_events)
     caps = event_caps(
         enriched_events, history, campaign_date, campaign_rules.invites_per_seat, campaign_rules.invite_memory_days
     )

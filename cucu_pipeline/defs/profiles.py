@@ -8,7 +8,8 @@ from cucu_pipeline.defs.columns import column_schema
 from cucu_pipeline.defs.metadata import funnel, preview, rounded_mean, value_counts
 from cucu_pipeline.defs.partitions import campaign_dates
 from cucu_pipeline.defs.resources import CampaignRulesResource
-from cucu_pipeline.profiles.eligibility import event_exclusion_reasons, opt_out_sources, user_exclusion_reasons
+from cucu_pipeline.profiles.consent import opt_out_sources
+from cucu_pipeline.profiles.eligibility import event_exclusion_reasons, user_exclusion_reasons
 from cucu_pipeline.profiles.event_profiles import enrich_events
 from cucu_pipeline.profiles.member_profiles import enrich_users
 from cucu_pipeline.profiles.people import last_activity
@@ -38,7 +39,7 @@ def qualified_users(
     first rule they fail; `opted_out_by_*` says how the opted-out revoked consent."""
     campaign_date = parse_campaign_date(context.partition_key)
     reference = campaign_rules.reference_instant(campaign_date)
-    standing = standing_as_of(raw_users, raw_messages, raw_orders, campaign_date, campaign_rules)
+    standing = standing_as_of(raw_users, raw_messages, raw_orders, raw_events, campaign_date, campaign_rules)
     users = raw_users.assign(
         person_id=standing.people.person, last_active=last_activity(raw_users, raw_events, raw_orders, reference)
     )

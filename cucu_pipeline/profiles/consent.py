@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from cucu_pipeline.profiles.message_history import OPT_OUT_STATUSES, normalized_statuses
@@ -98,3 +99,10 @@ def revoked_consent(messages: pd.DataFrame, who: pd.Series) -> pd.Series:
     )
     revoked = latest[latest["event"] != OPT_IN_REPLY]
     return pd.Series(revoked["event"].to_numpy(), index=pd.Index(revoked["who"], name="person_id"), dtype=object)
+
+
+def opt_out_sources(users: pd.DataFrame, standing: pd.DataFrame) -> pd.Series:
+    """How each member's person opted out (`flag`, `status`, `keyword_reply`, `plain_words_reply`), else None."""
+    flagged = users["sms_opt_out"].groupby(users["person_id"]).transform("any")
+    recorded = standing["opt_out_source"].reindex(users["person_id"]).to_numpy()
+    return pd.Series(np.where(flagged, FLAG, recorded), index=users.index, dtype=object)

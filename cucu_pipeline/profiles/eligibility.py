@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 
 from cucu_pipeline.core.frames import first_match, has_value
 from cucu_pipeline.core.settings import CampaignRules
-from cucu_pipeline.profiles.consent import FLAG
 
 # The nine profile fields the V2 pipeline requires before a member can be personalized.
 REQUIRED_PROFILE_FIELDS = (
@@ -77,13 +75,6 @@ def user_exclusion_reasons(
     return reasons.where(~reasons.index.isin(duplicates), "duplicate_person")
 
 
-def opt_out_sources(users: pd.DataFrame, standing: pd.DataFrame) -> pd.Series:
-    """How each member's person opted out (`flag`, `status`, `keyword_reply`, `plain_words_reply`), else None."""
-    flagged = users["sms_opt_out"].groupby(users["person_id"]).transform("any")
-    recorded = standing["opt_out_source"].reindex(users["person_id"]).to_numpy()
-    return pd.Series(np.where(flagged, FLAG, recorded), index=users.index, dtype=object)
-
-
 def booking_closed(events: pd.DataFrame) -> list[tuple[str, pd.Series]]:
     """The rules under which an event cannot be booked whatever the date: not public, canceled, no capacity, full."""
     participant_count = events["participants"].map(len)
@@ -106,3 +97,21 @@ def event_exclusion_reasons(events: pd.DataFrame, campaign_date: dt.date, rules:
         *booking_closed(events),
     ]
     return first_match(conditions, events.index)
+
+
+def unbookable_texts(texts: pd.DataFrame, events: pd.DataFrame, reference: pd.Timestamp) -> pd.Series:
+    """Per text (aligned with `texts`, which carry `event_id` and `event_date`): why its event can no longer be
+    booked as the text says — `started` (at the reference instant), `not_public`, `canceled`, `missing_capacity`,
+    `full`, `moved` (another start than the text's `event_date`) or `unknown` — else None."""
+    started = events["start_date"].isna() | (events["start_date"] <= reference)
+    closed = first_match([("started", started), *booking_closed(events)], events.index)
+    by_event = pd.Series(closed.to_numpy(), index=events["id"].to_numpy())
+    by_event = by_event[~by_event.index.duplicated()]
+    start = pd.Series(events["start_date"].to_numpy(), index=events["id"].to_numpy())
+    start = start[~start.index.duplicated()]
+    known = texts["event_id"].isin(by_event.index)
+    starts_now = start.reindex(texts["event_id"]).set_axis(texts.index)
+    moved = known & texts["event_date"].notna() & texts["event_date"].ne(starts_now)
+    reasons = by_event.reindex(texts["event_id"]).set_axis(texts.index).astype(object)
+    reasons = reasons.where(reasons.notna(), pd.Series("moved", index=texts.index).where(moved))
+    return reasons.where(known | texts["event_id"].isna(), "unknown").where(texts["event_id"].notna(), None)

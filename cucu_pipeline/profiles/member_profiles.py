@@ -62,7 +62,7 @@ def enrich_users(
 ) -> pd.DataFrame:
     """One row per member in `members` with every profile field of the README's "Profile rules" and a summary."""
     reference = rules.reference_instant(campaign_date)
-    standing = standing_as_of(users, messages, orders, campaign_date, rules)
+    standing = standing_as_of(users, messages, orders, events, campaign_date, rules)
     base = members.set_index("id", drop=False)
     base = base.assign(person_id=standing.people.of_members(base["id"]).fillna(base["id"]))
     index = base.index

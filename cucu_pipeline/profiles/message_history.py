@@ -13,6 +13,7 @@ import pandas as pd
 
 from cucu_pipeline.core.dates import pacific_dates
 from cucu_pipeline.experiments.arms import HOLDOUT
+from cucu_pipeline.profiles.eligibility import unbookable_texts
 
 SENT_STATUSES = frozenset({"sent", "delivered"})
 QUEUED_STATUSES = frozenset({"queued", "scheduled", "pending"})
@@ -26,8 +27,13 @@ def normalized_statuses(messages: pd.DataFrame) -> pd.Series:
     return messages["status"].fillna("").str.strip().str.lower().str.replace(" ", "_")
 
 
-def message_history(messages: pd.DataFrame, campaign_date: dt.date, reference: pd.Timestamp) -> pd.DataFrame:
-    """The messages that existed before D, each with its status and contact day as of D."""
+def message_history(
+    messages: pd.DataFrame, campaign_date: dt.date, reference: pd.Timestamp, events: pd.DataFrame
+) -> pd.DataFrame:
+    """The messages that existed before D, each with its status and contact day as of D.
+
+    A queued text whose event can no longer be booked as it says (`unbookable_texts`) is not pending: the publisher
+    withdraws it, so a date reads the same before and after its own run withdrew it."""
     created = messages["created_date"].fillna(messages["record_created_at"]).fillna(messages["sent_date"])
     has_campaign_date = messages["campaign_date"].notna()
     in_history = (has_campaign_date & (messages["campaign_date"] < pd.Timestamp(campaign_date))) | (
@@ -36,7 +42,8 @@ def message_history(messages: pd.DataFrame, campaign_date: dt.date, reference: p
     history = messages.loc[in_history].copy()
     status = normalized_statuses(history)
     sent_by_then = status.isin(SENT_STATUSES) & ~(history["sent_date"] >= reference)
-    queued_then = status.isin(QUEUED_STATUSES) | (status.isin(SENT_STATUSES) & ~sent_by_then)
+    unbookable = unbookable_texts(history, events, reference).notna() & status.isin(QUEUED_STATUSES)
+    queued_then = (status.isin(QUEUED_STATUSES) & ~unbookable) | (status.isin(SENT_STATUSES) & ~sent_by_then)
     history["status_as_of"] = (
         pd.Series("other", index=history.index)
         .mask(sent_by_then, "sent")

@@ -112,12 +112,17 @@ class Standing:
 
 
 def standing_as_of(
-    users: pd.DataFrame, messages: pd.DataFrame, orders: pd.DataFrame, campaign_date: dt.date, rules: CampaignRules
+    users: pd.DataFrame,
+    messages: pd.DataFrame,
+    orders: pd.DataFrame,
+    events: pd.DataFrame,
+    campaign_date: dt.date,
+    rules: CampaignRules,
 ) -> Standing:
     """Who each message is about, the history as of the date and each person's standing."""
     people = People.of(users)
     reference = rules.reference_instant(campaign_date)
     attributed = messages.assign(person_id=people.of_records(messages))
-    history = message_history(attributed, campaign_date, reference)
+    history = message_history(attributed, campaign_date, reference, events)
     bookings = paid_bookings(orders, people, reference)
     return Standing(people, history, person_standing(attributed, history, bookings, campaign_date, rules))

@@ -14,8 +14,9 @@ from cucu_pipeline.campaign.publishing import withdrawals
 from cucu_pipeline.clients.airtable import LocalMessageStore
 from cucu_pipeline.sources.documents import EventDocument
 from cucu_pipeline.sources.tables import normalize_documents
-from cucu_pipeline_tests.conftest import SAMPLE_RAW, event
+from cucu_pipeline_tests.conftest import SAMPLE_RAW, event, member
 from cucu_pipeline_tests.defs.test_campaign_assets import DATE, check_outcomes, pipeline_records, run
+from cucu_pipeline_tests.profiles.test_eligibility import reasons_for
 
 REFERENCE = pd.Timestamp("2024-02-10T18:00:00Z")
 START = "2024-02-15T03:00:00Z"
@@ -103,3 +104,16 @@ def test_the_blocking_check_fails_when_a_queued_text_still_points_at_a_canceled_
     monkeypatch.setattr(LocalMessageStore, "withdraw", lambda self, patches: 0)  # a store that ignores withdrawals
     result = run(environ, "2025-06-16", raise_on_error=False)
     assert check_outcomes(result)["queue_points_at_bookable_events"] is False
+
+
+@pytest.mark.parametrize(("fields", "pending"), [({}, True), ({"eventStatus": "canceled"}, False),
+                                                 ({"startDate": "2024-02-16T03:00:00Z"}, False)])  # fmt: skip
+def test_a_queued_text_is_pending_only_while_its_event_can_be_booked_as_it_says(fields, pending):
+    """So a date reads the same before its run withdraws such a text and after: re-running it changes nothing."""
+    queued = {"id": "rec1", "fields": {**_queued("e1")["fields"], "campaign_date": "2024-02-09"}}
+    withdrawn = {"id": "rec1", "fields": {**queued["fields"], "status": "withdrawn"}}
+    dinner = event("e1", "Supper", START, ["a@x.com"], **fields)
+    for record in (queued, withdrawn):
+        reason = reasons_for([member("u1", "Ana", "Ruiz")], [record], events=[dinner]).iloc[0]
+        expected = "pending_queued_message" if pending and record is queued else None
+        assert reason == expected

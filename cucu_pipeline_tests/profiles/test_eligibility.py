@@ -29,7 +29,7 @@ def reasons_for(users: list[dict], messages=(), rules=None, date=DATE, events=()
     records = normalize_documents(list(messages), MessageRecord).frame
     events = normalize_documents(list(events), EventDocument).frame
     orders = normalize_documents(list(orders), OrderDocument).frame
-    standing = standing_as_of(users, records, orders, date, rules)
+    standing = standing_as_of(users, records, orders, events, date, rules)
     users = users.assign(
         person_id=standing.people.person,
         last_active=last_activity(users, events, orders, rules.reference_instant(date)),

@@ -120,7 +120,7 @@ def test_sarah_summary_reads_like_a_brief_and_holds_no_contact_details(sarah):
 
 def test_sarah_is_not_qualified_while_a_text_is_pending(sarah_world, rules):
     users, messages, orders = sarah_world["users"], sarah_world["messages"], sarah_world["orders"]
-    standing = standing_as_of(users, messages, orders, SARAH_DATE, rules)
+    standing = standing_as_of(users, messages, orders, sarah_world["events"], SARAH_DATE, rules)
     users = users.assign(person_id=standing.people.person, last_active=users["created_at"])
     reasons = user_exclusion_reasons(users, standing.by_person, SARAH_DATE, rules)
     assert reasons[users["id"] == "user_001"].item() == "pending_queued_message"

@@ -1,0 +1,76 @@
+"""People through the whole graph on the sample data: a person with two records gets one text, a STOP that arrives
+by phone alone or in plain words is honoured, and re-running the date changes nothing (docs/people.md)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from cucu_pipeline_tests.conftest import SAMPLE_RAW
+from cucu_pipeline_tests.defs.test_campaign_assets import DATE, pipeline_records, run
+
+
+def _texted(data_dir) -> list[dict]:
+    return [r for r in pipeline_records(data_dir) if r["campaign_date"] == DATE and r["status"] == "queued"]
+
+
+@pytest.fixture(scope="module")
+def first_texts(tmp_path_factory) -> list[dict]:
+    """What the sample date texts with the bundled data as it is."""
+    data_dir = tmp_path_factory.mktemp("plain")
+    shutil.copytree(SAMPLE_RAW, data_dir / "raw")
+    run({"CUCU_DATA_DIR": str(data_dir)}, DATE)
+    return _texted(data_dir)
+
+
+def _national(e164: str) -> str:
+    """`+14155550101` written as a member might: `(415) 555 0101`."""
+    return f"({e164[2:5]}) {e164[5:8]} {e164[8:]}"
+
+
+def test_two_records_of_one_person_and_replies_by_phone_alone(tmp_path, first_texts):
+    twin, stopper, polite = first_texts[0], first_texts[1], first_texts[2]
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLE_RAW, raw)
+    users = json.loads((raw / "users.json").read_text())
+    original = next(user for user in users if isinstance(user, dict) and user.get("id") == twin["user_id"])
+    copy = {key: value for key, value in original.items() if key != "_id"}
+    # The same person signed up again: the phone written another way, the email in capitals with spaces.
+    copy |= {"id": "user_twin", "phone": _national(twin["user_phone"]), "email": f"  {original['email'].upper()} "}
+    (raw / "users.json").write_text(json.dumps([*users, copy]))
+    messages = json.loads((raw / "messages.json").read_text())
+    replies = [
+        {"user_phone": _national(stopper["user_phone"]), "message": "Stop.", "created_date": "2025-06-01T18:00:00Z"},
+        {
+            "user_phone": polite["user_phone"],
+            "message": "please stop texting me",
+            "created_date": "2025-06-02T18:00:00Z",
+        },
+    ]  # what Twilio records of an inbound reply: the sender's number and the words, no member id
+    (raw / "messages.json").write_text(json.dumps([*messages, *replies]))
+
+    environ = {"CUCU_DATA_DIR": str(tmp_path)}
+    result = run(environ, DATE)
+    texted = _texted(tmp_path)
+    phones = [record["user_phone"] for record in texted]
+    assert phones.count(twin["user_phone"]) == 1 and len(phones) == len(set(phones))
+    assert {record["user_id"] for record in texted} & {stopper["user_id"], polite["user_id"]} == set()
+    metadata = result.asset_materializations_for_node("qualified_users")[0].metadata
+    assert metadata["excluded_duplicate_person"].value == 1
+    assert metadata["opted_out_by_keyword_reply"].value >= 1 and metadata["opted_out_by_plain_words_reply"].value >= 1
+    assert metadata["people"].value == metadata["loaded"].value - 1
+
+    again = run(environ, DATE)  # re-running the date changes nothing
+    rerun = {record["message_key"]: record for record in _texted(tmp_path)}
+    changed = {
+        key: {
+            field: (value, rerun.get(key, {}).get(field))
+            for field, value in record.items()
+            if rerun.get(key, {}).get(field) != value
+        }
+        for key, record in ((r["message_key"], r) for r in texted)
+    }
+    assert not any(changed.values()), {key: diff for key, diff in changed.items() if diff}
+    assert set(again.output_for_node("published_messages")["outcome"]) <= {"updated", "skipped"}

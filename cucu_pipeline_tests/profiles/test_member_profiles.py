@@ -5,15 +5,17 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cucu_pipeline.profiles.eligibility import event_exclusion_reasons, user_exclusion_reasons
+from cucu_pipeline.campaign.campaigns import member_campaigns
+from cucu_pipeline.profiles.eligibility import event_exclusion_reasons, is_canceled, user_exclusion_reasons
 from cucu_pipeline.profiles.member_profiles import enrich_users
 from cucu_pipeline.profiles.standing import standing_as_of
 from cucu_pipeline_tests.conftest import SARAH_DATE, sarah_documents, tables
 
 PROFILE_FIELDS = """id name first_name email phone interests cuisine_preferences dietary_restrictions
-table_type_preference relationship_status occupation gender home_neighborhood work_neighborhood role age
+table_type_preference relationship_status occupation gender home_neighborhood work_neighborhood role age person_id
 event_count last_event_date days_since_last_event days_since_signup historical_event_names event_history
-venue_history event_hosts favorite_event_types average_events_per_month invited_event_names friends
+venue_history event_hosts events_hosted hosted_event_names favorite_event_types average_events_per_month
+invited_event_names friends
 total_orders total_spend last_order_date has_queued_messages queued_message_count has_sent_messages
 total_messages_sent last_message_sent_date days_since_last_message can_send_new_message is_new_user
 has_never_attended_events hasnt_attended_in_60_days signed_up_online recently_attended_last_week is_on_team
@@ -167,3 +169,18 @@ def test_dormant_and_churned_members(sarah_world, rules):
     assert later["hasnt_attended_in_60_days"] and later["engagement_tier"] == "medium"
     much_later = enrich(sarah_world, rules, date=pd.Timestamp("2024-09-01").date()).loc["user_001"]
     assert much_later["user_segment"] == "churned" and much_later["engagement_tier"] == "low"
+
+
+def test_a_host_counts_what_they_hosted_and_is_never_a_newcomer(sarah_world, rules):
+    profiles = enrich(sarah_world, rules)
+    events = sarah_world["events"]
+    past = events[(events["start_date"] < rules.reference_instant(SARAH_DATE)) & ~is_canceled(events)]
+    hosted = past.groupby("owner_id").size()
+    for host in ("host_mario", "host_ploy"):
+        profile = profiles.loc[host]
+        assert profile["events_hosted"] == hosted.get(host, 0) > 0 and profile["event_count"] == 0
+        assert len(profile["hosted_event_names"]) == profile["events_hosted"]
+        assert f"has hosted {profile['events_hosted']} event" in profile["summary"]
+        assert profile["primary_status"] != "never_attended" and profile["user_segment"] != "first_timer"
+    assert member_campaigns(profiles.loc[["host_mario", "host_ploy"]]).isna().all()  # Fill the Table only
+    assert member_campaigns(profiles.loc[["user_004"]]).tolist() == ["Seat The Newcomer"]

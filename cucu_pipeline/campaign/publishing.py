@@ -22,6 +22,7 @@ from cucu_pipeline.profiles.message_history import (
     HELD_OUT_STATUSES,
     QUEUED_STATUSES,
     SENT_STATUSES,
+    WITHDRAWN,
     normalized_statuses,
 )
 from cucu_pipeline.sources.documents import MessageRecord
@@ -31,7 +32,6 @@ from cucu_pipeline.sources.tables import normalize_documents
 BATCH_SIZE = 10  # Airtable's maximum records per write request
 SUPERSEDED = "superseded"  # a queued text replaced by an earlier date's text to the same member
 DUPLICATE = "duplicate"  # a second row with a text's message_key (a hand copy): the oldest row is the text
-WITHDRAWN = "withdrawn"  # a queued text whose event can no longer be booked as the text says
 # Records nobody has acted on yet: a re-run may rewrite its own, an earlier date supersedes a later one.
 AWAITING = QUEUED_STATUSES | HELD_OUT_STATUSES
 

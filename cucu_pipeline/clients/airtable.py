@@ -43,37 +43,11 @@ from cucu_pipeline.sources.exports import read_export
 
 # The Messages table's fields: the old scripts' columns plus the ones this project adds (README: "Publishing").
 MESSAGE_FIELDS = (
-    "user_id",
-    "user_name",
-    "user_email",
-    "user_phone",
-    "event_id",
-    "event_name",
-    "event_date",
-    "message",
-    "campaign",
-    "status",
-    "sent_date",
-    "created_date",
-    "message_key",
-    "campaign_date",
-    "segments",
-    "checks",
-    "model",
-    "send_timezone",
-    "send_after",
-    "send_before",
-    "experiment",
-    "arm",
-    "user_segment",
-    "writing_cost_usd",
-    "when",
-    "match_reasoning",
-    "confidence_percentage",
-    "user_summary",
-    "event_summary",
-    "withdrawn_reason",
-)
+    "user_id", "user_name", "user_email", "user_phone", "event_id", "event_name", "event_date", "message", "campaign",
+    "status", "sent_date", "created_date", "message_key", "campaign_date", "segments", "checks", "model",
+    "send_timezone", "send_after", "send_before", "experiment", "arm", "user_segment", "writing_cost_usd", "when",
+    "match_reasoning", "confidence_percentage", "user_summary", "event_summary", "withdrawn_reason",
+)  # fmt: skip
 
 
 class MessageStore(dg.ConfigurableResource):

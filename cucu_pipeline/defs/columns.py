@@ -127,11 +127,6 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "event_history": ("json", "Attended events: id, name, date, venue."),
         "venue_history": ("list<string>", "Venues visited."),
         "event_hosts": ("list<string>", "Hosts met, most often first."),
-        "events_hosted": (
-            "int",
-            "Events the person hosted (`ownerId`) before the reference instant; a host is never a newcomer.",
-        ),
-        "hosted_event_names": ("list<string>", "Names of the events the person hosted, most recent first."),
         "favorite_event_types": ("list<string>", "Top three categories attended."),
         "average_events_per_month": ("float", "Events attended per month since sign-up."),
         "invited_event_names": ("list<string>", "Upcoming events the member is invited to."),
@@ -139,6 +134,11 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "total_orders": ("int", "Paid orders before the reference instant."),
         "total_spend": ("float", "Dollars paid in those orders."),
         "last_order_date": ("datetime", "Last paid order."),
+        "events_hosted": (
+            "int",
+            "Events the person hosted (`ownerId`) before the reference instant; a host is never a newcomer.",
+        ),
+        "hosted_event_names": ("list<string>", "Names of the events the person hosted, most recent first."),
         "has_queued_messages": ("bool", "A text is still queued as of the date."),
         "queued_message_count": ("int", "Texts still queued as of the date."),
         "has_sent_messages": ("bool", "The member was ever texted before the date."),

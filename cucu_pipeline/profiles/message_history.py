@@ -18,6 +18,8 @@ from cucu_pipeline.profiles.eligibility import unbookable_texts
 SENT_STATUSES = frozenset({"sent", "delivered"})
 QUEUED_STATUSES = frozenset({"queued", "scheduled", "pending"})
 OPT_OUT_STATUSES = frozenset({"opted_out", "stop", "unsubscribed"})
+# A queued text the publisher withdrew because its event could no longer be booked as the text says.
+WITHDRAWN = "withdrawn"
 # A member the experiment held out is under the cooldown like a texted one, so the next days leave the control alone.
 HELD_OUT_STATUSES = frozenset({HOLDOUT})
 
@@ -32,8 +34,9 @@ def message_history(
 ) -> pd.DataFrame:
     """The messages that existed before D, each with its status and contact day as of D.
 
-    A queued text whose event can no longer be booked as it says (`unbookable_texts`) is not pending: the publisher
-    withdraws it, so a date reads the same before and after its own run withdrew it."""
+    A queued text is pending only while its event can still be booked as it says at D's reference instant
+    (`unbookable_texts`), and a withdrawn one was pending until then: so a date reads the same before and after any
+    run withdrew such a text, its own or a later date's."""
     created = messages["created_date"].fillna(messages["record_created_at"]).fillna(messages["sent_date"])
     has_campaign_date = messages["campaign_date"].notna()
     in_history = (has_campaign_date & (messages["campaign_date"] < pd.Timestamp(campaign_date))) | (
@@ -42,8 +45,9 @@ def message_history(
     history = messages.loc[in_history].copy()
     status = normalized_statuses(history)
     sent_by_then = status.isin(SENT_STATUSES) & ~(history["sent_date"] >= reference)
-    unbookable = unbookable_texts(history, events, reference).notna() & status.isin(QUEUED_STATUSES)
-    queued_then = (status.isin(QUEUED_STATUSES) & ~unbookable) | (status.isin(SENT_STATUSES) & ~sent_by_then)
+    awaiting = status.isin(QUEUED_STATUSES | {WITHDRAWN})
+    bookable = unbookable_texts(history, events, reference).isna()
+    queued_then = (awaiting & bookable) | (status.isin(SENT_STATUSES) & ~sent_by_then)
     history["status_as_of"] = (
         pd.Series("other", index=history.index)
         .mask(sent_by_then, "sent")

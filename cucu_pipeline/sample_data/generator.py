@@ -252,10 +252,31 @@ def _break_some(users: list[dict], events: list[dict], orders: list[dict], messa
     orders[-1].pop("_id")
     orders[-2]["date"] = "yesterday-ish"
     orders[-3]["amount"] = "a lot"
-    messages[-1].pop("user_id"), messages[-1].pop("user_email")
+    messages[-1].pop("user_id"), messages[-1].pop("user_email"), messages[-1].pop("user_phone", None)
     messages[-2]["created_date"], messages[-2]["sent_date"] = None, None
     messages[-2].pop("campaign_date", None)
     messages[-3]["sent_date"] = "soon"
+
+
+def _people_as_they_are(users: list[dict], messages: list[dict]) -> None:
+    """People, not records (docs/people.md): a few members who signed up twice (the phone written another way, the
+    email in capitals), and replies Twilio recorded with the sender's number only: a stop in plain words, and a STOP
+    later lifted by START."""
+    reachable = [user for user in users if isinstance(user, dict) and user.get("id") and user.get("phone")]
+    members = reachable[:: max(1, len(reachable) // 4)][:4]
+    for number, member in enumerate(members):
+        digits = "".join(char for char in str(member["phone"]) if char.isdigit())[-10:]
+        again = {key: value for key, value in member.items() if key != "_id"}
+        again |= {"id": f"{member['id']}_again{number}", "phone": f"({digits[:3]}) {digits[3:6]} {digits[6:]}"}
+        again["email"] = f" {str(member['email']).upper()} "
+        users.append(again)
+    replies = [
+        (members[0], "Please stop texting me", "2025-05-01T18:00:00Z"),
+        (members[1], "STOP", "2025-05-02T18:00:00Z"),
+        (members[1], "start", "2025-05-03T18:00:00Z"),
+    ]
+    for member, text, at in replies[: 3 if len(members) > 1 else 0]:
+        messages.append({"user_phone": member["phone"], "message": text, "status": "received", "created_date": at})
 
 
 def generate(users: int, events: int, seed: int = 7, messages_per_day: float = 3.0) -> dict[str, list]:
@@ -269,4 +290,5 @@ def generate(users: int, events: int, seed: int = 7, messages_per_day: float = 3
     campaign_records, campaign_orders = simulate_campaigns(seed, user_docs, event_docs)
     message_docs.extend(campaign_records)
     order_docs.extend(campaign_orders)
+    _people_as_they_are(user_docs, message_docs)
     return {"users": user_docs, "events": event_docs, "orders": order_docs, "messages": message_docs}

@@ -45,12 +45,18 @@ class WeeksReport:
     holdouts: dict[str, int]  # per date: members held out
     people_reached: int  # distinct people texted over the run
     texts_per_person: dict[int, int]  # how many people got 1, 2, 3... texts
+    repeated_texts: int  # texts word for word the person's previous text
+    same_event_again: int  # texts for the event of the person's previous text
     violations: dict[str, list[str]] = field(default_factory=dict)  # per rule: what broke it (ids only)
 
     def summary(self) -> str:
         lines = [f"{day}: {self.texts[str(day)]} texts, {self.holdouts[str(day)]} held out" for day in self.dates]
         spread = ", ".join(f"{count} people got {n}" for n, count in sorted(self.texts_per_person.items()))
         lines += [f"people reached: {self.people_reached}; {spread}"]
+        lines += [
+            f"texts identical to the person's previous text: {self.repeated_texts}; "
+            f"for the event of their previous text: {self.same_event_again}"
+        ]
         lines += [f"{rule}: {len(found)} violations {found[:5]}" for rule, found in self.violations.items()]
         return "\n".join(lines)
 
@@ -106,7 +112,7 @@ def run_weeks(data_dir: Path, dates: list[dt.date]) -> WeeksReport:
 def _records(store: Path) -> pd.DataFrame:
     with closing(sqlite3.connect(store)) as connection:
         frame = pd.read_sql_query(
-            "SELECT record_id, user_id, user_email, user_phone, event_id, campaign, status, campaign_date "
+            "SELECT record_id, user_id, user_email, user_phone, event_id, campaign, status, campaign_date, message "
             "FROM messages",
             connection,
         )
@@ -134,6 +140,8 @@ def audit(
         },
         people_reached=int(texts["person_id"].nunique()),
         texts_per_person=dict(sorted(Counter(texts.groupby("person_id").size().tolist()).items())),
+        repeated_texts=_same_as_previous(contacts, in_run, "message"),
+        same_event_again=_same_as_previous(contacts, in_run, "event_id"),
     )
     gaps = contacts.groupby("person_id")["campaign_date"].diff().dt.days
     report.violations = {
@@ -145,6 +153,13 @@ def audit(
         "diet_conflict": _ids(_diet_conflicts(run, users, events)),
     }
     return report
+
+
+def _same_as_previous(contacts: pd.DataFrame, in_run: pd.Series, column: str) -> int:
+    """Texts of the run whose `column` equals the person's previous text's."""
+    sent = contacts[contacts["status"].str.lower() == "sent"]
+    previous = sent.groupby("person_id")[column].shift()
+    return int((in_run[sent.index] & sent[column].eq(previous)).sum())
 
 
 def _ids(rows: pd.DataFrame) -> list[str]:

@@ -41,7 +41,9 @@ def test_the_benchmark_reports_every_asset_and_every_target(tmp_path, capsys):
     assert full["one_segment_share"] >= 0.9 and 0 < full["cost_per_1000_texts_usd"] < 2 * 8.3  # template: SMS only
     assert "one-segment share" in (tmp_path / "out" / "report.md").read_text()
     claude = report["claude"]
-    assert claude["members"] == 20 and claude["concurrent"]["calls_per_message"] >= 1
+    assert (
+        10 <= claude["members"] <= 20 and claude["concurrent"]["calls_per_message"] >= 1
+    )  # matched of 400, at most 20
     assert claude["one_segment_share"] >= 0.9 and claude["sms_and_claude_per_1000_texts_usd"] > 8.3
     assert claude["batch"]["cost_per_1000_messages_usd"] == pytest.approx(
         claude["concurrent"]["cost_per_1000_messages_usd"] / 2

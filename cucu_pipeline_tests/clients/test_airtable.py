@@ -68,7 +68,8 @@ def test_raw_messages_from_airtable():
         )
     messages = result.output_for_node("raw_messages")
     assert messages["record_id"].tolist() == ["rec000", "rec001", "rec002"]
-    assert "user_phone" not in messages.columns  # contact details the pipeline does not need are not kept
+    # An inbound reply names its sender by phone alone (docs/people.md: "Consent"): kept, never previewed unmasked.
+    assert messages["user_phone"].tolist() == ["+14155550123"] * 3
     (materialization,) = result.get_asset_materialization_events()
     assert materialization.materialization.metadata["rejected_missing_user"].value == 1
     assert materialization.materialization.metadata["duplicate_message_keys"].value == 1  # reported

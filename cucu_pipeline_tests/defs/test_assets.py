@@ -108,6 +108,7 @@ def test_sample_data_exercises_every_rejection_and_exclusion_reason(runs):
         "invalid_phone",
         "pending_queued_message",
         "cooldown",
+        "duplicate_person",
         "already_started",
         "beyond_horizon",
         "not_public",

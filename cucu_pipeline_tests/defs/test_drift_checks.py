@@ -16,7 +16,7 @@ from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline_tests.conftest import SAMPLE_RAW
 
 WEEK = [(dt.date(2026, 3, 1) + dt.timedelta(days=day)).isoformat() for day in range(8)]
-SELECTED = {"raw_users", "raw_messages", "qualified_users"}
+SELECTED = {"raw_users", "raw_events", "raw_orders", "raw_messages", "qualified_users"}
 
 
 def drift_results(data_dir, instance: dg.DagsterInstance, date: str) -> dict[str, dg.AssetCheckEvaluation]:
@@ -41,7 +41,9 @@ def ordinary_week(tmp_path_factory):
 
 def test_an_ordinary_week_is_not_flagged(ordinary_week):
     _, _, week = ordinary_week
-    assert [sorted(results) for results in week] == [["qualified_users", "raw_users"]] * len(WEEK)
+    assert [sorted(results) for results in week] == [
+        ["qualified_users", "raw_events", "raw_orders", "raw_users"]
+    ] * len(WEEK)
     assert [results["qualified_users"].metadata["history_dates"].value for results in week] == [0, 1, 2, 3, 4, 5, 6, 7]
     assert all(result.passed for results in week for result in results.values())
     assert "too few" in week[2]["qualified_users"].description and week[3]["qualified_users"].description is None

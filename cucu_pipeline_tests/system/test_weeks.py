@@ -27,7 +27,8 @@ def test_eight_saturdays_text_nobody_twice_nor_against_the_contact_policy(tmp_pa
 
 def _text(record: str, user: str, day: str, event_id: str = "e1", campaign: str = "Return to Table", **fields):
     return {"record_id": record, "user_id": user, "user_email": None, "user_phone": None, "event_id": event_id,
-            "campaign": campaign, "status": "sent", "campaign_date": pd.Timestamp(day), **fields}  # fmt: skip
+            "campaign": campaign, "status": "sent", "campaign_date": pd.Timestamp(day), "message": f"Cuculi: {record}",
+            **fields}  # fmt: skip
 
 
 def test_the_audit_finds_every_kind_of_violation():
@@ -54,7 +55,7 @@ def test_the_audit_finds_every_kind_of_violation():
             _text("r3", "u1", "2026-07-09", event_id="e2"),  # 5 days later: within the cooldown
             _text("r4", "u3", "2026-07-11", event_id="e2"),  # gluten-free, sent to pasta
             _text("r5", "u4", "2026-07-11", campaign="Seat The Newcomer"),  # a host as a newcomer
-            _text("r6", "u4", "2026-07-18", event_id="e1"),  # e1 again, a week later
+            _text("r6", "u4", "2026-07-18", event_id="e1", message="Cuculi: r5"),  # e1 again, in the same words
             *[
                 _text(f"c{n}", "u1", day, event_id=f"x{n}")
                 for n, day in enumerate(["2026-07-16", "2026-07-23", "2026-07-30"])
@@ -72,3 +73,4 @@ def test_the_audit_finds_every_kind_of_violation():
         "host_sent_newcomer_text": ["r5"],
         "diet_conflict": ["r4"],
     }
+    assert (report.repeated_texts, report.same_event_again) == (1, 2)  # r6; r3 after r2 and r6 after r5

@@ -36,6 +36,11 @@ from cucu_pipeline.profiles.people import People
 
 CAMPAIGN_ASSETS = "*published_messages"  # the graph up to publishing; what the texts caused is another read
 CONTACTED = ("sent", "holdout")
+# The exclusions of `qualified_users` and `event_matches` the report shows per date: the contact policy at work.
+POLICY_COUNTS = {
+    "qualified_users": ("excluded_cooldown", "excluded_fatigue_backoff", "excluded_monthly_cap"),
+    "event_matches": ("excluded_pairs_already_invited",),
+}
 
 
 @dataclass
@@ -48,9 +53,14 @@ class WeeksReport:
     repeated_texts: int  # texts word for word the person's previous text
     same_event_again: int  # texts for the event of the person's previous text
     violations: dict[str, list[str]] = field(default_factory=dict)  # per rule: what broke it (ids only)
+    policy: dict[str, dict[str, int]] = field(default_factory=dict)  # per date: the contact policy's exclusions
 
     def summary(self) -> str:
-        lines = [f"{day}: {self.texts[str(day)]} texts, {self.holdouts[str(day)]} held out" for day in self.dates]
+        lines = [
+            f"{day}: {self.texts[str(day)]} texts, {self.holdouts[str(day)]} held out"
+            + "".join(f", {name} {count}" for name, count in self.policy.get(str(day), {}).items())
+            for day in self.dates
+        ]
         spread = ", ".join(f"{count} people got {n}" for n, count in sorted(self.texts_per_person.items()))
         lines += [f"people reached: {self.people_reached}; {spread}"]
         lines += [
@@ -99,14 +109,22 @@ def run_weeks(data_dir: Path, dates: list[dt.date]) -> WeeksReport:
 
     environ = {"CUCU_DATA_DIR": str(data_dir)}
     assets, resources, rules = build_assets(environ), build_resources(environ), campaign_rules(environ)
-    sources = {}
+    sources, policy = {}, {}
     for day in dates:
         result = dg.materialize(assets, selection=CAMPAIGN_ASSETS, resources=resources, partition_key=day.isoformat())
         if not result.success:
             raise RuntimeError(f"the campaign run for {day} failed")
         sources = {name: result.output_for_node(name) for name in ("raw_users", "raw_events")}
+        policy[str(day)] = {
+            name.removeprefix("excluded_"): int(getattr(metadata.get(name), "value", 0))
+            for asset, names in POLICY_COUNTS.items()
+            for metadata in [result.asset_materializations_for_node(asset)[0].metadata]
+            for name in names
+        }
         mark_sent(data_dir / "airtable.sqlite", day, rules)
-    return audit(_records(data_dir / "airtable.sqlite"), sources["raw_users"], sources["raw_events"], dates, rules)
+    report = audit(_records(data_dir / "airtable.sqlite"), sources["raw_users"], sources["raw_events"], dates, rules)
+    report.policy = policy
+    return report
 
 
 def _records(store: Path) -> pd.DataFrame:

@@ -15,6 +15,8 @@ from cucu_pipeline.profiles.member_profiles import enrich_users
 from cucu_pipeline.profiles.people import last_activity
 from cucu_pipeline.profiles.standing import standing_as_of
 
+# The rules that hold back a person rather than a record: consent, the contact policy and duplicate records.
+PERSON_RULES = ("opted_out", "cooldown", "monthly_cap", "fatigue_backoff", "duplicate_person")
 _PROFILE = dict(partitions_def=campaign_dates, group_name="profiles", owners=["team:growth"], kinds={"pandas"})
 
 
@@ -44,14 +46,17 @@ def qualified_users(
         person_id=standing.people.person, last_active=last_activity(raw_users, raw_events, raw_orders, reference)
     )
     reasons = user_exclusion_reasons(users, standing.by_person, campaign_date, campaign_rules)
-    sources = opt_out_sources(users, standing.by_person)[reasons == "opted_out"].value_counts()
+    sources = opt_out_sources(users, standing.by_person).where(reasons == "opted_out")
     output = _kept(
         users.drop(columns="last_active"), reasons, ["id", "first_name", "email", "phone_e164", "role", "created_at"]
     )
+    # Who was held back by consent or the contact policy, and how: the members a reviewer asks about first.
+    held_back = users.assign(reason=reasons, opt_out_source=sources)[reasons.isin(PERSON_RULES)]
     metadata = {
         **output.metadata,
         "people": int(users["person_id"].nunique()),
-        **{f"opted_out_by_{source}": int(count) for source, count in sources.items()},
+        **{f"opted_out_by_{source}": int(count) for source, count in sources.value_counts().items()},
+        "held_back_preview": preview(held_back, ["id", "person_id", "reason", "opt_out_source"]),
     }
     return dg.Output(output.value, metadata=metadata)
 

@@ -16,7 +16,7 @@ import pandas as pd
 from cucu_pipeline.campaign.drafting import publishable_mask
 from cucu_pipeline.core.dates import pacific_dates, utc_iso
 from cucu_pipeline.experiments.arms import HOLDOUT
-from cucu_pipeline.profiles.consent import revoked_consent
+from cucu_pipeline.profiles.consent import consent_events, revoked_consent
 from cucu_pipeline.profiles.eligibility import unbookable_texts
 from cucu_pipeline.profiles.message_history import (
     HELD_OUT_STATUSES,
@@ -26,7 +26,7 @@ from cucu_pipeline.profiles.message_history import (
     normalized_statuses,
 )
 from cucu_pipeline.sources.documents import MessageRecord
-from cucu_pipeline.sources.phones import normalize_phones
+from cucu_pipeline.sources.phones import phone_keys
 from cucu_pipeline.sources.tables import normalize_documents
 
 BATCH_SIZE = 10  # Airtable's maximum records per write request
@@ -93,8 +93,9 @@ def cooldown_review(
         for column in identities
         for identity in identities.loc[close & ~later_queued, column]
     }
+    consent = consent_events(table)
     for column in identities:
-        blocked.update(dict.fromkeys(revoked_consent(table, identities[column]).index, "opted_out"))
+        blocked.update(dict.fromkeys(revoked_consent(table, identities[column], consent).index, "opted_out"))
     blocked.pop(None, None)
     conflicts = {}
     for record in fields:
@@ -119,7 +120,7 @@ def _identities(table: pd.DataFrame) -> pd.DataFrame:
             {
                 "user_id": "id:" + table["user_id"],
                 "email": "email:" + table["user_email"],
-                "phone": "phone:" + normalize_phones(table["user_phone"]),
+                "phone": "phone:" + phone_keys(table["user_phone"]),
             }
         )
         .astype(object)

@@ -8,11 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
-import json
-import sqlite3
-from contextlib import closing
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -20,7 +15,6 @@ from pyairtable import Api
 
 from cucu_pipeline.campaign.publishing import (
     BATCH_SIZE,
-    SUPERSEDED,
     Outcome,
     cooldown_review,
     duplicate_rows,
@@ -37,9 +31,7 @@ from cucu_pipeline.clients.airtable_http import (
     masked_errors,
 )
 from cucu_pipeline.clients.retries import retry_garbled
-from cucu_pipeline.core.dates import utc_iso
 from cucu_pipeline.profiles.message_history import QUEUED_STATUSES
-from cucu_pipeline.sources.exports import read_export
 
 # The Messages table's fields: the old scripts' columns plus the ones this project adds (README: "Publishing").
 MESSAGE_FIELDS = (
@@ -63,6 +55,10 @@ class MessageStore(dg.ConfigurableResource):
     def withdraw(self, patches: list[dict[str, Any]]) -> int:
         """Mark queued texts withdrawn (`withdrawals`), by record id; how many the store changed."""
         raise NotImplementedError
+
+    def fetch_queued(self) -> list[dict[str, Any]]:
+        """The records still queued, for the queue's review before and after publishing."""
+        return [record for record in self.fetch_records() if _queued(record)]
 
 
 class AirtableMessageStore(MessageStore):
@@ -148,151 +144,5 @@ def _write(table, writes: list[dict[str, Any]], existing: list[dict[str, Any]], 
     return outcomes
 
 
-class LocalMessageStore(MessageStore):
-    """Local stand-in: `<data_dir>/airtable.sqlite`, table `messages`, one column per Airtable field.
-
-    Created and seeded from `<data_dir>/raw/messages.json` the first time it is opened.
-    """
-
-    data_dir: str
-
-    @property
-    def path(self) -> Path:
-        return Path(self.data_dir) / "airtable.sqlite"
-
-    def connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        connection.row_factory = sqlite3.Row
-        _ensure_schema(connection)
-        _seed_once(connection, Path(self.data_dir) / "raw" / "messages.json")
-        return connection
-
-    def fetch_records(self) -> list[dict[str, Any]]:
-        with closing(self.connect()) as connection:
-            rows = connection.execute("SELECT * FROM messages ORDER BY rowid").fetchall()
-        return [_row_to_record(row) for row in rows]
-
-    def publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
-        """Check and write in one transaction, so partitions published in parallel see each other's texts."""
-        with closing(self.connect()) as connection:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                existing = [_row_to_record(row) for row in connection.execute("SELECT * FROM messages")]
-                review = cooldown_review(existing, records, campaign_date, cooldown_days)
-                ids_by_key = {record["fields"].get("message_key"): record["id"] for record in existing}
-                outcomes = [_upsert_row(connection, record, ids_by_key, review.conflicts) for record in records]
-                for patch in superseding_patches(review.superseded):
-                    _upsert_row(connection, patch, ids_by_key, {})
-                    outcomes.append(Outcome(patch["message_key"], ids_by_key[patch["message_key"]], SUPERSEDED))
-                connection.execute("COMMIT")
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-        return outcomes
-
-    def withdraw(self, patches: list[dict[str, Any]]) -> int:
-        """Only a text still queued is withdrawn: one the team sent meanwhile stays as it is."""
-        with closing(self.connect()) as connection:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                queued = sorted(QUEUED_STATUSES)
-                changed = sum(
-                    connection.execute(
-                        "UPDATE messages SET status = ?, withdrawn_reason = ? WHERE record_id = ? AND "
-                        f"lower(trim(status)) IN ({', '.join('?' for _ in queued)})",
-                        (patch["fields"]["status"], patch["fields"]["withdrawn_reason"], patch["id"], *queued),
-                    ).rowcount
-                    for patch in patches
-                )
-                connection.execute("COMMIT")
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-        return changed
-
-
-def _ensure_schema(connection: sqlite3.Connection) -> None:
-    columns = ", ".join(f'"{name}"' for name in MESSAGE_FIELDS)
-    connection.execute(
-        f"CREATE TABLE IF NOT EXISTS messages (record_id TEXT PRIMARY KEY, created_time TEXT, {columns})"
-    )
-    present = {row["name"] for row in connection.execute("PRAGMA table_info(messages)")}
-    for name in MESSAGE_FIELDS:  # a store made before a field existed gains its column
-        if name not in present:
-            connection.execute(f'ALTER TABLE messages ADD COLUMN "{name}"')
-    connection.execute("CREATE UNIQUE INDEX IF NOT EXISTS messages_by_key ON messages(message_key)")
-    connection.execute("CREATE TABLE IF NOT EXISTS store_state (name TEXT PRIMARY KEY, value TEXT)")
-
-
-def _seed_once(connection: sqlite3.Connection, seed_path: Path) -> None:
-    """Seed inside one write transaction, so parallel runs opening a new store seed it exactly once."""
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        if connection.execute("SELECT 1 FROM store_state WHERE name = 'seeded'").fetchone() is None:
-            seed = read_export(seed_path).documents if seed_path.exists() else []
-            rows = [_seed_row(position, item) for position, item in enumerate(seed) if isinstance(item, dict)]
-            if rows:
-                names = ["record_id", "created_time", *MESSAGE_FIELDS]
-                placeholders = ", ".join("?" for _ in names)
-                quoted = ", ".join(f'"{name}"' for name in names)
-                connection.executemany(
-                    f"INSERT OR IGNORE INTO messages ({quoted}) VALUES ({placeholders})",
-                    [[row.get(name) for name in names] for row in rows],
-                )
-            connection.execute("INSERT INTO store_state VALUES ('seeded', ?)", (str(len(rows)),))
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-
-
-def _sqlite_value(value: Any) -> Any:
-    if value is None or isinstance(value, (str, int, float)):
-        return value
-    if isinstance(value, dt.datetime):
-        return utc_iso(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return json.dumps(value, default=str)
-
-
-def _seed_row(position: int, item: dict[str, Any]) -> dict[str, Any]:
-    """A flat message from the export as a store row; its record id is kept or derived deterministically."""
-    record_id = item.get("airtable_id") or item.get("id")
-    if not isinstance(record_id, str) or not record_id:
-        digest = hashlib.sha1(f"{position}:{json.dumps(item, sort_keys=True, default=str)}".encode()).hexdigest()
-        record_id = f"rec{digest[:14]}"
-    created = item.get("created_date") or item.get("sent_date")
-    return {
-        "record_id": record_id,
-        "created_time": _sqlite_value(created),
-        **{name: _sqlite_value(item.get(name)) for name in MESSAGE_FIELDS},
-    }
-
-
-def _upsert_row(
-    connection: sqlite3.Connection, record: dict[str, Any], ids_by_key: dict, conflicts: dict[str, str]
-) -> Outcome:
-    key = record["message_key"]
-    if key in conflicts:
-        return Outcome(key, ids_by_key.get(key), "skipped", conflicts[key])
-    names = [name for name in MESSAGE_FIELDS if name in record]
-    values = [_sqlite_value(record[name]) for name in names]
-    if key in ids_by_key:
-        assignments = ", ".join(f'"{name}" = ?' for name in names)
-        connection.execute(f"UPDATE messages SET {assignments} WHERE message_key = ?", [*values, key])
-        return Outcome(key, ids_by_key[key], "updated")
-    record_id = f"rec{hashlib.sha1(key.encode()).hexdigest()[:14]}"
-    quoted = ", ".join(f'"{name}"' for name in ["record_id", "created_time", *names])
-    placeholders = ", ".join("?" for _ in range(len(names) + 2))
-    connection.execute(
-        f"INSERT INTO messages ({quoted}) VALUES ({placeholders})",
-        [record_id, _sqlite_value(record.get("created_date")), *values],
-    )
-    return Outcome(key, record_id, "created")
-
-
-def _row_to_record(row: sqlite3.Row) -> dict[str, Any]:
-    fields = {name: row[name] for name in MESSAGE_FIELDS if row[name] is not None}
-    return {"id": row["record_id"], "createdTime": row["created_time"], "fields": fields}
+def _queued(record: dict[str, Any]) -> bool:
+    return str(record["fields"].get("status") or "").strip().lower() in QUEUED_STATUSES

@@ -137,7 +137,7 @@ def published_messages(
     publishing and fails if a queued text still points at such an event."""
     campaign_date = parse_campaign_date(context.partition_key)
     reference = campaign_rules.reference_instant(campaign_date)
-    withdrawn = withdrawals(airtable.fetch_records(), raw_events, reference)
+    withdrawn = withdrawals(airtable.fetch_queued(), raw_events, reference)
     changed = airtable.withdraw(withdrawn)
     records = airtable_records(
         matched_messages, enriched_users, enriched_events, campaign_date, reference, campaign_rules.arms().name
@@ -146,4 +146,4 @@ def published_messages(
     published = published_table(records, outcomes)
     metadata = {**published_metadata(published, outcomes), **withdrawn_metadata(withdrawn, changed)}
     yield dg.Output(published, metadata=metadata)
-    yield queue_check_result(withdrawals(airtable.fetch_records(), raw_events, reference))
+    yield queue_check_result(withdrawals(airtable.fetch_queued(), raw_events, reference))

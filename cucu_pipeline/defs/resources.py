@@ -13,7 +13,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from cucu_pipeline.clients.airtable import AirtableMessageStore, LocalMessageStore
+from cucu_pipeline.clients.airtable import AirtableMessageStore
+from cucu_pipeline.clients.airtable_local import LocalMessageStore
 from cucu_pipeline.clients.claude import ClaudeWriter, TemplateWriter
 from cucu_pipeline.clients.mongo import JsonExportSource, MongoSource
 from cucu_pipeline.clients.slack import SLACK_API_URL, LoggedAlerts, SlackAlerts

@@ -61,14 +61,13 @@ def _words(messages: pd.Series) -> pd.Series:
 
 def reply_intents(messages: pd.DataFrame) -> pd.Series:
     """Per record: `keyword_reply`, `plain_words_reply` or `opt_in_reply` for a reply that says so, else None."""
-    text = messages["message"]
-    reply = text.notna() & ~text.fillna("").str.contains(r"http|\breply stop\b", case=False, regex=True)
-    words = _words(text.where(reply))
+    text = messages["message"].dropna()
+    words = _words(text[~text.str.contains(r"http|\breply stop\b", case=False, regex=True)])  # replies only
     compact = words.str.replace(" ", "", regex=False)
-    intent = pd.Series(None, index=messages.index, dtype=object)
-    intent = intent.mask(reply & words.str.contains(_PLAIN_OPT_OUT), PLAIN_WORDS_REPLY)
-    intent = intent.mask(reply & compact.isin(OPT_OUT_KEYWORDS), KEYWORD_REPLY)
-    return intent.mask(reply & compact.isin(OPT_IN_KEYWORDS), OPT_IN_REPLY)
+    intent = pd.Series(None, index=words.index, dtype=object)
+    intent = intent.mask(words.str.contains(_PLAIN_OPT_OUT), PLAIN_WORDS_REPLY)
+    intent = intent.mask(compact.isin(OPT_OUT_KEYWORDS), KEYWORD_REPLY)
+    return intent.mask(compact.isin(OPT_IN_KEYWORDS), OPT_IN_REPLY).reindex(messages.index)
 
 
 def consent_events(messages: pd.DataFrame) -> pd.Series:
@@ -82,14 +81,15 @@ def opts_out(messages: pd.DataFrame) -> pd.Series:
     return consent_events(messages).isin([STATUS, KEYWORD_REPLY, PLAIN_WORDS_REPLY])
 
 
-def revoked_consent(messages: pd.DataFrame, who: pd.Series) -> pd.Series:
+def revoked_consent(messages: pd.DataFrame, who: pd.Series, events: pd.Series | None = None) -> pd.Series:
     """Per person (`who`, aligned with `messages`) whose latest consent event revokes it: how they opted out.
 
-    Events are ordered by when they happened (sent, else created), then by record, so the order is reproducible."""
+    Events are ordered by when they happened (sent, else created), then by record, so the order is reproducible.
+    `events` are `consent_events(messages)` when the caller has them already."""
     events = pd.DataFrame(
         {
             "who": who,
-            "event": consent_events(messages),
+            "event": consent_events(messages) if events is None else events,
             "at": messages["sent_date"].fillna(messages["created_date"]).fillna(messages["record_created_at"]),
             "record": messages["record_id"],
         }

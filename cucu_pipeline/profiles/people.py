@@ -8,6 +8,7 @@ them in one pass, linear in members.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,8 +16,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from cucu_pipeline.profiles.member_directory import canonical_member_ids
-from cucu_pipeline.sources.phones import normalize_phones
+from cucu_pipeline.sources.phones import phone_keys
 
 
 def person_ids(users: pd.DataFrame) -> pd.Series:
@@ -33,9 +33,12 @@ def person_ids(users: pd.DataFrame) -> pd.Series:
     columns = np.concatenate([count + phones[has_phone], count + phones.max() + 1 + emails[has_email]])
     size = count + phones.max() + 1 + emails.max() + 1
     graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, columns)), shape=(size, size))
-    _, component = connected_components(graph, directed=False)
-    ids = pd.Series(users["id"].to_numpy(), index=users.index)
-    return ids.groupby(component[:count]).transform("min")
+    components, component = connected_components(graph, directed=False)
+    # The smallest id per component, on integer codes in sorted order: a string `groupby.min` runs in Python.
+    codes, ids = pd.factorize(users["id"], sort=True)
+    smallest = np.full(components, len(ids), dtype=np.int64)
+    np.minimum.at(smallest, component[:count], codes)
+    return pd.Series(np.asarray(ids, dtype=object)[smallest[component[:count]]], index=users.index, dtype=object)
 
 
 @dataclass(frozen=True)
@@ -49,20 +52,27 @@ class People:
     def of(cls, users: pd.DataFrame) -> People:
         return cls(users, person_ids(users))
 
-    def _by(self, column: str) -> pd.Series:
-        keyed = pd.Series(self.person.to_numpy(), index=self.users[column].to_numpy())
+    def _by(self, *columns: str) -> pd.Series:
+        """Person by the values of `columns`, the first column winning where two hold one value."""
+        keys = np.concatenate([self.users[column].to_numpy(dtype=object) for column in columns])
+        keyed = pd.Series(np.tile(self.person.to_numpy(dtype=object), len(columns)), index=keys)
         return keyed[keyed.index.notna() & ~keyed.index.duplicated()]
+
+    @functools.cached_property
+    def _by_member(self) -> pd.Series:
+        # An id wins over another member's `_id` (`canonical_member_ids`): ids come first.
+        return self._by("id", "mongo_id")
 
     def of_members(self, member_ids: pd.Series) -> pd.Series:
         """The person of each member id (or `_id`); None when no member has it."""
-        return canonical_member_ids(member_ids, self.users).map(self._by("id"))
+        return member_ids.map(self._by_member).astype(object)
 
     def of_records(self, records: pd.DataFrame) -> pd.Series:
         """The person each message record is about: by its member id, else its email, else its phone (an inbound
         reply from Twilio carries only the sender's number). A record naming nobody known keeps its `user_id`."""
         by_member = self.of_members(records["user_id"])
         by_email = records["user_email"].map(self._by("email"))
-        by_phone = normalize_phones(records["user_phone"]).map(self._by("phone_e164"))
+        by_phone = phone_keys(records["user_phone"]).map(self._by("phone_e164"))
         return by_member.fillna(by_email).fillna(by_phone).fillna(records["user_id"]).astype(object)
 
 

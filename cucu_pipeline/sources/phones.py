@@ -33,6 +33,14 @@ def to_us_e164(raw: object) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def phone_keys(raw: pd.Series) -> pd.Series:
+    """The E.164 form each text would have as a US number, read from its digits alone (`(415) 555 0101` ->
+    `+14155550101`), else None: vectorized, for matching against numbers `normalize_phones` already validated."""
+    digits = raw.astype("string").str.replace(r"\D", "", regex=True)
+    national = digits.str[-10:].where(digits.str.len().eq(10) | (digits.str.len().eq(11) & digits.str.startswith("1")))
+    return ("+1" + national).astype(object).where(national.notna(), None)
+
+
 def normalize_phones(raw: pd.Series) -> pd.Series:
     """Each distinct text is parsed once: shared and repeated numbers cost nothing extra."""
     distinct = pd.unique(raw.dropna())

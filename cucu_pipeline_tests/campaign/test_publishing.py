@@ -9,8 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from cucu_pipeline.campaign.publishing import CooldownReview, cooldown_review, message_key
-from cucu_pipeline.clients.airtable import AirtableMessageStore, LocalMessageStore, RateLimiter
+from cucu_pipeline.clients.airtable import AirtableMessageStore, RateLimiter
 from cucu_pipeline.clients.airtable_http import AirtableError
+from cucu_pipeline.clients.airtable_local import LocalMessageStore
 from cucu_pipeline_tests.fakes.airtable import FakeAirtable
 from cucu_pipeline_tests.fakes.faults import FaultPlan
 

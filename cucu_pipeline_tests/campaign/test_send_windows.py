@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from cucu_pipeline.campaign.send_windows import NO_WINDOW, send_windows, with_send_windows
-from cucu_pipeline.clients.airtable import MESSAGE_FIELDS, LocalMessageStore
+from cucu_pipeline.clients.airtable import MESSAGE_FIELDS
+from cucu_pipeline.clients.airtable_local import LocalMessageStore
 
 SUMMER, WINTER = dt.date(2025, 6, 15), dt.date(2025, 1, 15)
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from cucu_pipeline.campaign.publishing import withdrawals
-from cucu_pipeline.clients.airtable import LocalMessageStore
+from cucu_pipeline.clients.airtable_local import LocalMessageStore
 from cucu_pipeline.sources.documents import EventDocument
 from cucu_pipeline.sources.tables import normalize_documents
 from cucu_pipeline_tests.conftest import SAMPLE_RAW, event, member

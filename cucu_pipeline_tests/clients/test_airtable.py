@@ -11,8 +11,9 @@ from urllib.parse import parse_qs, urlparse
 import dagster as dg
 import pytest
 
-from cucu_pipeline.clients.airtable import MESSAGE_FIELDS, AirtableMessageStore, LocalMessageStore
+from cucu_pipeline.clients.airtable import MESSAGE_FIELDS, AirtableMessageStore
 from cucu_pipeline.clients.airtable_http import AirtableError
+from cucu_pipeline.clients.airtable_local import LocalMessageStore
 from cucu_pipeline.defs import sources
 from cucu_pipeline_tests.campaign.test_publishing import DAY, record
 from cucu_pipeline_tests.fakes.airtable import FakeAirtable

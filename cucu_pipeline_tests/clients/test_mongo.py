@@ -10,7 +10,7 @@ import pytest
 from bson import ObjectId
 from pymongo import MongoClient
 
-from cucu_pipeline.clients.airtable import LocalMessageStore
+from cucu_pipeline.clients.airtable_local import LocalMessageStore
 from cucu_pipeline.clients.mongo import MongoSource
 from cucu_pipeline.defs import sources
 from cucu_pipeline.sources.documents import UserDocument

@@ -10,7 +10,7 @@ import dagster as dg
 import pytest
 from dagster._serdes import serialize_value
 
-from cucu_pipeline.clients.airtable import LocalMessageStore
+from cucu_pipeline.clients.airtable_local import LocalMessageStore
 from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline_tests.campaign.test_publishing import DAY, airtable, record

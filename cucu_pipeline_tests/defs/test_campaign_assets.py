@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from anthropic.types import Usage
 
-from cucu_pipeline.clients.airtable import LocalMessageStore
+from cucu_pipeline.clients.airtable_local import LocalMessageStore
 from cucu_pipeline.clients.claude import ClaudeWriter
 from cucu_pipeline.clients.prompt import STYLES
 from cucu_pipeline.definitions import ASSETS

@@ -10,7 +10,8 @@ import sys
 import dagster as dg
 import pytest
 
-from cucu_pipeline.clients.airtable import AirtableMessageStore, LocalMessageStore
+from cucu_pipeline.clients.airtable import AirtableMessageStore
+from cucu_pipeline.clients.airtable_local import LocalMessageStore
 from cucu_pipeline.clients.claude import ClaudeWriter, TemplateWriter
 from cucu_pipeline.clients.mongo import JsonExportSource, MongoSource
 from cucu_pipeline.definitions import ASSETS, build_defs, defs

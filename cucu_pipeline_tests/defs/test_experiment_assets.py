@@ -11,7 +11,7 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from cucu_pipeline.clients.airtable import LocalMessageStore
+from cucu_pipeline.clients.airtable_local import LocalMessageStore
 from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline.experiments.arms import HOLDOUT

@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from cucu_pipeline.clients.airtable import LocalMessageStore
+from cucu_pipeline.clients.airtable_local import LocalMessageStore
 from cucu_pipeline.clients.mongo import JsonExportSource
 from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.defs.sources import read_orders, read_records, read_users

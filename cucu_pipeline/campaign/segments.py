@@ -3,6 +3,7 @@ costs."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -42,6 +43,7 @@ _LATIN_WITHOUT_ACCENT = str.maketrans(
 _LATIN_LETTER = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]")
 
 
+@functools.lru_cache(maxsize=65536)  # first names repeat: each is read for the brief, the checks and the budget
 def texting_name(first_name: object) -> str:
     """A first name as a GSM-7 text can carry it: accents GSM-7 lacks stripped (`Łukasz` -> `Lukasz`, `Nguyễn` ->
     `Nguyen`), emoji and other scripts dropped (`José 😊` -> `José`); "" when no Latin form is left (`王芳`), and the

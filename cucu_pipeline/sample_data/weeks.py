@@ -31,6 +31,7 @@ from cucu_pipeline.campaign.campaigns import SEAT_THE_NEWCOMER
 from cucu_pipeline.campaign.diet import event_conflicts, member_restrictions
 from cucu_pipeline.core.dates import utc_iso
 from cucu_pipeline.core.settings import CampaignRules
+from cucu_pipeline.definitions import build_assets
 from cucu_pipeline.defs.resources import build_resources, campaign_rules
 from cucu_pipeline.profiles.people import People
 
@@ -105,8 +106,6 @@ def mark_sent(store: Path, campaign_date: dt.date, rules: CampaignRules) -> int:
 def run_weeks(data_dir: Path, dates: list[dt.date]) -> WeeksReport:
     """Materialize each date in turn (texts marked sent before the next) and audit the result under the rules the
     runs used."""
-    from cucu_pipeline.definitions import build_assets  # the code location's assets, as a run in the UI loads them
-
     environ = {"CUCU_DATA_DIR": str(data_dir)}
     assets, resources, rules = build_assets(environ), build_resources(environ), campaign_rules(environ)
     sources, policy = {}, {}

@@ -10,7 +10,7 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from cucu_pipeline.campaign.publishing import withdrawals
+from cucu_pipeline.campaign.queue import withdrawals
 from cucu_pipeline.clients.airtable_local import LocalMessageStore
 from cucu_pipeline.sources.documents import EventDocument
 from cucu_pipeline.sources.tables import normalize_documents

@@ -104,14 +104,11 @@ def unbookable_texts(texts: pd.DataFrame, events: pd.DataFrame, reference: pd.Ti
     booked as the text says — `started` (at the reference instant), `not_public`, `canceled`, `missing_capacity`,
     `full`, `moved` (another start than the text's `event_date`) or `unknown` — else None."""
     started = events["start_date"].isna() | (events["start_date"] <= reference)
-    closed = first_match([("started", started), *booking_closed(events)], events.index)
-    by_event = pd.Series(closed.to_numpy(), index=events["id"].to_numpy())
-    by_event = by_event[~by_event.index.duplicated()]
-    start = pd.Series(events["start_date"].to_numpy(), index=events["id"].to_numpy())
-    start = start[~start.index.duplicated()]
+    by_event = events.assign(closed=first_match([("started", started), *booking_closed(events)], events.index))
+    by_event = by_event.drop_duplicates("id").set_index("id")[["closed", "start_date"]]
     known = texts["event_id"].isin(by_event.index)
-    starts_now = start.reindex(texts["event_id"]).set_axis(texts.index)
-    moved = known & texts["event_date"].notna() & texts["event_date"].ne(starts_now)
-    reasons = by_event.reindex(texts["event_id"]).set_axis(texts.index).astype(object)
+    now = by_event.reindex(texts["event_id"]).set_axis(texts.index)
+    moved = known & texts["event_date"].notna() & texts["event_date"].ne(now["start_date"])
+    reasons = now["closed"].astype(object)
     reasons = reasons.where(reasons.notna(), pd.Series("moved", index=texts.index).where(moved))
     return reasons.where(known | texts["event_id"].isna(), "unknown").where(texts["event_id"].notna(), None)

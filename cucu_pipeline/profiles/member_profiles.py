@@ -17,7 +17,7 @@ from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.profiles.eligibility import is_canceled, is_team_member
 from cucu_pipeline.profiles.member_directory import by_email, canonical_member_ids, full_names
 from cucu_pipeline.profiles.people import People
-from cucu_pipeline.profiles.standing import standing_as_of
+from cucu_pipeline.profiles.standing import paid_orders, standing_as_of
 from cucu_pipeline.profiles.summaries import user_summaries
 
 DORMANT_DAYS = 60
@@ -178,7 +178,7 @@ def _friends(
 
 def _order_totals(orders: pd.DataFrame, users: pd.DataFrame, reference: pd.Timestamp, index: pd.Index) -> pd.DataFrame:
     """Paid orders placed before the reference instant."""
-    paid = orders[orders["status"].fillna("").str.strip().str.lower().eq("paid") & (orders["date"] < reference)]
+    paid = paid_orders(orders, reference)
     paid = paid.assign(member_id=canonical_member_ids(paid["user_id"], users))
     by_member = paid.groupby("member_id")
     totals = pd.DataFrame(

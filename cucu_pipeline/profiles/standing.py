@@ -29,9 +29,14 @@ from cucu_pipeline.profiles.people import People
 CONTACTS = ("sent", "queued", "held_out")  # what the cooldown, the backoff and the cap count
 
 
+def paid_orders(orders: pd.DataFrame, reference: pd.Timestamp) -> pd.DataFrame:
+    """Orders with status `paid` placed before the reference instant: the only ones that count as bookings."""
+    return orders[orders["status"].fillna("").str.strip().str.lower().eq("paid") & (orders["date"] < reference)]
+
+
 def paid_bookings(orders: pd.DataFrame, people: People, reference: pd.Timestamp) -> pd.DataFrame:
     """Paid orders placed before the reference instant, as (`person_id`, `at`)."""
-    paid = orders[orders["status"].fillna("").str.strip().str.lower().eq("paid") & (orders["date"] < reference)]
+    paid = paid_orders(orders, reference)
     bookings = pd.DataFrame({"person_id": people.of_members(paid["user_id"]), "at": paid["date"]})
     return bookings.dropna().sort_values("at", kind="stable")
 

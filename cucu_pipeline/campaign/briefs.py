@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from cucu_pipeline.campaign.content_rules import find_links
 from cucu_pipeline.campaign.segments import count_segments, to_gsm7
 from cucu_pipeline.campaign.sms_rules import MAX_CHARACTERS, ONE_SEGMENT, OPT_OUT
 
@@ -46,6 +47,8 @@ class Brief:
     feedback: tuple[str, ...] = ()  # why the previous draft failed, for a regeneration
     variant: str = ""  # the member's arm of the experiment: which style of text to write
     variants: tuple[str, ...] = ()  # every variant of the experiment, in order
+    recent_texts: tuple[str, ...] = ()  # the member's last three texts, newest first, as `body_of` reads them
+    rejected: tuple[str, ...] = ()  # texts already refused for this member today (hard rules or the judge)
 
     @property
     def style(self) -> tuple[int, int]:
@@ -96,3 +99,11 @@ def compose(body: str, brief: Brief, event_id: str) -> str:
     link = next(event.link for event in brief.candidates if event.id == event_id)
     text = f"{brief.brand} {to_gsm7(body).strip()} {link}"
     return f"{text} {OPT_OUT}" if brief.needs_opt_out else text
+
+
+def body_of(text: str, brand: str) -> str:
+    """The writer's part of a text as the member got it: `compose` undone (brand, links and opt-out removed)."""
+    for link in reversed(find_links(text)):
+        text = text[: link.start()] + text[link.end() :]
+    text = text.replace(OPT_OUT, "").strip()
+    return text.removeprefix(brand).strip()

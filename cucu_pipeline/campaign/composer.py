@@ -8,8 +8,9 @@ import re
 
 import pandas as pd
 
-from cucu_pipeline.campaign.briefs import Brief, EventFacts, allowed_segments
+from cucu_pipeline.campaign.briefs import Brief, EventFacts, allowed_segments, body_of
 from cucu_pipeline.campaign.campaigns import campaign_for, member_campaigns
+from cucu_pipeline.campaign.content_rules import ALCOHOL_MENTION
 from cucu_pipeline.campaign.segments import texting_name
 from cucu_pipeline.campaign.sms_rules import MessageContext, RuleResult, check_message
 from cucu_pipeline.campaign.when import EVENING_FROM, event_time
@@ -85,7 +86,14 @@ class Composer:
             hook=shared_taste(self.members[user_id], event),
         )
 
-    def brief(self, user_id: str, candidates: list[str], feedback: tuple[str, ...] = (), variant: str = "") -> Brief:
+    def brief(
+        self,
+        user_id: str,
+        candidates: list[str],
+        feedback: tuple[str, ...] = (),
+        variant: str = "",
+        rejected: tuple[str, ...] = (),
+    ) -> Brief:
         member = self.members[user_id]
         return Brief(
             user_id=user_id,
@@ -99,6 +107,8 @@ class Composer:
             feedback=feedback,
             variant=variant,
             variants=self.variants,
+            recent_texts=tuple(body_of(text, self.rules.brand) for text in member.get("recent_texts", ())),
+            rejected=rejected,
         )
 
     def check(self, text: str, user_id: str, event_id: str) -> list[RuleResult]:
@@ -142,12 +152,16 @@ class Composer:
 
 def shared_taste(member: dict, event: dict) -> str:
     """The first of the member's cuisines and interests that the event's name, categories or features share: the hook
-    a text may open with ("Thai food", "cooking"), or ""."""
+    a text uses ("Thai food", "cooking"), or ""."""
     themes = " ".join([event["name"], *event["categories"], *event["features"]]).lower()
     tastes = [(f"{cuisine} food", cuisine) for cuisine in member["cuisine_preferences"]]
     tastes += [(interest, interest) for interest in member["interests"]]
-    for hook, taste in tastes:
-        if taste and re.search(rf"\b{re.escape(taste.lower())}\b", themes):
+    for hook, taste in tastes:  # never a drink as the hook: an alcohol mention is a carrier warning
+        if (
+            taste
+            and re.search(rf"\b{re.escape(taste.lower())}\b", themes)
+            and not ALCOHOL_MENTION.search(taste.lower())
+        ):
             return hook
     return ""
 

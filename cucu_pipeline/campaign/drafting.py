@@ -110,8 +110,13 @@ def _writer_rounds(
                 state.unreachable.add(brief.user_id)
                 to_template.append(brief)
             else:
-                retry.append((brief, failures))
-        pending = [composer.brief(b.user_id, [c.id for c in b.candidates], tuple(f), b.variant) for b, f in retry]
+                retry.append((brief, failures, draft.body))
+        pending = [
+            composer.brief(
+                b.user_id, [c.id for c in b.candidates], tuple(f), b.variant, (*b.rejected, *filter(None, [body]))
+            )
+            for b, f, body in retry
+        ]
     return to_template + pending
 
 

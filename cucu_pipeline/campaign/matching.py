@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cucu_pipeline.campaign.allocation import allocate_seats
-from cucu_pipeline.campaign.campaigns import campaign_for
+from cucu_pipeline.campaign.campaigns import RETURN_TO_TABLE, campaign_for
 from cucu_pipeline.campaign.scoring import score_candidates, words
 from cucu_pipeline.campaign.sms_rules import textable_event_name
 from cucu_pipeline.campaign.when import BEFORE_START
@@ -18,26 +18,44 @@ from cucu_pipeline.core.wording import plural
 
 _REASONING_FIELDS = (
     "first_name", "email", "interests", "cuisine_preferences", "favorite_event_types", "home_neighborhood",
-    "work_neighborhood",
+    "work_neighborhood", "event_count", "days_since_last_event", "events_hosted",
 )  # fmt: skip
 
 
+def _history_reason(member: dict, campaign: str) -> str:
+    """The member's own history in a few words: what makes this campaign theirs."""
+    if member["events_hosted"]:
+        return f"hosted {plural(int(member['events_hosted']), 'event')}"
+    if not member["event_count"]:
+        return "first dinner with us"
+    days = member["days_since_last_event"]
+    if campaign == RETURN_TO_TABLE and pd.notna(days):
+        return f"last came {plural(int(days), 'day')} ago"
+    return f"came to {plural(int(member['event_count']), 'event')}"
+
+
 def _reasoning(member: dict, event: dict, campaign: str, reference: pd.Timestamp) -> str:
+    """The member's own reasons, then the event's: "loves korean, lives in Mission District, first dinner with us;
+    60% full with 4 seats left; in 3 days"."""
     reasons = []
     shared = sorted(
         words([*member["interests"], *member["cuisine_preferences"], *member["favorite_event_types"]])
         & words([*event["categories"], *event["features"], *event["common_interests"], event["name"]])
     )
     if shared:
-        reasons.append(f"shares {', '.join(shared[:3])}")
+        reasons.append(f"loves {', '.join(shared[:3])}")
     if member["email"] in event["invited_participants"]:
         reasons.append("was invited")
-    if event["neighborhood"] in (member["home_neighborhood"], member["work_neighborhood"]):
-        reasons.append(f"in {event['neighborhood']}, near home or work")
-    reasons.append(f"{event['fill_rate']:.0%} full with {event['spots_left']} seats left")
+    if event["neighborhood"] == member["home_neighborhood"]:
+        reasons.append(f"lives in {event['neighborhood']}")
+    elif event["neighborhood"] == member["work_neighborhood"]:
+        reasons.append(f"works in {event['neighborhood']}")
+    reasons.append(_history_reason(member, campaign))
     days = (event["start_date"] - reference).days
-    reasons.append(f"in {plural(days, 'day')}")
-    return f"{campaign}: {member['first_name']} " + "; ".join(reasons) + "."
+    facts = (
+        f"{event['fill_rate']:.0%} full with {plural(int(event['spots_left']), 'seat')} left; in {plural(days, 'day')}"
+    )
+    return f"{campaign}: {member['first_name']} " + ", ".join(reasons) + f"; {facts}."
 
 
 @dataclass(frozen=True)

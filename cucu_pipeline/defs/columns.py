@@ -143,6 +143,7 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "queued_message_count": ("int", "Texts still queued as of the date."),
         "has_sent_messages": ("bool", "The member was ever texted before the date."),
         "total_messages_sent": ("int", "Texts sent before the reference instant."),
+        "recent_texts": ("list<string>", "The person's last three texts, newest first: the next must not echo them."),
         "last_message_sent_date": ("date", "Pacific day of the last text sent or queued."),
         "days_since_last_message": ("int", "Days since that text; 30+ or none adds `Reply STOP to opt out`."),
         "can_send_new_message": ("bool", "No pending text, outside the cooldown, not opted out."),

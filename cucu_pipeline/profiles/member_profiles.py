@@ -12,7 +12,7 @@ import datetime as dt
 import pandas as pd
 
 from cucu_pipeline.core.dates import age_on, days_before, iso_day
-from cucu_pipeline.core.frames import first_match, has_value, lists_by, ranked_values
+from cucu_pipeline.core.frames import fill_lists, first_match, has_value, lists_by, ranked_values
 from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.profiles.eligibility import is_canceled, is_team_member
 from cucu_pipeline.profiles.member_directory import by_email, canonical_member_ids, full_names
@@ -226,6 +226,7 @@ def _message_fields(
             "days_since_last_message": (pd.Timestamp(campaign_date) - stats["last_message_sent_date"]).dt.days.astype(
                 "Int64"
             ),
+            "recent_texts": fill_lists(stats["recent_texts"]).to_numpy(),
             "can_send_new_message": (queued == 0)
             & ~days_since_contact.lt(stats["cooldown_days"].fillna(rules.cooldown_days)).fillna(False)
             & stats["contacts_in_cap_window"].fillna(0).lt(rules.max_texts_per_window)

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from cucu_pipeline.core.dates import PACIFIC_TZ_NAME
+from cucu_pipeline.core.frames import lists_by
 from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.profiles.consent import revoked_consent
 from cucu_pipeline.profiles.message_history import message_history
@@ -88,6 +89,7 @@ def person_standing(
             "contacts_in_cap_window": days_ago.lt(rules.text_cap_window_days).groupby(contacts["person_id"]).sum(),
         }
     )
+    standing["recent_texts"] = recent_texts(sent, standing.index)
     revoked = revoked_consent(messages, messages["person_id"])
     standing = standing.reindex(standing.index.union(revoked.index))
     standing["opt_out_source"] = revoked.reindex(standing.index)
@@ -97,6 +99,16 @@ def person_standing(
     cap = max(rules.max_cooldown_days, rules.cooldown_days)
     standing["cooldown_days"] = np.minimum(rules.cooldown_days * growth, cap).astype(int)
     return standing.rename_axis("person_id")
+
+
+RECENT_TEXTS = 3  # a member never gets the phrasing of any of their last three texts
+
+
+def recent_texts(sent: pd.DataFrame, people: pd.Index) -> pd.Series:
+    """The texts each person got, newest first, at most `RECENT_TEXTS`: what the next text must not echo."""
+    dated = sent[sent["message"].notna() & sent["message"].astype(bool)]
+    newest = dated.sort_values(["contact_day", "sent_date"], ascending=False, kind="stable")
+    return lists_by(newest.groupby("person_id", sort=False).head(RECENT_TEXTS), "person_id", "message", people)
 
 
 def recent_invitations(history: pd.DataFrame, campaign_date: dt.date, days: int) -> pd.DataFrame:

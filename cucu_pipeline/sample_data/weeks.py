@@ -8,7 +8,7 @@ history is kept up to the first date only: its simulated records of later dates 
 The audit reads the Airtable store and the sources as of each date, independently of the rules that produced the
 texts: nobody texted twice on a date or within the base cooldown, nobody invited to one event twice within the invite
 memory, nobody above the cap of texts per window, no host sent a newcomer text, no member sent to an event whose words
-conflict with their diet.
+conflict with their diet, nobody sent the phrasing family of their previous text.
 """
 
 from __future__ import annotations
@@ -27,8 +27,10 @@ import dagster as dg
 import numpy as np
 import pandas as pd
 
+from cucu_pipeline.campaign.briefs import body_of
 from cucu_pipeline.campaign.campaigns import SEAT_THE_NEWCOMER
 from cucu_pipeline.campaign.diet import event_conflicts, member_restrictions
+from cucu_pipeline.campaign.phrasings import phrasing_family
 from cucu_pipeline.core.dates import utc_iso
 from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.definitions import build_assets
@@ -168,6 +170,7 @@ def audit(
         "above_monthly_cap": _ids(_above_cap(contacts, in_run, rules)),
         "host_sent_newcomer_text": _ids(_hosts_as_newcomers(run, people, events, rules)),
         "diet_conflict": _ids(_diet_conflicts(run, users, events)),
+        "same_phrasing_twice_in_a_row": _ids(_same_phrasing_in_a_row(contacts, in_run, rules.brand)),
     }
     return report
 
@@ -177,6 +180,14 @@ def _same_as_previous(contacts: pd.DataFrame, in_run: pd.Series, column: str) ->
     sent = contacts[contacts["status"].str.lower() == "sent"]
     previous = sent.groupby("person_id")[column].shift()
     return int((in_run[sent.index] & sent[column].eq(previous)).sum())
+
+
+def _same_phrasing_in_a_row(contacts: pd.DataFrame, in_run: pd.Series, brand: str) -> pd.DataFrame:
+    """Texts of the run in the phrasing family of the person's previous text (the template writer's families)."""
+    sent = contacts[contacts["status"].str.lower() == "sent"]
+    family = sent["message"].fillna("").map(lambda text: phrasing_family(body_of(text, brand)))
+    previous = family.groupby(sent["person_id"]).shift()
+    return sent[in_run[sent.index] & family.notna() & family.eq(previous)]
 
 
 def _ids(rows: pd.DataFrame) -> list[str]:

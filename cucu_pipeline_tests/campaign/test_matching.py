@@ -100,7 +100,7 @@ def test_interests_come_first():
     )
     assert picked.loc["m1", "event_id"] == "e2"
     assert picked.loc["m1", "candidates"] == ["e2", "e1"]
-    assert "shares cooking" in picked.loc["m1", "reasoning"]
+    assert "loves cooking" in picked.loc["m1", "reasoning"]
 
 
 def test_an_invitation_outweighs_neighborhood_and_soonness():
@@ -258,8 +258,8 @@ def test_the_reasoning_names_what_the_match_rests_on():
         ],
     )
     assert picked.loc["m1", "reasoning"] == (
-        "Seat The Newcomer: Ana shares cooking, dumplings, noodles; was invited; in SoMa, near home or work; "
-        "60% full with 1 seats left; in 1 day."
+        "Seat The Newcomer: Ana loves cooking, dumplings, noodles, was invited, works in SoMa, first dinner with us; "
+        "60% full with 1 seat left; in 1 day."
     )
     assert picked.loc["m1", "campaign"] == SEAT_THE_NEWCOMER and picked.loc["m1", "skip_reason"] is None
 

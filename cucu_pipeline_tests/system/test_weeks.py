@@ -20,6 +20,7 @@ def test_eight_saturdays_text_nobody_twice_nor_against_the_contact_policy(tmp_pa
     report = run_weeks(tmp_path, dates)
     assert report.violations == dict.fromkeys(report.violations, []), report.summary()
     assert all(report.texts.values()) and sum(report.texts.values()) > 1500 and report.people_reached > 800
+    # Never the phrasing of the person's previous text (`same_phrasing_twice_in_a_row` above), nor a bare text.
     # Nobody who ignores texts is texted every week: most people get one to three texts in eight weeks.
     assert sum(report.texts_per_person.values()) == report.people_reached
     assert sum(count for texts, count in report.texts_per_person.items() if texts >= 5) < 0.05 * report.people_reached
@@ -29,6 +30,9 @@ def _text(record: str, user: str, day: str, event_id: str = "e1", campaign: str 
     return {"record_id": record, "user_id": user, "user_email": None, "user_phone": None, "event_id": event_id,
             "campaign": campaign, "status": "sent", "campaign_date": pd.Timestamp(day), "message": f"Cuculi: {record}",
             **fields}  # fmt: skip
+
+
+LONELY = "Cuculi: Bo, your chair has been lonely. {event}, Friday at 7pm. Welcome back: https://cucu.li/bookings/e1"
 
 
 def test_the_audit_finds_every_kind_of_violation():
@@ -53,7 +57,8 @@ def test_the_audit_finds_every_kind_of_violation():
             _text("r1", "u1", "2026-07-04"),
             _text("r2", "u2", "2026-07-04", event_id="e2"),  # the same person, the same date
             _text("r3", "u1", "2026-07-09", event_id="e2"),  # 5 days later: within the cooldown
-            _text("r4", "u3", "2026-07-11", event_id="e2"),  # gluten-free, sent to pasta
+            _text("r4", "u3", "2026-07-11", event_id="e2", message=LONELY.format(event="Pasta from Scratch")),  # pasta
+            _text("r7", "u3", "2026-07-23", event_id="e1", message=LONELY.format(event="Supper")),  # the same words
             _text("r5", "u4", "2026-07-11", campaign="Seat The Newcomer"),  # a host as a newcomer
             _text("r6", "u4", "2026-07-18", event_id="e1", message="Cuculi: r5"),  # e1 again, in the same words
             *[
@@ -72,5 +77,6 @@ def test_the_audit_finds_every_kind_of_violation():
         "above_monthly_cap": ["c1", "c2"],  # r1, r2, r3, c0, c1, c2 within 30 days: the fifth and later
         "host_sent_newcomer_text": ["r5"],
         "diet_conflict": ["r4"],
+        "same_phrasing_twice_in_a_row": ["r7"],
     }
     assert (report.repeated_texts, report.same_event_again) == (1, 2)  # r6; r3 after r2 and r6 after r5

@@ -1,8 +1,9 @@
 """The Claude stage against a fake Messages API on 127.0.0.1 that answers after a set latency.
 
 The graph runs up to `event_matches` on the local stand-ins; then the first `members` matched members go through the
-production writer (concurrent calls, checks, one regeneration) and, for the price comparison, through one Message
-Batch. Run as `python -m cucu_pipeline.bench.claude_stage --data-dir D --date YYYY-MM-DD`; prints one JSON object.
+production writer and judge (concurrent calls, checks, one regeneration, a judgement per text) and, for the price
+comparison, through one Message Batch each. Run as
+`python -m cucu_pipeline.bench.claude_stage --data-dir D --date YYYY-MM-DD`; prints one JSON object.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import dagster as dg
 import pandas as pd
 
 from cucu_pipeline.bench.measure import PROFILE_STAGE
+from cucu_pipeline.campaign.attempts import publishable
 from cucu_pipeline.campaign.composer import composer_for
 from cucu_pipeline.campaign.costs import campaign_cost
-from cucu_pipeline.campaign.drafting import produce_messages, publishable
+from cucu_pipeline.campaign.drafting import produce_messages
 from cucu_pipeline.clients.claude import ClaudeWriter
 from cucu_pipeline.core.dates import parse_campaign_date
 from cucu_pipeline.definitions import ASSETS
@@ -35,6 +37,8 @@ def _per_message(messages: pd.DataFrame) -> dict:
         "messages": sent,
         "status": messages["status"].value_counts().to_dict(),
         "calls_per_message": float(messages["calls"].sum() / sent),
+        "judge_calls_per_message": float(messages["judge_calls"].sum() / sent),
+        "judge_cost_per_1000_messages_usd": float(messages["judge_cost_usd"].sum() / sent * 1000),
         "input_tokens_per_message": float(input_tokens / sent),
         "output_tokens_per_message": float(messages["output_tokens"].sum() / sent),
         "cost_per_1000_messages_usd": float(messages["cost_usd"].sum() / sent * 1000),
@@ -73,7 +77,11 @@ def measure(
         started = time.perf_counter()
         concurrent = produce_messages(matched, composer, writer)
         seconds = time.perf_counter() - started
-        batch_writer = writer.model_copy(update={"batch_above_members": 0, "batch_poll_seconds": 0.05})
+    # A fresh API for the batch: its first request writes the prompt cache again, as the concurrent run's did.
+    with FakeMessagesAPI(latency=latency, flawed_share=flawed_share, batch_polls_until_ended=2).serve() as url:
+        batch_writer = ClaudeWriter(
+            api_key="bench-no-key", base_url=url, batch_above_members=0, batch_poll_seconds=0.05
+        )
         batched = produce_messages(matched, composer, batch_writer)
     standard, batch = _per_message(concurrent), _per_message(batched)
     cost = campaign_cost(concurrent, rules.sms_segment_usd)
@@ -89,6 +97,7 @@ def measure(
         "batch_saving": 1 - batch["cost_per_1000_messages_usd"] / standard["cost_per_1000_messages_usd"],
         "one_segment_share": cost.one_segment_share,
         "sms_and_claude_per_1000_texts_usd": cost.per_1000_texts_usd,
+        "sms_and_claude_per_1000_texts_batch_usd": campaign_cost(batched, rules.sms_segment_usd).per_1000_texts_usd,
     }
 
 

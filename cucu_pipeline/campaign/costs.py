@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cucu_pipeline.campaign.drafting import publishable
+from cucu_pipeline.campaign.attempts import publishable
 
 
 @dataclass(frozen=True)

@@ -1,25 +1,33 @@
 """From matches to checked texts: brief the writer, check every draft, regenerate once with the failures as
-feedback, fall back to the template, or skip with a reason. Nothing that breaks a hard rule leaves this module."""
+feedback, fall back to the template, or skip with a reason; then the quality judge (`judging.py`). Nothing that
+breaks a hard rule leaves this module."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 
 import pandas as pd
 
-from cucu_pipeline.campaign.briefs import Brief, Draft, compose
+from cucu_pipeline.campaign.attempts import (
+    FALLBACK,
+    READY,
+    SKIPPED,
+    TEMPLATE_ATTEMPT,
+    USAGE_COLUMNS,
+    Drafting,
+    Outcome,
+    evaluate,
+)
+from cucu_pipeline.campaign.briefs import Brief, Draft
 from cucu_pipeline.campaign.composer import Composer
+from cucu_pipeline.campaign.judging import JUDGE_COLUMNS, judge_row, quality_gate
 from cucu_pipeline.campaign.matching import caps_by_event
 from cucu_pipeline.campaign.segments import count_segments, encoding
-from cucu_pipeline.campaign.sms_rules import RuleResult, failed_hard_rules
 from cucu_pipeline.campaign.templates import TEMPLATE_MODEL, template_writes
 from cucu_pipeline.clients.claude import BatchLedger, MessageWriter
 from cucu_pipeline.experiments.arms import HOLDOUT
+from cucu_pipeline.quality.rubric import DEFAULT_THRESHOLD
 
-READY, FALLBACK, SKIPPED = "ready", "fallback", "skipped"
-STATUSES = (READY, FALLBACK, SKIPPED, HOLDOUT)
-USAGE_COLUMNS = ("calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "cost_usd")
 MESSAGE_COLUMNS = [
     "user_id",
     "event_id",
@@ -41,53 +49,8 @@ MESSAGE_COLUMNS = [
     "reasoning",
     "confidence",
     *USAGE_COLUMNS,
+    *JUDGE_COLUMNS,
 ]
-TEMPLATE_ATTEMPT = 3  # the writer's draft and its regeneration come first
-
-
-def publishable_mask(messages: pd.DataFrame) -> pd.Series:
-    """The texts that may go to Airtable: written and checked (`ready`), or the template's (`fallback`)."""
-    return messages["status"].isin([READY, FALLBACK])
-
-
-def publishable(messages: pd.DataFrame) -> pd.DataFrame:
-    return messages[publishable_mask(messages)]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: str
-    draft: Draft
-    text: str | None
-    checks: list[RuleResult]
-    attempts: int
-    skip_reason: str | None = None
-
-
-@dataclass
-class Drafting:
-    """What the rounds learn about each member: usage summed over calls, the final outcome, the last failures, the
-    writer's last error and whether it could be reached."""
-
-    usage: dict[str, dict[str, float]]
-    outcomes: dict[str, Outcome] = field(default_factory=dict)
-    last_failures: dict[str, list[str]] = field(default_factory=dict)
-    writer_errors: dict[str, str] = field(default_factory=dict)
-    unreachable: set[str] = field(default_factory=set)
-
-    def add_usage(self, draft: Draft) -> None:
-        total = self.usage[draft.user_id]
-        for column in USAGE_COLUMNS:
-            total[column] = total.get(column, 0) + getattr(draft, column)
-
-
-def _evaluate(draft: Draft, brief: Brief, composer: Composer) -> tuple[str | None, list, list]:
-    """The composed text, every rule's result, and the hard-rule failures (a writer error counts as a failure)."""
-    if draft.error or not draft.body or not draft.event_id:
-        return None, [], [draft.error or "empty draft"]
-    text = compose(draft.body, brief, draft.event_id)
-    results = composer.check(text, brief.user_id, draft.event_id)
-    return text, results, [f"{failure.rule}: {failure.detail}" for failure in failed_hard_rules(results)]
 
 
 def _writer_rounds(
@@ -98,8 +61,8 @@ def _writer_rounds(
     for attempt in (1, 2):
         retry = []
         for brief, draft in zip(pending, writer.write(pending, ledger)):
-            state.add_usage(draft)
-            text, results, failures = _evaluate(draft, brief, composer)
+            state.add_usage(brief.user_id, draft)
+            text, results, failures = evaluate(draft, brief, composer)
             if not failures:
                 state.outcomes[brief.user_id] = Outcome(READY, draft, text, results, attempt)
                 continue
@@ -144,7 +107,7 @@ def hold_to_caps(briefs: list[Brief], matched: pd.DataFrame, state: Drafting) ->
 
 def _template_round(briefs: list[Brief], composer: Composer, state: Drafting) -> None:
     for brief, draft in zip(briefs, template_writes(briefs)):
-        text, results, failures = _evaluate(draft, brief, composer)
+        text, results, failures = evaluate(draft, brief, composer)
         if failures:
             reason = "; ".join([*state.last_failures[brief.user_id], *failures])[:500]
             outcome = Outcome(SKIPPED, draft, None, [], TEMPLATE_ATTEMPT, f"no compliant text: {reason}")
@@ -180,6 +143,7 @@ def _message_row(brief: Brief, state: Drafting, scorer_reasoning: str, scorer_co
         "reasoning": draft.reasoning or scorer_reasoning,
         "confidence": draft.confidence if draft.confidence is not None else int(scorer_confidence),
         **{column: usage.get(column, 0) for column in USAGE_COLUMNS},
+        **judge_row(outcome, state.judge_usage.get(brief.user_id, {})),
     }
 
 
@@ -189,11 +153,12 @@ def produce_messages(
     writer: MessageWriter,
     ledger: BatchLedger | None = None,
     arms: dict[str, str] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
 ) -> pd.DataFrame:
     """One row per matched member: the text, its checks, status (`ready`, `fallback`, `skipped`, or `holdout` for a
-    member the experiment holds out: recorded, never written or sent) and usage. `arms` maps members to their arm
-    (the variant decides the style of the text); `ledger` keeps the ids of Message Batches the writer submits, so a
-    re-run resumes them."""
+    member the experiment holds out: recorded, never written or sent), the judge's verdict and usage. `arms` maps
+    members to their arm (the variant decides the style of the text); `ledger` keeps the ids of Message Batches the
+    writer and the judge submit, so a re-run resumes them; a text scoring below `threshold` is rewritten once."""
     matched = matches[matches["event_id"].astype(bool)]
     arms = arms or {}
     briefs = [
@@ -208,6 +173,7 @@ def produce_messages(
     written = [brief for brief in briefs if brief.variant != HOLDOUT]
     to_template = _writer_rounds(written, composer, writer, ledger, state)
     _template_round(to_template + hold_to_caps(written, matched, state), composer, state)
+    quality_gate(written, composer, writer, ledger, state, threshold)
     rows = [
         _message_row(brief, state, reasoning, confidence)
         for brief, reasoning, confidence in zip(briefs, matched["reasoning"], matched["confidence"])

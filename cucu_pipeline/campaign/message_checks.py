@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cucu_pipeline.campaign.attempts import publishable
 from cucu_pipeline.campaign.composer import Composer
-from cucu_pipeline.campaign.drafting import publishable
 from cucu_pipeline.campaign.sms_rules import failed_hard_rules
 
 # Each check: the rules of `check_message` it covers, and what it promises.

@@ -119,48 +119,50 @@ TEMPLATES = {
           style=PLAYFUL, needs_hook=True),
         P("hook-sequel", "{first}, your {hook} sequel is here: {event}, {when}{at_venue}. Save a seat:",
           style=PLAYFUL, needs_hook=True),
-        P("daytime-name", "{first}, a daytime table with your name on it: {event}, {when}{at_venue}:",
+        P("daytime-name", "{first}, a daytime table with your name on it: {event}, {when}{at_venue}. Claim it:",
           style=PLAYFUL, evening=False),
     ),
     FILL_THE_TABLE: (
         P("seats-and-guests", "Hi {first}! {event}, {when}{at_venue}, has {seats} left and {guests} in. Join them:",
           needs_guests=True, filling=True),
-        P("few-more", "{first}, {event} needs a few more at the table: {when}{at_venue}, {seats} left:",
+        P("few-more", "{first}, {event} needs a few more at the table: {when}{at_venue}, {seats} left. Join in:",
           filling=True),
-        P("table-for", "{first}, a table for {capacity} at {event}, {when}{at_venue}: {seats} still open:"),
+        P("table-for", "{first}, a table for {capacity} at {event}, {when}{at_venue}: {seats} still open. Grab one:"),
         P("room-for-you", "{first}, {event} {when}{at_venue} has room for you. Grab a seat:"),
-        P("make-it-your-plan", "{first}, make {event}, {when}{at_venue}, your plan. {seats_are} open:"),
-        P("seat-waiting", "{first}, a seat at {event} is waiting for you: {when}{at_venue}. Book it:"),
+        P("make-it-your-plan", "{first}, make {event}, {when}{at_venue}, your plan: {seats} open. Book one:"),
+        P("seat-waiting", "{first}, a seat at {event} is waiting for you: {when}{at_venue}, {seats} left. Book it:"),
         P("first-seats", "{first}, the first seats are open at {event}, {when}{at_venue}. Claim yours:", empty=True),
-        P("host-setting", "{first}, {host} is setting the table for {event}, {when}{at_venue}. Join in:",
+        P("host-hosting", "{first}, {host} is hosting {event}, {when}{at_venue}: {seats} open. Join in:",
           needs_host=True),
         P("left-for-fan", "{first}, {seats} left at {event}, {when}{at_venue}, for {a_hook} fan. Yours?",
           needs_hook=True),
-        P("into-hook", "{first}, into {hook}? {event}, {when}{at_venue}. Grab a seat:", needs_hook=True),
-        P("calling-hook-fans", "{first}, calling {hook} fans: {event}, {when}{at_venue}, has {seats} open:",
+        P("into-hook", "{first}, into {hook}? {event}, {when}{at_venue}, has {seats} open. Grab one:", needs_hook=True),
+        P("calling-hook-fans",
+          "{first}, calling {hook} fans: {event}, {when}{at_venue}, has {seats} open. Grab one:", needs_hook=True),
+        P("fans-table", "{first}, a table for {hook} fans: {event}, {when}{at_venue}, {seats} open. Save one:",
           needs_hook=True),
-        P("fans-table", "{first}, a table for {hook} fans: {event}, {when}{at_venue}. Save a seat:", needs_hook=True),
         P("only-left", "{first}, only {seats} left at {event}, {when}{at_venue}. Grab one:", scarce=True),
-        P("guests-open", "{first}, {guests_are} in for {event}, {when}{at_venue}, and {seats_are} open:",
+        P("guests-open", "{first}, {guests_are} in for {event}, {when}{at_venue}, and {seats_are} open. Join them:",
           style=PLAYFUL, needs_guests=True, filling=True),
-        P("hot-takes", "{first}, {event} wants your food hot takes: {when}{at_venue}. Grab a seat:",
+        P("hot-takes", "{first}, {event} wants your food hot takes: {when}{at_venue}, {seats} open. Grab one:",
           style=PLAYFUL),
         P("empty-chairs", "{first}, empty chairs make the cook sad. {event}, {when}{at_venue}. Grab one:",
           style=PLAYFUL),
-        P("seat-with-view", "{first}, seats with a view of the food: {event}, {when}{at_venue}. Claim one:",
+        P("seat-with-view", "{first}, {seats} with a view of the food: {event}, {when}{at_venue}. Claim one:",
           style=PLAYFUL),
-        P("fork-called", "{first}, your fork called: {event}, {when}{at_venue}. Answer it:", style=PLAYFUL),
-        P("be-first", "{first}, be first at the table: {event}, {when}{at_venue}. Pick your seat:",
+        P("fork-called", "{first}, your fork called: {event}, {when}{at_venue}, {seats} left. Answer it:",
+          style=PLAYFUL),
+        P("be-first", "{first}, be first at the table: {event}, {when}{at_venue}, {seats} open. Pick yours:",
           style=PLAYFUL, empty=True),
         P("pull-up-tonight", "{first}, pull up a chair {when}: {event}{at_venue}, {seats} left:",
           style=PLAYFUL, tonight=True),
-        P("hook-kind-of-table", "{first}, {a_hook} fan's kind of table: {event}, {when}{at_venue}. Grab a seat:",
+        P("hook-kind-of-table", "{first}, {a_hook} fan's table: {event}, {when}{at_venue}, {seats} left. Grab one:",
           style=PLAYFUL, needs_hook=True),
-        P("hook-plans", "{first}, {hook} plans, sorted: {event}, {when}{at_venue}. Claim a seat:",
+        P("hook-plans", "{first}, {hook} plans, sorted: {event}, {when}{at_venue}, {seats} open. Claim one:",
           style=PLAYFUL, needs_hook=True),
-        P("hook-radar", "{first}, on your {hook} radar? {event}, {when}{at_venue}. Grab a seat:",
+        P("hook-radar", "{first}, on your {hook} radar? {event}, {when}{at_venue}, {seats} left. Grab one:",
           style=PLAYFUL, needs_hook=True),
-        P("hook-excuse", "{first}, the perfect {hook} excuse: {event}, {when}{at_venue}. Save a seat:",
+        P("hook-excuse", "{first}, the perfect {hook} excuse: {event}, {when}{at_venue}, {seats} left. Save one:",
           style=PLAYFUL, needs_hook=True),
         P("daytime-seat", "{first}, a daytime seat at {event}, {when}{at_venue}, is open. Grab it:",
           style=PLAYFUL, evening=False),
@@ -168,11 +170,15 @@ TEMPLATES = {
 }  # fmt: skip
 
 
+# A placeholder's value: anything but the end of a sentence ("7:30pm" and "St.Clair" keep their colon and dot).
+_VALUE = r"(?:[^.!?:]|[.:](?=\S))*?"
+
+
 def _pattern(phrasing: Phrasing) -> str:
-    """A phrasing as a regular expression over a filled text: literal words, any value for each placeholder (a
-    nameless member is greeted "Hi there")."""
+    """A phrasing as a regular expression over a filled text: its literal words, and a value within one sentence for
+    each placeholder (a nameless member is greeted "Hi there")."""
     parts = re.split(r"\{\w+\}", phrasing.text)
-    return ".*?".join(re.escape(part) for part in parts)
+    return _VALUE.join(re.escape(part) for part in parts)
 
 
 def _family_pattern() -> re.Pattern:

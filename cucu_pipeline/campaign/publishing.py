@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cucu_pipeline.campaign.drafting import publishable_mask
+from cucu_pipeline.campaign.attempts import publishable_mask
 from cucu_pipeline.core.dates import pacific_dates, utc_iso
 from cucu_pipeline.experiments.arms import HOLDOUT
 from cucu_pipeline.profiles.consent import consent_events, revoked_consent
@@ -224,6 +224,10 @@ def airtable_records(
                 else f"{len(row['check_results']) - len(failed)}/{len(row['check_results'])} passed"
                 + (f"; warnings: {', '.join(failed)}" if failed else ""),
                 "model": row["model"],
+                # The judge's verdict: the team sorts by score and reads `needs_review` texts first.
+                "quality_score": None if held_out else float(row["quality_score"]),
+                "quality_issues": "; ".join(row["quality_issues"]),
+                "needs_review": bool(row["needs_review"]),
                 "writing_cost_usd": float(row["cost_usd"]),
                 "send_timezone": row["send_timezone"],
                 "send_after": row["send_after"],

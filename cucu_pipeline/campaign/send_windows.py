@@ -15,7 +15,7 @@ import pandas as pd
 import phonenumbers
 from phonenumbers import timezone as phone_timezones
 
-from cucu_pipeline.campaign.drafting import SKIPPED, publishable_mask
+from cucu_pipeline.campaign.attempts import SKIPPED, publishable_mask
 from cucu_pipeline.campaign.when import BEFORE_START
 from cucu_pipeline.core.dates import PACIFIC_TZ_NAME
 

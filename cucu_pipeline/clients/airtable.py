@@ -38,7 +38,8 @@ MESSAGE_FIELDS = (
     "user_id", "user_name", "user_email", "user_phone", "event_id", "event_name", "event_date", "message", "campaign",
     "status", "sent_date", "created_date", "message_key", "campaign_date", "segments", "checks", "model",
     "send_timezone", "send_after", "send_before", "experiment", "arm", "user_segment", "writing_cost_usd", "when",
-    "match_reasoning", "confidence_percentage", "user_summary", "event_summary", "withdrawn_reason",
+    "match_reasoning", "confidence_percentage", "user_summary", "event_summary", "withdrawn_reason", "quality_score",
+    "quality_issues", "needs_review",
 )  # fmt: skip
 
 

@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-_EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # A run of digits long enough to be a phone, unless it is an ISO date (campaign dates name runs and alerts) or an
 # IPv4 address (errors name the host they could not reach).
 _PHONE_IN_TEXT = re.compile(r"(?<!\d)(?!\d{4}-\d\d-\d\d(?!\d))(?!\d{1,3}(?:\.\d{1,3}){3}(?!\d))\+?\d[\d\s().-]{7,}\d")
@@ -31,7 +31,7 @@ def mask_email(email: object) -> str | None:
 
 def mask_text(text: str) -> str:
     """Free text with any email or phone number inside it masked."""
-    text = _EMAIL_IN_TEXT.sub(lambda match: mask_email(match.group(0)) or "•••", text)
+    text = EMAIL_IN_TEXT.sub(lambda match: mask_email(match.group(0)) or "•••", text)
     return _PHONE_IN_TEXT.sub(lambda match: mask_phone(match.group(0)) or "•••", text)
 
 

@@ -40,6 +40,9 @@ class CampaignRules(BaseModel):
     experiment: str = Field(DEFAULT_EXPERIMENT, description="`name:variant=weight,...`: the message variants tested.")
     holdout_percent: float = Field(10.0, ge=0, lt=100, description="Matched members recorded but never texted.")
     attribution_days: int = Field(7, ge=1, description="Days after the reference instant a booking counts toward it.")
+    quality_threshold: float = Field(
+        3.5, ge=1, le=5, description="The judge's mean score (1-5) a text needs; below it, one rewrite, then review."
+    )
 
     @model_validator(mode="after")
     def _experiment_parses(self) -> CampaignRules:

@@ -21,6 +21,7 @@ from cucu_pipeline.defs.metadata import (
     matches_metadata,
     messages_metadata,
     published_metadata,
+    quality_metadata,
     withdrawn_metadata,
 )
 from cucu_pipeline.defs.partitions import campaign_dates
@@ -105,11 +106,17 @@ def matched_messages(
     matched = event_matches[event_matches["event_id"].astype(bool)]
     arms = assign_arms(matched, campaign_rules.arms(), composer.campaign_date)
     drafted = produce_messages(
-        event_matches, composer, claude, InstanceBatchLedger(context.instance), dict(zip(matched["user_id"], arms))
+        event_matches,
+        composer,
+        claude,
+        InstanceBatchLedger(context.instance),
+        dict(zip(matched["user_id"], arms)),
+        campaign_rules.quality_threshold,
     )
     messages = with_send_windows(drafted, enriched_users, enriched_events, composer.campaign_date)
     failures = check_failures(messages, composer, caps_by_event(event_matches))
     metadata = messages_metadata(messages, failures, claude.model_name, campaign_rules.sms_segment_usd)
+    metadata |= quality_metadata(messages, campaign_rules.quality_threshold)
     metadata |= first_name_metadata(enriched_users.set_index("id")["first_name"].reindex(matched["user_id"]))
     yield dg.Output(messages, metadata=metadata)
     yield from message_check_results(messages, failures, claude.model_name)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import dagster as dg
 import pandas as pd
 
-from cucu_pipeline.campaign.drafting import FALLBACK
+from cucu_pipeline.campaign.attempts import FALLBACK
 from cucu_pipeline.campaign.message_checks import ASSET_CHECKS
 from cucu_pipeline.defs.partitions import campaign_dates
 

@@ -8,9 +8,9 @@ from collections.abc import Iterable
 import dagster as dg
 import pandas as pd
 
+from cucu_pipeline.campaign.attempts import STATUSES, USAGE_COLUMNS, publishable
 from cucu_pipeline.campaign.campaigns import CAMPAIGNS
 from cucu_pipeline.campaign.costs import campaign_cost
-from cucu_pipeline.campaign.drafting import STATUSES, USAGE_COLUMNS, publishable
 from cucu_pipeline.campaign.matching import Matching
 from cucu_pipeline.campaign.publishing import DUPLICATE, SUPERSEDED, Outcome
 from cucu_pipeline.campaign.segments import texting_name
@@ -163,3 +163,44 @@ def event_table(events: pd.DataFrame) -> dg.MetadataValue:
         + [dg.TableColumn(c, "int") for c in counts]
     )
     return dg.MetadataValue.table(records, schema=schema)
+
+
+def quality_metadata(messages: pd.DataFrame, threshold: float) -> dict[str, object]:
+    """The judge's verdicts on the texts that may go out: how many were judged, the score's spread, the share below
+    the threshold and approved, the texts flagged for review, what judging cost, the issues by criterion, and the
+    scores per campaign and arm (docs/quality.md)."""
+    sent = publishable(messages)
+    scores = sent["quality_score"].astype(float)
+    below = scores.lt(threshold)
+    issues = Counter(issue.split(":", 1)[0] for found in sent["quality_issues"] for issue in found)
+    groups = sent.assign(score=scores, below=below).groupby(["campaign", "arm"], sort=True)
+    records = [
+        dg.TableRecord(
+            {
+                "campaign": str(campaign),
+                "arm": str(arm),
+                "texts": len(group),
+                "mean": round(float(group["score"].mean()), 2),
+                "p10": round(float(group["score"].quantile(0.1)), 2),
+                "min": round(float(group["score"].min()), 2),
+                "below_threshold": int(group["below"].sum()),
+            }
+        )
+        for (campaign, arm), group in groups
+    ]
+    columns = [dg.TableColumn("campaign", "string"), dg.TableColumn("arm", "string")] + [
+        dg.TableColumn(name, "float" if name in ("mean", "p10", "min") else "int")
+        for name in ("texts", "mean", "p10", "min", "below_threshold")
+    ]
+    return {
+        "quality_judged": int(scores.notna().sum()),
+        "quality_score_mean": rounded_mean(scores),
+        "quality_below_threshold": int(below.sum()),
+        "quality_below_threshold_share": round(float(below.mean()), 4) if len(sent) else 0.0,
+        "quality_approved_share": round(float((~below & ~sent["needs_review"]).mean()), 4) if len(sent) else 0.0,
+        "needs_review": int(sent["needs_review"].sum()),
+        "judge_calls": int(messages["judge_calls"].sum()),
+        "judge_cost_usd": float(round(messages["judge_cost_usd"].sum(), 4)),
+        **{f"quality_issues_{criterion}": int(count) for criterion, count in sorted(issues.items())},
+        "quality_by_campaign_and_arm": dg.MetadataValue.table(records, schema=dg.TableSchema(columns=columns)),
+    }

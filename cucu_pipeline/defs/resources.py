@@ -21,6 +21,7 @@ from cucu_pipeline.clients.slack import SLACK_API_URL, LoggedAlerts, SlackAlerts
 from cucu_pipeline.core.settings import DEFAULT_BOOKING_URL, CampaignRules
 from cucu_pipeline.defs.storage import ParquetStorage, storage_url
 from cucu_pipeline.experiments.arms import DEFAULT_EXPERIMENT
+from cucu_pipeline.quality.rubric import DEFAULT_THRESHOLD
 
 
 class MissingConfiguration(RuntimeError):
@@ -82,6 +83,7 @@ def campaign_rules(environ: Mapping[str, str]) -> CampaignRulesResource:
         experiment=environ.get("CUCU_EXPERIMENT") or DEFAULT_EXPERIMENT,
         holdout_percent=float(environ.get("CUCU_HOLDOUT_PERCENT", 10)),
         attribution_days=int(environ.get("CUCU_ATTRIBUTION_DAYS", 7)),
+        quality_threshold=float(environ.get("CUCU_QUALITY_THRESHOLD", DEFAULT_THRESHOLD)),
     )
 
 
@@ -118,6 +120,7 @@ def build_resources(
         claude = ClaudeWriter(
             api_key=dg.EnvVar("ANTHROPIC_API_KEY"),
             model=environ.get("ANTHROPIC_MODEL") or "claude-sonnet-4-6",
+            judge_model=environ.get("CUCU_JUDGE_MODEL") or "claude-haiku-4-5",
             base_url=environ.get("ANTHROPIC_BASE_URL") or None,
             max_concurrency=int(environ.get("CUCU_CLAUDE_CONCURRENCY", 8)),
             batch_above_members=int(environ.get("CUCU_CLAUDE_BATCH_ABOVE", 2000)),

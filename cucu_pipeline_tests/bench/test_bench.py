@@ -45,6 +45,12 @@ def test_the_benchmark_reports_every_asset_and_every_target(tmp_path, capsys):
         10 <= claude["members"] <= 20 and claude["concurrent"]["calls_per_message"] >= 1
     )  # matched of 400, at most 20
     assert claude["one_segment_share"] >= 0.9 and claude["sms_and_claude_per_1000_texts_usd"] > 8.3
+    assert claude["concurrent"]["judge_calls_per_message"] >= 1  # every text judged, its cost counted
+    assert (
+        0
+        < claude["concurrent"]["judge_cost_per_1000_messages_usd"]
+        < claude["concurrent"]["cost_per_1000_messages_usd"]
+    )
     assert claude["batch"]["cost_per_1000_messages_usd"] == pytest.approx(
         claude["concurrent"]["cost_per_1000_messages_usd"] / 2
     )

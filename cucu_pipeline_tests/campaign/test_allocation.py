@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from cucu_pipeline.campaign.allocation import allocate_seats, event_caps
+from cucu_pipeline.campaign.attempts import READY, Drafting, Outcome
 from cucu_pipeline.campaign.briefs import Draft
-from cucu_pipeline.campaign.drafting import READY, Drafting, Outcome, hold_to_caps
+from cucu_pipeline.campaign.drafting import hold_to_caps
 from cucu_pipeline.campaign.matching import caps_by_event, match_members
 from cucu_pipeline_tests.campaign.test_matching import REFERENCE, event, member, members_frame
 

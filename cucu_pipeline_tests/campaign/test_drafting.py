@@ -1,4 +1,5 @@
-"""From matches to checked texts: regenerate once with feedback, then the template, then skip; checks re-verify."""
+"""From matches to checked texts: regenerate once with feedback, then the template, then skip; checks re-verify;
+the quality gate rewrites a low-scored text once, then falls back to the template flagged for review."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from cucu_pipeline.clients.claude import TemplateWriter
 from cucu_pipeline.profiles.eligibility import event_exclusion_reasons
 from cucu_pipeline.profiles.event_profiles import enrich_events
 from cucu_pipeline.profiles.member_profiles import enrich_users
+from cucu_pipeline.quality.rubric import CRITERIA, Judgement
+from cucu_pipeline.quality.signals import local_judgement
 from cucu_pipeline_tests.conftest import SARAH_DATE
 
 
@@ -23,8 +26,14 @@ class ScriptedWriter:
 
     model_name = "scripted"
 
-    def __init__(self, *bodies):
+    def __init__(self, *bodies, judgements=()):
         self.bodies, self.briefs = list(bodies), []
+        self.judgements, self.reviews = list(judgements), []
+
+    def judge(self, reviews, ledger=None):
+        """The next scripted judgement for each text, then the local judge's."""
+        self.reviews += reviews
+        return [self.judgements.pop(0) if self.judgements else local_judgement(review) for review in reviews]
 
     def write(self, briefs, ledger=None):
         drafts = []
@@ -181,3 +190,50 @@ def test_every_name_is_texted_in_its_gsm7_form_or_greeted_without_it(world, name
 )  # fmt: skip
 def test_texting_name(name, written):
     assert texting_name(name) == written
+
+
+def verdict(score: int, improved: str = "", issue: str = "tone: flat") -> Judgement:
+    return Judgement(
+        dict.fromkeys(CRITERIA, score), (issue,), score >= 4, improved, model="judge", calls=1, cost_usd=0.001
+    )
+
+
+BETTER = "Alex, dumplings and new friends: Dumpling Workshop, Wednesday at 7pm. Save a seat:"
+
+
+def test_every_compliant_text_is_judged_and_its_score_recorded(world):
+    matches, composer = world
+    writer = ScriptedWriter(GOOD, judgements=[verdict(4)])
+    (row,) = produce_messages(matches, composer, writer).to_dict("records")
+    assert [review.body for review in writer.reviews] == [GOOD]
+    assert row["status"] == "ready" and row["quality_score"] == 4 and not row["needs_review"]
+    assert row["judge_calls"] == 1 and row["calls"] == 2 and row["cost_usd"] == pytest.approx(0.001)
+
+
+def test_a_low_score_is_rewritten_once_with_the_judges_issues_as_feedback(world):
+    matches, composer = world
+    writer = ScriptedWriter(GOOD, BETTER, judgements=[verdict(2, issue="personal: generic"), verdict(5)])
+    (row,) = produce_messages(matches, composer, writer).to_dict("records")
+    assert writer.briefs[1].feedback == ("quality judge: personal: generic",) and writer.briefs[1].rejected == (GOOD,)
+    assert BETTER in row["message"] and row["status"] == "ready" and row["attempts"] == 2
+    assert row["quality_score"] == 5 and not row["needs_review"] and row["judge_calls"] == 2
+
+
+def test_a_rewrite_that_still_scores_low_gives_way_to_the_template_flagged_for_review(world):
+    matches, composer = world
+    writer = ScriptedWriter(GOOD, BETTER, judgements=[verdict(2), verdict(2), verdict(3)])
+    (row,) = produce_messages(matches, composer, writer).to_dict("records")
+    assert row["status"] == "fallback" and row["model"] == "template" and row["needs_review"]
+    assert GOOD not in row["message"] and BETTER not in row["message"] and row["quality_score"] == 3
+    assert row["judge_calls"] == 3  # the draft, the rewrite and the template text
+
+
+def test_the_judges_improved_text_is_used_only_when_it_passes_every_hard_rule(world):
+    matches, composer = world
+    wrong_day = BETTER.replace("Wednesday", "Friday")
+    writer = ScriptedWriter(GOOD, BETTER, judgements=[verdict(2, improved=wrong_day), verdict(5)])
+    (row,) = produce_messages(matches, composer, writer).to_dict("records")
+    assert "Friday" not in row["message"] and BETTER in row["message"] and len(writer.briefs) == 2
+    writer = ScriptedWriter(GOOD, judgements=[verdict(2, improved=BETTER), verdict(5)])
+    (row,) = produce_messages(matches, composer, writer).to_dict("records")
+    assert BETTER in row["message"] and row["model"] == "judge" and len(writer.briefs) == 1

@@ -70,8 +70,9 @@ def test_no_lie_reaches_a_published_text_and_no_brief_names_another_member(tmp_p
     for record in published:
         assert not LIE_PATTERNS.search(record["message"]), record["message"]
         assert not any(name in record["message"] for name in names if " " in name), record["message"]
+    assert claude.reviews  # the judge read the texts too, and its requests name nobody either
     for request in claude.requests:
         prompt = json.loads(request["messages"][0]["content"])
-        hosts = {candidate["host"] for candidate in prompt["candidates"]}
+        hosts = {event["host"] for event in prompt.get("candidates", [prompt.get("event")])}
         named = {name for name in names if " " in name and name in request["messages"][0]["content"]}
         assert named <= hosts, named - hosts

@@ -11,6 +11,7 @@ import pytest
 from cucu_pipeline.campaign.briefs import Brief, EventFacts
 from cucu_pipeline.campaign.campaigns import FILL_THE_TABLE, SEAT_THE_NEWCOMER
 from cucu_pipeline.clients.claude import ClaudeWriter
+from cucu_pipeline.quality.rubric import Review
 from cucu_pipeline_tests.fakes.faults import FaultPlan
 from cucu_pipeline_tests.fakes.messages_api import FakeMessagesAPI, estimated_tokens
 
@@ -73,12 +74,13 @@ def test_a_valid_answer_becomes_a_draft_with_usage_and_cost():
     assert draft.error is None and draft.event_id == "event_004"
     assert draft.body == "Sarah, Dumpling Workshop is Friday at 7:30pm. Save a seat:"
     (request,) = fake.requests
-    # The fake counts four characters a token: the instructions are below the cacheable minimum, so all are input.
-    expected_input = estimated_tokens(request["system"][0]["text"]) + estimated_tokens(
-        request["messages"][0]["content"]
-    )
-    assert (draft.input_tokens, draft.cache_read_tokens) == (expected_input, 0) and draft.output_tokens > 10
-    assert draft.cost_usd == pytest.approx((expected_input * 3 + draft.output_tokens * 15) / 1e6)
+    # The fake counts four characters a token: the instructions reach Sonnet's cacheable minimum, so the first call
+    # writes them to the cache (1.25x input) and the member's brief is plain input.
+    written = estimated_tokens(request["system"][0]["text"])
+    brief_tokens = estimated_tokens(request["messages"][0]["content"])
+    assert (draft.input_tokens, draft.cache_write_tokens, draft.cache_read_tokens) == (brief_tokens, written, 0)
+    assert draft.output_tokens > 10 and written >= 2048
+    assert draft.cost_usd == pytest.approx((brief_tokens * 3 + written * 3.75 + draft.output_tokens * 15) / 1e6)
     assert request["model"] == "claude-sonnet-4-6"
     assert request["system"][0]["cache_control"] == {"type": "ephemeral"}  # fixed instructions are cached
     assert request["output_config"]["format"]["type"] == "json_schema"
@@ -112,7 +114,7 @@ def test_unusable_answers_become_errors_not_crashes(step, error):
     with fake.serve() as url:
         (draft,) = writer(url).write([brief()])
     assert draft.body is None and error in draft.error
-    assert draft.input_tokens > 500  # usage is still counted
+    assert draft.input_tokens + draft.cache_write_tokens > 2000  # usage is still counted
 
 
 @pytest.mark.parametrize("status,kind", [(429, "rate_limit_error"), (529, "overloaded_error"), (500, "api_error")])
@@ -185,7 +187,7 @@ def test_above_the_threshold_one_message_batch_at_half_the_price():
     assert len(fake.requests) == 2
     assert [draft.user_id for draft in drafts] == [b.user_id for b in briefs]
     assert all(draft.error is None and draft.event_id == "event_004" for draft in drafts)
-    assert drafts[0].cost_usd == pytest.approx(direct.cost_usd / 2)  # the batch discount
+    assert drafts[1].cost_usd == pytest.approx(direct.cost_usd / 2)  # the batch discount, both reading the cache
 
 
 def test_a_crashed_run_resumes_polling_its_batch_instead_of_submitting_again():
@@ -208,3 +210,40 @@ def test_unusable_batch_results_become_errors_for_the_regeneration_round():
         drafts = batch_writer(url).write([brief(f"user_{index}") for index in range(4)], MemoryLedger())
     assert "invalid JSON" in drafts[0].error and "not a candidate" in drafts[1].error
     assert drafts[2].error == "batch result errored" and drafts[3].error is None
+
+
+def review(body: str = "Sarah, cooking fans start here: Dumpling Workshop, Friday at 7:30pm. Save a seat:"):
+    return Review(brief(), EVENTS[0], body)
+
+
+def test_the_judge_asks_the_judge_model_for_a_validated_verdict_at_its_prices():
+    verdict = {"tone": 5, "personal": 2, "natural": 7, "call_to_action": 0, "fit": 4, "issues": ["personal: thin"],
+               "approved": False, "improved_message": " Sarah, a better one: "}  # fmt: skip
+    fake = FakeMessagesAPI(judge_script=[verdict])
+    with fake.serve() as url:
+        (judgement,) = writer(url).judge([review()])
+    (request,) = fake.requests
+    assert request["model"] == "claude-haiku-4-5" and request["system"][0]["cache_control"] == {"type": "ephemeral"}
+    assert set(request["output_config"]["format"]["schema"]["required"]) >= {"approved", "improved_message", "issues"}
+    assert judgement.scores == {"tone": 5, "personal": 2, "natural": 5, "call_to_action": 1, "fit": 4}  # clamped
+    assert judgement.issues == ("personal: thin",) and not judgement.approved and judgement.model == "claude-haiku-4-5"
+    assert judgement.improved_message == "Sarah, a better one:" and judgement.error is None
+    # Below Haiku's 4,096-token cacheable minimum: every token is plain input, at $1 / $5 per million.
+    assert judgement.cache_write_tokens == judgement.cache_read_tokens == 0 and judgement.calls == 1
+    assert judgement.cost_usd == pytest.approx((judgement.input_tokens * 1 + judgement.output_tokens * 5) / 1e6)
+
+
+def test_a_judge_that_cannot_answer_leaves_the_local_signals_verdict_and_says_why():
+    fake = FakeMessagesAPI(judge_script=[{"approved": "maybe"}])
+    with fake.serve() as url:
+        (judgement,) = writer(url).judge([review("Sarah, Dumpling Workshop, Friday at 7:30pm:")])
+    assert "invalid JSON" in judgement.error and judgement.model == "local" and judgement.calls == 1
+    assert judgement.scores["call_to_action"] == 1  # the bare facts, as the local judge reads them
+
+
+def test_above_the_threshold_the_judge_sends_one_message_batch():
+    fake = FakeMessagesAPI(batch_polls_until_ended=1)
+    with fake.serve() as url:
+        judgements = batch_writer(url).judge([review() for _ in range(4)], MemoryLedger())
+    assert len(fake.batches) == 1 and len(fake.reviews) == 4
+    assert all(j.approved and j.error is None and j.cost_usd > 0 for j in judgements)

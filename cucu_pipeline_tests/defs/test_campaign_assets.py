@@ -10,10 +10,8 @@ from collections import Counter
 import dagster as dg
 import pandas as pd
 import pytest
-from anthropic.types import Usage
 
 from cucu_pipeline.clients.airtable_local import LocalMessageStore
-from cucu_pipeline.clients.claude import ClaudeWriter
 from cucu_pipeline.clients.prompt import STYLES
 from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs import campaign
@@ -135,8 +133,8 @@ def test_partitions_in_any_order_never_text_one_member_twice_and_the_earlier_dat
 def test_a_broken_text_fails_its_checks_and_never_reaches_airtable(data_dir, monkeypatch):
     real = campaign.produce_messages
 
-    def with_one_broken_text(matches, composer, writer, ledger=None, arms=None):
-        messages = real(matches, composer, writer, ledger, arms)
+    def with_one_broken_text(matches, composer, writer, ledger=None, arms=None, threshold=3.5):
+        messages = real(matches, composer, writer, ledger, arms, threshold)
         first = messages.index[messages["status"] == "ready"][0]
         messages.loc[first, "message"] = messages.loc[first, "message"].replace("Cuculi: ", "Cuculi: FREE MONEY!! ")
         return messages
@@ -163,7 +161,8 @@ def test_production_clients_end_to_end_against_local_peers(tmp_path, monkeypatch
     messages = matched[matched["status"] != "holdout"]  # the experiment's holdout is never written
     assert len(messages) > 50 and (matched["status"] == "holdout").sum() > 0
     assert set(messages["status"]) == {"ready"} and set(messages["model"]) == {"claude-sonnet-4-6"}
-    assert len(claude.requests) == 2 * len(messages)  # one call per written member per run
+    # One call to write and one to judge per written member per run.
+    assert len(claude.requests) - len(claude.reviews) == len(claude.reviews) == 2 * len(messages)
     styles = {json.loads(request["messages"][0]["content"])["style"] for request in claude.requests}
     assert styles == set(STYLES)  # each variant of the experiment asks for its own style
     assert all("@" not in request["messages"][0]["content"] for request in claude.requests)
@@ -210,23 +209,19 @@ def test_a_large_run_sends_one_message_batch_and_a_rerun_resumes_it_instead_of_p
             messages = first.output_for_node("matched_messages")
             assert rerun.output_for_node("matched_messages")["message"].tolist() == messages["message"].tolist()
     assert len(messages) > 10 and set(messages["status"]) == {"ready", "holdout"}
-    assert len(claude.batches) == 1 and len(claude.requests) == 1  # one batch for the partition, resumed on re-run
-    assert messages["cost_usd"].sum() == pytest.approx(
-        sum(
-            ClaudeWriter(api_key="x")._cost(Usage(**u["result"]["message"]["usage"]))
-            for u in next(iter(claude.batches.values()))["results"]
-        )
-        / 2
-    )
+    # One batch to write and one to judge for the partition, both resumed on the re-run.
+    assert len(claude.batches) == 2 and len(claude.requests) == 2
+    assert messages["cost_usd"].sum() == pytest.approx(sum(batch_cost(batch) for batch in claude.batches.values()))
 
 
-def test_a_rerun_assigns_every_member_the_same_arm_and_holds_out_the_same_members(data_dir):
-    first, rerun = (run({"CUCU_DATA_DIR": str(data_dir)}, DATE) for _ in range(2))
-    arms = [result.output_for_node("matched_messages").set_index("user_id")["arm"] for result in (first, rerun)]
-    assert arms[0].equals(arms[1]) and set(arms[0]) == {"holdout", "warm", "playful"}
-    assert metadata(first, "matched_messages")["arm_holdout"] == (arms[0] == "holdout").sum()
-    held_out = {r["user_id"] for r in pipeline_records(data_dir) if r["status"] == "holdout"}
-    published = first.output_for_node("published_messages")
-    written = set(published.loc[published["outcome"].isin(["created", "updated"]), "user_id"])
-    assert held_out == set(arms[0][arms[0] == "holdout"].index) & written  # the cooldown re-check applies to them too
-    assert len(held_out) > 50
+def batch_cost(batch: dict) -> float:
+    """What a batch's answers cost at its model's list price, with the batch discount."""
+    total = 0.0
+    for result in batch["results"]:
+        message = result["result"]["message"]
+        prices = (1.0, 5.0) if message["model"] == "claude-haiku-4-5" else (3.0, 15.0)
+        usage = message["usage"]
+        uncached = usage["input_tokens"] + 1.25 * usage["cache_creation_input_tokens"]
+        tokens = uncached + 0.1 * usage["cache_read_input_tokens"]
+        total += (tokens * prices[0] + usage["output_tokens"] * prices[1]) / 1e6
+    return total / 2

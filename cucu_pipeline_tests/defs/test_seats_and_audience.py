@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from cucu_pipeline.campaign import matching, scoring
+from cucu_pipeline.campaign.attempts import publishable
 from cucu_pipeline.campaign.audience import SINGLE_STATUSES, alcohol_events, singles_events
-from cucu_pipeline.campaign.drafting import publishable
 from cucu_pipeline.campaign.matching import caps_by_event
 from cucu_pipeline.core.dates import PACIFIC
 from cucu_pipeline.sample_data.__main__ import write_exports

@@ -1,9 +1,10 @@
 """A fake Anthropic Messages API on 127.0.0.1, for the tests and the benchmark: no key, no network.
 
 `POST /v1/messages` answers after `latency` seconds with a valid structured draft built from the prompt (or the next
-scripted answer); `POST /v1/messages/batches`, `GET /v1/messages/batches/{id}` and its results serve Message
-Batches. Usage is estimated at four characters a token; the system prompt is cached as the API would cache it, only
-when it reaches the model's minimum cacheable length.
+scripted answer), or, to the judge, an approval (or the next scripted verdict); `POST /v1/messages/batches`,
+`GET /v1/messages/batches/{id}` and its results serve Message Batches. Usage is estimated at four characters a
+token; each system prompt is cached as the API would cache it, only when it reaches its model's minimum cacheable
+length.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from cucu_pipeline_tests.fakes.http import serve_http
 
 CHARACTERS_PER_TOKEN = 4
 MINIMUM_CACHEABLE_TOKENS = 2048  # Sonnet 4.6 as observed (anthropic-sdk-python#1194; its docs said 1,024)
+MINIMUM_CACHEABLE_BY_MODEL = {"claude-haiku-4-5": 4096}  # Anthropic's prompt-caching docs
 ERROR_TYPES = {"401": "authentication_error", "429": "rate_limit_error", "529": "overloaded_error"}  # else `api_error`
 
 
@@ -40,6 +42,19 @@ def compliant_draft(prompt: dict) -> dict:
     }
 
 
+def approving_judgement(prompt: dict) -> dict:
+    """What the judge answers by default: a good text, approved as it is."""
+    return {
+        "tone": 4, "personal": 4, "natural": 4, "call_to_action": 5, "fit": 5, "issues": [], "approved": True,
+        "improved_message": "",
+    }  # fmt: skip
+
+
+def is_review(prompt: dict) -> bool:
+    """A judge's request (one text and its event) rather than a writer's (a member and candidates)."""
+    return "text" in prompt and "event" in prompt
+
+
 def flawed_draft(prompt: dict) -> dict:
     """A first draft with a wrong fact (the day and time), which the checks refuse and a regeneration fixes."""
     draft = compliant_draft(prompt)
@@ -57,6 +72,8 @@ class FakeMessagesAPI:
     def __init__(
         self,
         script: list | None = None,
+        judge_script: list[dict] | None = None,
+        judge_policy=approving_judgement,
         latency: float = 0.0,
         flawed_share: float = 0.0,
         batch_polls_until_ended: int = 1,
@@ -64,6 +81,9 @@ class FakeMessagesAPI:
     ):
         self.faults = faults or FaultPlan()
         self.script = list(script or [])
+        self.judge_script = list(judge_script or [])
+        self.judge_policy = judge_policy  # prompt -> verdict, once the script is spent
+        self.reviews: list[dict] = []  # the judge's requests, also in `requests`
         self.latency = latency
         self.flawed_share = flawed_share
         self.batch_polls_until_ended = batch_polls_until_ended
@@ -74,7 +94,7 @@ class FakeMessagesAPI:
         self.lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0
-        self._cache_written = False
+        self._cached: set[str] = set()  # system prompts written to the cache
 
     def usage(self, body: dict) -> dict:
         system = body.get("system") or []
@@ -87,9 +107,12 @@ class FakeMessagesAPI:
             "cache_creation_input_tokens": 0,
             "cache_read_input_tokens": 0,
         }
-        if cacheable and system_tokens >= MINIMUM_CACHEABLE_TOKENS:
+        minimum = MINIMUM_CACHEABLE_BY_MODEL.get(body.get("model", ""), MINIMUM_CACHEABLE_TOKENS)
+        if cacheable and system_tokens >= minimum:
+            key = hashlib.sha256(f"{body.get('model')}:{system_text}".encode()).hexdigest()
             with self.lock:
-                written, self._cache_written = self._cache_written, True
+                written = key in self._cached
+                self._cached.add(key)
             usage["input_tokens"] = user_tokens
             usage["cache_read_input_tokens" if written else "cache_creation_input_tokens"] = system_tokens
         return usage
@@ -112,6 +135,17 @@ class FakeMessagesAPI:
         digest = hashlib.sha256(json.dumps(prompt, sort_keys=True).encode()).digest()
         return int.from_bytes(digest[:4], "big") / 2**32 < self.flawed_share
 
+    def respond(self, body: dict) -> tuple[int, dict, dict]:
+        """The judge's verdict for a review (the next of `judge_script`, else `judge_policy`'s), the writer's answer
+        for a brief."""
+        prompt = json.loads(body["messages"][0]["content"])
+        if not is_review(prompt):
+            return self.answer(body)
+        with self.lock:
+            self.reviews.append(prompt)
+            verdict = self.judge_script.pop(0) if self.judge_script else self.judge_policy(prompt)
+        return 200, self.message(body, json.dumps(verdict)), {}
+
     def answer(self, body: dict) -> tuple[int, dict, dict]:
         with self.lock:
             step = self.script.pop(0) if self.script else ("default",)
@@ -133,7 +167,7 @@ class FakeMessagesAPI:
             batch_id = f"msgbatch_{len(self.batches):06d}"
         results = []
         for request in body["requests"]:
-            status, answer, _ = self.answer(request["params"])
+            status, answer, _ = self.respond(request["params"])
             fault = self.faults.next()
             if fault is not None and fault not in STATUS_FAULTS:
                 result = {"type": "expired"}
@@ -226,7 +260,7 @@ class FakeMessagesAPI:
                     fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
                 try:
                     time.sleep(fake.latency)
-                    status, answer, headers = fake.answer(body)
+                    status, answer, headers = fake.respond(body)
                 finally:
                     with fake.lock:
                         fake.in_flight -= 1

@@ -1,0 +1,69 @@
+"""What the drafting rounds produce for each member: a status, the outcome of their last attempt, the running state of
+a campaign date's rounds, and the hard rules' verdict on a draft (`drafting.py` runs the rounds, `judging.py` the
+quality gate)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from cucu_pipeline.campaign.briefs import Brief, Draft, compose
+from cucu_pipeline.campaign.composer import Composer
+from cucu_pipeline.campaign.sms_rules import RuleResult, failed_hard_rules
+from cucu_pipeline.experiments.arms import HOLDOUT
+from cucu_pipeline.quality.rubric import Judgement
+
+READY, FALLBACK, SKIPPED = "ready", "fallback", "skipped"
+STATUSES = (READY, FALLBACK, SKIPPED, HOLDOUT)
+USAGE_COLUMNS = ("calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "cost_usd")
+TEMPLATE_ATTEMPT = 3  # the writer's draft and its regeneration come first
+
+
+def publishable_mask(messages: pd.DataFrame) -> pd.Series:
+    """The texts that may go to Airtable: written and checked (`ready`), or the template's (`fallback`)."""
+    return messages["status"].isin([READY, FALLBACK])
+
+
+def publishable(messages: pd.DataFrame) -> pd.DataFrame:
+    return messages[publishable_mask(messages)]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    draft: Draft
+    text: str | None
+    checks: list[RuleResult]
+    attempts: int
+    skip_reason: str | None = None
+    judgement: Judgement | None = None  # the quality judge's verdict on `text`
+    needs_review: bool = False  # the judge found no version good enough: the team reads it first
+
+
+@dataclass
+class Drafting:
+    """What the rounds learn about each member: usage summed over calls (the judge's too, and apart), the final
+    outcome, the last failures, the writer's last error and whether it could be reached."""
+
+    usage: dict[str, dict[str, float]]
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    last_failures: dict[str, list[str]] = field(default_factory=dict)
+    writer_errors: dict[str, str] = field(default_factory=dict)
+    unreachable: set[str] = field(default_factory=set)
+    judge_usage: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def add_usage(self, user_id: str, call: Draft | Judgement, judge: bool = False) -> None:
+        totals = [self.usage[user_id]] + ([self.judge_usage.setdefault(user_id, {})] if judge else [])
+        for total in totals:
+            for column in USAGE_COLUMNS:
+                total[column] = total.get(column, 0) + getattr(call, column)
+
+
+def evaluate(draft: Draft, brief: Brief, composer: Composer) -> tuple[str | None, list, list]:
+    """The composed text, every rule's result, and the hard-rule failures (a writer error counts as a failure)."""
+    if draft.error or not draft.body or not draft.event_id:
+        return None, [], [draft.error or "empty draft"]
+    text = compose(draft.body, brief, draft.event_id)
+    results = composer.check(text, brief.user_id, draft.event_id)
+    return text, results, [f"{failure.rule}: {failure.detail}" for failure in failed_hard_rules(results)]

@@ -4,11 +4,12 @@ quality gate)."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from cucu_pipeline.campaign.briefs import Brief, Draft, compose
+from cucu_pipeline.campaign.briefs import Brief, Draft, Usage, compose
 from cucu_pipeline.campaign.composer import Composer
 from cucu_pipeline.campaign.sms_rules import RuleResult, failed_hard_rules
 from cucu_pipeline.experiments.arms import HOLDOUT
@@ -16,7 +17,7 @@ from cucu_pipeline.quality.rubric import Judgement
 
 READY, FALLBACK, SKIPPED = "ready", "fallback", "skipped"
 STATUSES = (READY, FALLBACK, SKIPPED, HOLDOUT)
-USAGE_COLUMNS = ("calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "cost_usd")
+USAGE_COLUMNS = tuple(usage.name for usage in dataclasses.fields(Usage))
 TEMPLATE_ATTEMPT = 3  # the writer's draft and its regeneration come first
 
 
@@ -53,7 +54,7 @@ class Drafting:
     unreachable: set[str] = field(default_factory=set)
     judge_usage: dict[str, dict[str, float]] = field(default_factory=dict)
 
-    def add_usage(self, user_id: str, call: Draft | Judgement, judge: bool = False) -> None:
+    def add_usage(self, user_id: str, call: Usage, judge: bool = False) -> None:
         totals = [self.usage[user_id]] + ([self.judge_usage.setdefault(user_id, {})] if judge else [])
         for total in totals:
             for column in USAGE_COLUMNS:

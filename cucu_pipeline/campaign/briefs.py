@@ -76,20 +76,26 @@ def allowed_segments(brand: str, first_name: str, event: EventFacts, needs_opt_o
     return 1 if count_segments(f"{bare} {OPT_OUT}" if needs_opt_out else bare) == 1 else 2
 
 
-@dataclass
-class Draft:
-    user_id: str
-    event_id: str | None
-    body: str | None
-    reasoning: str = ""
-    confidence: int | None = None
-    model: str = ""
+@dataclass(kw_only=True)
+class Usage:
+    """What a call to Claude used: the writer's drafts and the judge's verdicts both carry it."""
+
     calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
     cost_usd: float = 0.0
+
+
+@dataclass
+class Draft(Usage):
+    user_id: str
+    event_id: str | None
+    body: str | None
+    reasoning: str = ""
+    confidence: int | None = None
+    model: str = ""
     error: str | None = None
     unavailable: bool = False  # the writer could not be reached: no point asking it again this run
 

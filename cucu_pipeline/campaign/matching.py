@@ -35,13 +35,12 @@ def _history_reason(member: dict, campaign: str) -> str:
 
 
 def _reasoning(member: dict, event: dict, campaign: str, reference: pd.Timestamp) -> str:
-    """The member's own reasons, then the event's: "loves korean, lives in Mission District, first dinner with us;
-    60% full with 4 seats left; in 3 days"."""
+    """The member's own reasons, then the event's: "loves korean, live music, lives in Mission District, first dinner
+    with us; 60% full with 4 seats left; in 3 days" (a taste counts when all its words are the event's)."""
     reasons = []
-    shared = sorted(
-        words([*member["interests"], *member["cuisine_preferences"], *member["favorite_event_types"]])
-        & words([*event["categories"], *event["features"], *event["common_interests"], event["name"]])
-    )
+    themes = words([*event["categories"], *event["features"], *event["common_interests"], event["name"]])
+    tastes = [*member["cuisine_preferences"], *member["interests"], *member["favorite_event_types"]]
+    shared = list(dict.fromkeys(str(taste).lower() for taste in tastes if words([taste]) and words([taste]) <= themes))
     if shared:
         reasons.append(f"loves {', '.join(shared[:3])}")
     if member["email"] in event["invited_participants"]:

@@ -5,13 +5,15 @@ seats open, "last seats" three or fewer, copy for an empty table no guest yet, d
 start, daytime words a daytime one, a hook a taste the member and the event share, a host's name a host on record.
 Each campaign has phrasings in both styles of the copy experiment (`style` 0 warm, 1 playful) and, in each style,
 at least four that fit any event with a hook and four that fit any event without one: a member's last three
-families are never used again, and the rest still leaves a fresh phrasing.
+families are never used again, and the rest still leaves a fresh phrasing. One short phrasing per campaign and style
+fits where a long event name, venue or "when" leaves little room, so the bare facts are the last resort only.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cucu_pipeline.campaign.briefs import EventFacts
 from cucu_pipeline.campaign.campaigns import FILL_THE_TABLE, RETURN_TO_TABLE, SEAT_THE_NEWCOMER
@@ -65,6 +67,7 @@ TEMPLATES = {
           needs_hook=True),
         P("fellow-fans", "{first}, meet fellow {hook} fans at {event}, {when}{at_venue}. Save a seat:",
           needs_hook=True),
+        P("join-us-at", "{first}, join us at {event}, {when}{at_venue}. Save a seat:"),
         P("first-dinner", "{first}, a first dinner with us? {event}, {when}{at_venue}, is a warm start:",
           evening=True),
         P("guests-one-more", "Hi {first}! {guests_are} in for {event}, {when}{at_venue}. Make it one more:",
@@ -83,6 +86,7 @@ TEMPLATES = {
           style=PLAYFUL, needs_hook=True),
         P("hook-talk", "{first}, {hook} talk and new friends: {event}, {when}{at_venue}. Pull up a chair:",
           style=PLAYFUL, needs_hook=True),
+        P("come-hungry", "{first}, {event}, {when}{at_venue}. Come hungry:", style=PLAYFUL),
         P("stranger-plans", "{first}, come as a stranger, leave with dinner plans: {event}, {when}{at_venue}:",
           style=PLAYFUL, evening=True),
         P("daytime-sorted", "{first}, daytime plans, sorted: {event}, {when}{at_venue}. Come hungry:",
@@ -100,6 +104,7 @@ TEMPLATES = {
           needs_hook=True),
         P("hook-calling", "{first}, more {hook} is calling: {event}, {when}{at_venue}. Welcome back:",
           needs_hook=True),
+        P("come-back-for", "{first}, come back for {event}, {when}{at_venue}:"),
         P("been-a-while", "{first}, it's been a while. {event}, {when}{at_venue}, has {guests} in. Pull up a chair:",
           needs_guests=True),
         P("dinner-better", "{first}, dinner tastes better with you back: {event}, {when}{at_venue}. Join us:",
@@ -119,6 +124,7 @@ TEMPLATES = {
           style=PLAYFUL, needs_hook=True),
         P("hook-sequel", "{first}, your {hook} sequel is here: {event}, {when}{at_venue}. Save a seat:",
           style=PLAYFUL, needs_hook=True),
+        P("chair-again", "{first}, pull up a chair again: {event}, {when}{at_venue}:", style=PLAYFUL),
         P("daytime-name", "{first}, a daytime table with your name on it: {event}, {when}{at_venue}. Claim it:",
           style=PLAYFUL, evening=False),
     ),
@@ -141,6 +147,7 @@ TEMPLATES = {
           "{first}, calling {hook} fans: {event}, {when}{at_venue}, has {seats} open. Grab one:", needs_hook=True),
         P("fans-table", "{first}, a table for {hook} fans: {event}, {when}{at_venue}, {seats} open. Save one:",
           needs_hook=True),
+        P("seats-open-join", "{first}, {event}, {when}{at_venue}: {seats} open. Join us:"),
         P("only-left", "{first}, only {seats} left at {event}, {when}{at_venue}. Grab one:", scarce=True),
         P("guests-open", "{first}, {guests_are} in for {event}, {when}{at_venue}, and {seats_are} open. Join them:",
           style=PLAYFUL, needs_guests=True, filling=True),
@@ -154,6 +161,7 @@ TEMPLATES = {
           style=PLAYFUL),
         P("be-first", "{first}, be first at the table: {event}, {when}{at_venue}, {seats} open. Pick yours:",
           style=PLAYFUL, empty=True),
+        P("seats-left-grab", "{first}, {seats} left at {event}, {when}{at_venue}. Grab one:", style=PLAYFUL),
         P("pull-up-tonight", "{first}, pull up a chair {when}: {event}{at_venue}, {seats} left:",
           style=PLAYFUL, tonight=True),
         P("hook-kind-of-table", "{first}, {a_hook} fan's table: {event}, {when}{at_venue}, {seats} left. Grab one:",
@@ -181,21 +189,24 @@ def _pattern(phrasing: Phrasing) -> str:
     return _VALUE.join(re.escape(part) for part in parts)
 
 
-def _family_pattern() -> re.Pattern:
-    """One pattern that tells every family apart, most specific first (most literal characters), the bare facts
-    last: it matches almost any text."""
+def _matchers() -> list[tuple[str, str, re.Pattern]]:
+    """(family, its longest literal piece, its pattern) for every phrasing, most specific first (most literal
+    characters), the bare facts last: their pattern matches almost any text. The literal piece is a quick test
+    before the pattern."""
     phrasings = sorted(
         [BARE, *(phrasing for phrasings in TEMPLATES.values() for phrasing in phrasings)],
         key=lambda phrasing: -len(re.sub(r"\{\w+\}", "", phrasing.text)),
     )
-    alternatives = [f"(?P<{p.family.replace('-', '_')}>{_pattern(p)})" for p in phrasings]
-    return re.compile("|".join(alternatives), re.DOTALL)
+    return [
+        (p.family, max(re.split(r"\{\w+\}", p.text), key=len), re.compile(_pattern(p), re.DOTALL)) for p in phrasings
+    ]
 
 
-FAMILIES = _family_pattern()
+MATCHERS = _matchers()
 
 
+@lru_cache(maxsize=65536)
 def phrasing_family(body: str) -> str | None:
     """The family a writer's text (brand, link and opt-out removed) was written in, or None (Claude's own words)."""
-    match = FAMILIES.fullmatch(body.strip())
-    return match.lastgroup.replace("_", "-") if match else None
+    body = body.strip()
+    return next((family for family, piece, pattern in MATCHERS if piece in body and pattern.fullmatch(body)), None)

@@ -199,7 +199,6 @@ def airtable_records(
     records = []
     for row in messages[publishable_mask(messages) | (messages["status"] == HOLDOUT)].to_dict("records"):
         person, happening = member[row["user_id"]], event[row["event_id"]]
-        failed = [rule for rule, detail in row["check_results"].items() if detail != "ok"]
         held_out = row["status"] == HOLDOUT
         records.append(
             {
@@ -219,15 +218,8 @@ def airtable_records(
                 "arm": row["arm"],
                 "user_segment": person["user_segment"],
                 "segments": int(row["segments"]),
-                "checks": "held out: no text"
-                if held_out
-                else f"{len(row['check_results']) - len(failed)}/{len(row['check_results'])} passed"
-                + (f"; warnings: {', '.join(failed)}" if failed else ""),
                 "model": row["model"],
-                # The judge's verdict: the team sorts by score and reads `needs_review` texts first.
-                "quality_score": None if held_out else float(row["quality_score"]),
-                "quality_issues": "; ".join(row["quality_issues"]),
-                "needs_review": bool(row["needs_review"]),
+                **_review(row, held_out),
                 "writing_cost_usd": float(row["cost_usd"]),
                 "send_timezone": row["send_timezone"],
                 "send_after": row["send_after"],
@@ -242,6 +234,21 @@ def airtable_records(
             }
         )
     return records
+
+
+def _review(row: dict, held_out: bool) -> dict:
+    """What the reviewer reads about the text: the rules it passed and the warnings, and the judge's verdict (the
+    team sorts by score and reads `needs_review` texts first)."""
+    failed = [rule for rule, detail in row["check_results"].items() if detail != "ok"]
+    checks = f"{len(row['check_results']) - len(failed)}/{len(row['check_results'])} passed" + (
+        f"; warnings: {', '.join(failed)}" if failed else ""
+    )
+    return {
+        "checks": "held out: no text" if held_out else checks,
+        "quality_score": None if held_out else float(row["quality_score"]),
+        "quality_issues": "; ".join(row["quality_issues"]),
+        "needs_review": bool(row["needs_review"]),
+    }
 
 
 PUBLISHED_COLUMNS = [

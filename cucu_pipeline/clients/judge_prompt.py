@@ -6,7 +6,7 @@ from __future__ import annotations
 import anthropic
 from pydantic import BaseModel, Field
 
-from cucu_pipeline.clients.prompt import STYLES, payload_json
+from cucu_pipeline.clients.prompt import STYLES, event_facts, payload_json
 from cucu_pipeline.quality.rubric import RUBRIC, Review
 
 JUDGE_SYSTEM_PROMPT = f"""You review one SMS invitation from Cuculi (social dinners, cooking classes and tastings in \
@@ -65,15 +65,8 @@ def review_prompt(review: Review) -> str:
             "recent_texts": list(brief.recent_texts),
         },
         "event": {
-            "name": event.name,
-            "when": event.when,
+            **event_facts(event),
             "starts": "evening (from 5pm)" if event.evening else "daytime (before 5pm)",
-            "venue": event.venue,
-            "neighborhood": event.neighborhood,
-            "host": event.host,
-            "seats_left": event.spots_left,
-            "guests_in": event.participant_count,
-            "capacity": event.max_participants,
             "shared_taste": event.hook or None,
         },
     }

@@ -11,7 +11,7 @@ import anthropic
 import phonenumbers
 from pydantic import BaseModel, Field
 
-from cucu_pipeline.campaign.briefs import Brief
+from cucu_pipeline.campaign.briefs import Brief, EventFacts
 from cucu_pipeline.campaign.content_rules import find_links
 from cucu_pipeline.core.privacy import EMAIL_IN_TEXT
 from cucu_pipeline.quality.rubric import RUBRIC
@@ -163,6 +163,20 @@ def payload_json(payload: dict) -> str:
     return json.dumps(as_data(payload), ensure_ascii=False, separators=(",", ":"))
 
 
+def event_facts(event: EventFacts) -> dict:
+    """The facts a text may state about an event, as both prompts give them."""
+    return {
+        "name": event.name,
+        "when": event.when,
+        "venue": event.venue,
+        "neighborhood": event.neighborhood,
+        "host": event.host,
+        "seats_left": event.spots_left,
+        "guests_in": event.participant_count,
+        "capacity": event.max_participants,
+    }
+
+
 def brief_prompt(brief: Brief) -> str:
     """The per-member part of the prompt: only what the message needs, with no email, phone number or web address
     (`as_data`), and the member's last texts to steer away from. A refused draft never goes back: it may carry what
@@ -177,17 +191,10 @@ def brief_prompt(brief: Brief) -> str:
         "candidates": [
             {
                 "event_id": event.id,
-                "name": event.name,
                 "campaign": event.campaign,
-                "when": event.when,
                 "character_budget": brief.budget_for(event),
                 "hook": event.hook or None,
-                "venue": event.venue,
-                "neighborhood": event.neighborhood,
-                "host": event.host,
-                "seats_left": event.spots_left,
-                "guests_in": event.participant_count,
-                "capacity": event.max_participants,
+                **event_facts(event),
                 "about": event.summary,
             }
             for event in brief.candidates

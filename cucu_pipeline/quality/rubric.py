@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cucu_pipeline.campaign.briefs import Brief, EventFacts
+from cucu_pipeline.campaign.briefs import Brief, EventFacts, Usage
 
 CRITERIA = {
     "tone": "fits the campaign (warm welcome for a first-timer, no-pressure welcome back for a returning member, "
@@ -31,18 +31,12 @@ class Review:
 
 
 @dataclass
-class Judgement:
+class Judgement(Usage):
     scores: dict[str, int]  # criterion -> 1..5
     issues: tuple[str, ...] = ()
     approved: bool = True
     improved_message: str = ""
     model: str = ""
-    calls: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
-    cost_usd: float = 0.0
     error: str | None = None  # the judge could not answer; the local signals filled the fields
 
     @property

@@ -8,7 +8,7 @@ history is kept up to the first date only: its simulated records of later dates 
 The audit reads the Airtable store and the sources as of each date, independently of the rules that produced the
 texts: nobody texted twice on a date or within the base cooldown, nobody invited to one event twice within the invite
 memory, nobody above the cap of texts per window, no host sent a newcomer text, no member sent to an event whose words
-conflict with their diet, nobody sent the phrasing family of their previous text.
+conflict with their diet, nobody sent the phrasing family of any of their last three texts.
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def audit(
         "above_monthly_cap": _ids(_above_cap(contacts, in_run, rules)),
         "host_sent_newcomer_text": _ids(_hosts_as_newcomers(run, people, events, rules)),
         "diet_conflict": _ids(_diet_conflicts(run, users, events)),
-        "same_phrasing_twice_in_a_row": _ids(_same_phrasing_in_a_row(contacts, in_run, rules.brand)),
+        "phrasing_of_last_three_texts": _ids(_phrasing_of_last_three(contacts, in_run, rules.brand)),
     }
     return report
 
@@ -182,12 +182,14 @@ def _same_as_previous(contacts: pd.DataFrame, in_run: pd.Series, column: str) ->
     return int((in_run[sent.index] & sent[column].eq(previous)).sum())
 
 
-def _same_phrasing_in_a_row(contacts: pd.DataFrame, in_run: pd.Series, brand: str) -> pd.DataFrame:
-    """Texts of the run in the phrasing family of the person's previous text (the template writer's families)."""
+def _phrasing_of_last_three(contacts: pd.DataFrame, in_run: pd.Series, brand: str) -> pd.DataFrame:
+    """Texts of the run in the phrasing family of one of the person's three previous texts (the template writer's
+    families; Claude's own words have none)."""
     sent = contacts[contacts["status"].str.lower() == "sent"]
     family = sent["message"].fillna("").map(lambda text: phrasing_family(body_of(text, brand)))
-    previous = family.groupby(sent["person_id"]).shift()
-    return sent[in_run[sent.index] & family.notna() & family.eq(previous)]
+    by_person = family.groupby(sent["person_id"])
+    repeated = pd.concat([family.eq(by_person.shift(back)) for back in (1, 2, 3)], axis=1).any(axis=1)
+    return sent[in_run[sent.index] & family.notna() & repeated]
 
 
 def _ids(rows: pd.DataFrame) -> list[str]:

@@ -258,7 +258,7 @@ def test_the_reasoning_names_what_the_match_rests_on():
         ],
     )
     assert picked.loc["m1", "reasoning"] == (
-        "Seat The Newcomer: Ana loves cooking, dumplings, noodles, was invited, works in SoMa, first dinner with us; "
+        "Seat The Newcomer: Ana loves cooking, dumplings, thai, was invited, works in SoMa, first dinner with us; "
         "60% full with 1 seat left; in 1 day."
     )
     assert picked.loc["m1", "campaign"] == SEAT_THE_NEWCOMER and picked.loc["m1", "skip_reason"] is None

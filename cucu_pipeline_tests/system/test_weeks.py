@@ -20,7 +20,7 @@ def test_eight_saturdays_text_nobody_twice_nor_against_the_contact_policy(tmp_pa
     report = run_weeks(tmp_path, dates)
     assert report.violations == dict.fromkeys(report.violations, []), report.summary()
     assert all(report.texts.values()) and sum(report.texts.values()) > 1500 and report.people_reached > 800
-    # Never the phrasing of the person's previous text (`same_phrasing_twice_in_a_row` above), nor a bare text.
+    # Never the phrasing of any of the person's last three texts (`phrasing_of_last_three_texts` above).
     # Nobody who ignores texts is texted every week: most people get one to three texts in eight weeks.
     assert sum(report.texts_per_person.values()) == report.people_reached
     assert sum(count for texts, count in report.texts_per_person.items() if texts >= 5) < 0.05 * report.people_reached
@@ -77,6 +77,6 @@ def test_the_audit_finds_every_kind_of_violation():
         "above_monthly_cap": ["c1", "c2"],  # r1, r2, r3, c0, c1, c2 within 30 days: the fifth and later
         "host_sent_newcomer_text": ["r5"],
         "diet_conflict": ["r4"],
-        "same_phrasing_twice_in_a_row": ["r7"],
+        "phrasing_of_last_three_texts": ["r7"],
     }
     assert (report.repeated_texts, report.same_event_again) == (1, 2)  # r6; r3 after r2 and r6 after r5

@@ -107,7 +107,8 @@ RECENT_TEXTS = 3  # a member never gets the phrasing of any of their last three 
 def recent_texts(sent: pd.DataFrame, people: pd.Index) -> pd.Series:
     """The texts each person got, newest first, at most `RECENT_TEXTS`: what the next text must not echo."""
     dated = sent[sent["message"].notna() & sent["message"].astype(bool)]
-    newest = dated.sort_values(["contact_day", "sent_date"], ascending=False, kind="stable")
+    # The record id breaks ties: the store's listing order changes as runs write, the answer must not.
+    newest = dated.sort_values(["contact_day", "sent_date", "record_id"], ascending=False, kind="stable")
     return lists_by(newest.groupby("person_id", sort=False).head(RECENT_TEXTS), "person_id", "message", people)
 
 

@@ -7,6 +7,8 @@ for the number ("1 seat is", "2 seats are").
 from __future__ import annotations
 
 import hashlib
+import itertools
+from collections.abc import Iterator
 
 from cucu_pipeline.campaign.briefs import Brief, Draft, EventFacts
 from cucu_pipeline.campaign.phrasings import BARE, STYLES, TEMPLATES, Phrasing, phrasing_family
@@ -56,21 +58,23 @@ def _rotated(phrasings: list[Phrasing], seed: str) -> list[Phrasing]:
     return phrasings[start:] + phrasings[:start]
 
 
-def template_drafts(brief: Brief) -> list[str]:
+def template_bodies(brief: Brief) -> Iterator[str]:
     """Every template text for the brief's first choice within its budget, best first: fresh families (none of the
     member's last three texts', none already rejected for this brief) using the shared taste, then fresh ones
     without it, each with the venue and then without; then, only if nothing fresh fits, the recent families, the
-    least recent first; the bare facts last."""
+    least recent first; the bare facts last. Lazily: the writer needs the first."""
     event = brief.candidates[0]
     used = [phrasing_family(text) for text in (*brief.rejected, *brief.recent_texts)]
     usable = _rotated(phrasings_for(event, brief.style), brief.seed)
     fresh = [phrasing for phrasing in usable if phrasing.family not in used]
     ordered = [p for p in fresh if p.needs_hook] + [p for p in fresh if not p.needs_hook]
     stale = sorted((p for p in usable if p.family in used), key=lambda p: -used.index(p.family))
-    bodies = [fill(phrasing, brief, event, with_venue) for phrasing in ordered + stale for with_venue in (True, False)]
-    bodies.append(fill(BARE, brief, event))
-    budget = brief.body_budget()
-    return [body for body in dict.fromkeys(bodies) if len(to_gsm7(body)) <= budget and body not in brief.rejected]
+    budget, seen = brief.body_budget(), set(brief.rejected)
+    filled = (fill(phrasing, brief, event, with_venue) for phrasing in ordered + stale for with_venue in (True, False))
+    for body in itertools.chain(filled, [fill(BARE, brief, event)]):
+        if body not in seen and len(to_gsm7(body)) <= budget:
+            seen.add(body)
+            yield body
 
 
 def template_writes(briefs: list[Brief]) -> list[Draft]:
@@ -78,8 +82,7 @@ def template_writes(briefs: list[Brief]) -> list[Draft]:
     text) moves on to another family. The reasoning is left to the scorer's, which names the member's reasons."""
     drafts = []
     for brief in briefs:
-        bodies = template_drafts(brief)
-        body = bodies[0] if bodies else None
+        body = next(template_bodies(brief), None)
         drafts.append(
             Draft(
                 user_id=brief.user_id,

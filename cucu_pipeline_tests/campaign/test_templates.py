@@ -17,7 +17,7 @@ from cucu_pipeline.campaign.composer import shared_taste
 from cucu_pipeline.campaign.phrasings import FEW_SEATS, TEMPLATES, phrasing_family
 from cucu_pipeline.campaign.segments import count_segments
 from cucu_pipeline.campaign.sms_rules import check_message, failed_hard_rules
-from cucu_pipeline.campaign.templates import fill, phrasings_for, template_drafts
+from cucu_pipeline.campaign.templates import fill, phrasings_for, template_bodies
 from cucu_pipeline_tests.campaign.test_sms_rules import CONTEXT, LINK
 
 CAMPAIGNS = (SEAT_THE_NEWCOMER, RETURN_TO_TABLE, FILL_THE_TABLE)
@@ -49,6 +49,10 @@ def event(campaign: str, seats: int, guests: int, evening: bool, hook: str = "",
         summary="",
         hook=hook,
     )
+
+
+def template_drafts(brief: Brief) -> list[str]:
+    return list(template_bodies(brief))
 
 
 def brief(facts: EventFacts, opt_out: bool = True) -> Brief:

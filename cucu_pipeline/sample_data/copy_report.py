@@ -33,6 +33,9 @@ from cucu_pipeline.defs.resources import build_resources, campaign_rules
 SOCIAL_PROOF = re.compile(r"\b(guests? (is|are) in|\d+ guests? in|join them|one more|a few more)\b", re.IGNORECASE)
 
 
+SOURCES = ("enriched_users", "enriched_events", "raw_users", "raw_events")
+
+
 def date_report(sample: Path, day: str) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         shutil.copytree(sample, Path(folder) / "raw")
@@ -40,10 +43,14 @@ def date_report(sample: Path, day: str) -> dict:
         result = dg.materialize(
             build_assets(environ), selection="*matched_messages", resources=build_resources(environ), partition_key=day
         )
-        outputs = {name: result.output_for_node(name) for name in
-                   ("enriched_users", "enriched_events", "raw_users", "raw_events", "matched_messages")}  # fmt: skip
+        outputs = {name: result.output_for_node(name) for name in (*SOURCES, "matched_messages")}
+    return texts_report(outputs, day)
+
+
+def texts_report(outputs: dict[str, pd.DataFrame], day: str) -> dict:
+    """The date's texts read against their members and events (`outputs`: the run's values by asset name)."""
     rules = campaign_rules({})
-    composer = composer_for(*(outputs[name] for name in list(outputs)[:4]), parse_campaign_date(day), rules)
+    composer = composer_for(*(outputs[name] for name in SOURCES), parse_campaign_date(day), rules)
     texts = publishable(outputs["matched_messages"])
     facts = [composer.facts(user, event) for user, event in zip(texts["user_id"], texts["event_id"])]
     bodies = [body_of(text, rules.brand) for text in texts["message"]]

@@ -1,5 +1,6 @@
 """The texts a campaign manager reads on the bundled sample data, on five campaign dates across the data's span: one
-segment, and a when no one can misread (README: "Writing and checking")."""
+segment, a when no one can misread, the shared taste used, never the bare facts nor crowd words at an empty table,
+and a score on every text (README: "Writing and checking", docs/quality.md)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from cucu_pipeline.core.dates import PACIFIC
 from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs.resources import build_resources
+from cucu_pipeline.sample_data.copy_report import SOURCES, texts_report
 
 DATES = ("2024-07-04", "2025-06-15", "2025-12-20", "2026-02-10", "2026-11-21")
 WEEKDAY = re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b")
@@ -40,3 +42,9 @@ def test_texts_are_one_segment_and_say_when_truly(date, sample_data_dir):
         else:
             assert f"{start:%A}" in text, text
     assert len({re.sub(r"\d+", "N", phrasing) for phrasing in texts["message"].str[:30]}) > 20
+    read = texts_report({name: result.output_for_node(name) for name in (*SOURCES, "matched_messages")}, date)
+    assert read["shared_taste_used"] >= 0.9 * read["with_shared_taste"] > 0
+    assert read["bare_texts"] == read["fill_texts_crowd_words_wrongly"] == 0 and read["families_used"] >= 40
+    assert texts["quality_score"].notna().all() and read["below_threshold"] <= read["texts"]
+    shown = result.asset_materializations_for_node("matched_messages")[0].metadata
+    assert shown["quality_judged"].value == len(texts) and "quality_below_threshold_share" in shown

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 
 import dagster as dg
 import pandas as pd
-from dagster_celery import celery_executor
 
 from cucu_pipeline.defs import campaign, experiments, profiles, sources
 from cucu_pipeline.defs.alerts import (
@@ -41,6 +40,8 @@ def build_executor(environ: Mapping[str, str] = os.environ) -> dg.ExecutorDefini
     the Celery workers started with `deploy/celery/celery.yaml` (README: "When one machine is not enough")."""
     if not environ.get("CUCU_CELERY_BROKER"):
         return dg.in_process_executor
+    from dagster_celery import celery_executor  # imported where used: Celery loads in ~0.3 s, and only this needs it
+
     broker = {"env": "CUCU_CELERY_BROKER"}  # an environment reference: a password in the URL never shows
     return celery_executor.configured({"broker": broker, "backend": broker}, name="celery_on_broker")
 

@@ -38,6 +38,7 @@ TARGETS = {
     "scaling_10x_members": (12.0, True),
     "legacy_ratio": (20.0, False),
     "cli_sample_data_seconds": (30.0, True),
+    "definitions_load_seconds": (2.0, True),
     "claude_1000_members_seconds": (150.0, True),  # two calls a text: the writer's and the judge's
     "claude_calls_per_message": (2.4, True),  # the writer's (with regenerations) and the judge's
     "sms_and_claude_per_1000_texts_usd": (14.0, True),
@@ -111,7 +112,20 @@ def cli_sample_seconds(repeat: int) -> float:
     return statistics.median(runs)
 
 
-def report(args: argparse.Namespace, sizes: dict[str, dict], legacy: dict, cli_seconds: float, claude: dict) -> dict:
+def definitions_load_seconds(repeat: int) -> float:
+    """Median wall seconds of a fresh process that loads the definitions: what every CLI command, sensor tick and
+    run process pays before its first step."""
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import cucu_pipeline.definitions"], check=True, capture_output=True)
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
+
+
+def report(
+    args: argparse.Namespace, sizes: dict[str, dict], legacy: dict, cli_seconds: float, claude: dict, load: float
+) -> dict:
     full, baseline = sizes["full"], sizes["baseline"]
     figures = {
         "raw_to_enriched_seconds": full["raw_to_enriched_seconds"],
@@ -120,6 +134,7 @@ def report(args: argparse.Namespace, sizes: dict[str, dict], legacy: dict, cli_s
         "scaling_10x_members": full["all_assets_seconds"] / baseline["all_assets_seconds"],
         "legacy_ratio": legacy["total_seconds"] / sizes["legacy"]["raw_to_enriched_seconds"],
         "cli_sample_data_seconds": cli_seconds,
+        "definitions_load_seconds": load,
         "claude_1000_members_seconds": claude["seconds"],
         "claude_calls_per_message": claude["concurrent"]["calls_per_message"],
         "sms_and_claude_per_1000_texts_usd": claude["sms_and_claude_per_1000_texts_usd"],
@@ -275,7 +290,8 @@ def main(argv: list[str] | None = None) -> None:
         "--latency",
         str(args.claude_latency),
     )
-    result = report(args, sizes, legacy, cli_sample_seconds(args.repeat), claude)
+    load = definitions_load_seconds(args.repeat)
+    result = report(args, sizes, legacy, cli_sample_seconds(args.repeat), claude, load)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.json").write_text(json.dumps(result, indent=2) + "\n")
     (args.out / "report.md").write_text(markdown(result))

@@ -3,18 +3,28 @@ and judges it; its local stand-in writes from the deterministic templates and ju
 
 from __future__ import annotations
 
-import anthropic
+from typing import TYPE_CHECKING, Any, Protocol
+
 import dagster as dg
 from pydantic import BaseModel, PrivateAttr, ValidationError
 
 from cucu_pipeline.campaign.briefs import Brief, Draft
 from cucu_pipeline.campaign.templates import TEMPLATE_MODEL, template_writes
-from cucu_pipeline.clients.claude_calls import Answer, BatchLedger, CircuitBreaker, call_batch, call_each
-from cucu_pipeline.clients.claude_http import BoundedHttpClient
-from cucu_pipeline.clients.judge_prompt import JUDGE_SCHEMA, JUDGE_SYSTEM_PROMPT, ClaudeJudgement, review_prompt
-from cucu_pipeline.clients.prompt import OUTPUT_SCHEMA, SYSTEM_PROMPT, ClaudeDraft, brief_prompt
+from cucu_pipeline.clients.judge_prompt import JUDGE_SYSTEM_PROMPT, ClaudeJudgement, judge_schema, review_prompt
+from cucu_pipeline.clients.prompt import SYSTEM_PROMPT, ClaudeDraft, brief_prompt, output_schema
 from cucu_pipeline.quality.rubric import CRITERIA, Judgement, Review
 from cucu_pipeline.quality.signals import local_judgement
+
+if TYPE_CHECKING:
+    from cucu_pipeline.clients.claude_calls import Answer
+
+
+class BatchLedger(Protocol):
+    """Where a caller records the id of a submitted batch, so a re-run finds it (the Dagster instance in a run)."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def set(self, key: str, value: str) -> None: ...
 
 
 class MessageWriter(dg.ConfigurableResource):
@@ -74,15 +84,20 @@ class ClaudeWriter(MessageWriter):
     output_price_per_mtok: float = 15.0
     judge_input_price_per_mtok: float = 1.0
     judge_output_price_per_mtok: float = 5.0
-    _client: anthropic.Anthropic | None = PrivateAttr(default=None)
-    _breaker: CircuitBreaker | None = PrivateAttr(default=None)
+    # The SDK's client and the circuit breaker, made on first use: the SDK is imported only where Claude is asked.
+    _client: Any = PrivateAttr(default=None)
+    _breaker: Any = PrivateAttr(default=None)
 
     @property
     def model_name(self) -> str:
         return self.model
 
-    def client(self) -> anthropic.Anthropic:
+    def client(self):
         if self._client is None:
+            import anthropic
+
+            from cucu_pipeline.clients.claude_http import BoundedHttpClient
+
             self._client = anthropic.Anthropic(
                 api_key=self.api_key,
                 base_url=self.base_url,
@@ -94,6 +109,8 @@ class ClaudeWriter(MessageWriter):
 
     def _ask(self, requests: list[dict], ledger: BatchLedger | None) -> list[Answer]:
         """Concurrent calls; above `batch_above_members` requests, one Message Batch at half the price."""
+        from cucu_pipeline.clients.claude_calls import CircuitBreaker, call_batch, call_each
+
         if len(requests) > self.batch_above_members >= 0:
             batches = self.client().messages.batches
             return call_batch(batches, requests, ledger, self.batch_poll_seconds, self.batch_timeout_seconds)
@@ -114,7 +131,7 @@ class ClaudeWriter(MessageWriter):
 
     def write(self, briefs: list[Brief], ledger: BatchLedger | None = None) -> list[Draft]:
         requests = [
-            self._params(self.model, self.max_tokens, SYSTEM_PROMPT, brief_prompt(brief), OUTPUT_SCHEMA)
+            self._params(self.model, self.max_tokens, SYSTEM_PROMPT, brief_prompt(brief), output_schema())
             for brief in briefs
         ]
         return [self._draft(brief, answer) for brief, answer in zip(briefs, self._ask(requests, ledger))]
@@ -123,7 +140,7 @@ class ClaudeWriter(MessageWriter):
         """Claude's verdict on each text; where it cannot answer, the local signals fill the fields (`error` says
         why), so every text still carries a score."""
         requests = [
-            self._params(self.judge_model, self.judge_max_tokens, JUDGE_SYSTEM_PROMPT, review_prompt(r), JUDGE_SCHEMA)
+            self._params(self.judge_model, self.judge_max_tokens, JUDGE_SYSTEM_PROMPT, review_prompt(r), judge_schema())
             for r in reviews
         ]
         return [self._judgement(review, answer) for review, answer in zip(reviews, self._ask(requests, ledger))]

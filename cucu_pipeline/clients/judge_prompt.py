@@ -3,7 +3,8 @@ the facts it may state and the member's recent texts (as data, with no contact o
 
 from __future__ import annotations
 
-import anthropic
+from functools import cache
+
 from pydantic import BaseModel, Field
 
 from cucu_pipeline.clients.prompt import STYLES, event_facts, payload_json
@@ -47,7 +48,12 @@ class ClaudeJudgement(BaseModel):
     improved_message: str = Field(description="A better text when not approved; empty when approved.")
 
 
-JUDGE_SCHEMA = anthropic.transform_schema(ClaudeJudgement)
+@cache
+def judge_schema() -> dict:
+    """The verdict's JSON schema in the form structured output accepts (built once, when the judge is first asked)."""
+    import anthropic  # imported where used: the SDK takes a second to load, and only production needs it
+
+    return anthropic.transform_schema(ClaudeJudgement)
 
 
 def review_prompt(review: Review) -> str:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 
-import anthropic
 import phonenumbers
 from pydantic import BaseModel, Field
 
@@ -128,7 +128,12 @@ class ClaudeDraft(BaseModel):
     confidence: int = Field(description="0 to 100.")
 
 
-OUTPUT_SCHEMA = anthropic.transform_schema(ClaudeDraft)
+@cache
+def output_schema() -> dict:
+    """The answer's JSON schema in the form structured output accepts (built once, when Claude is first asked)."""
+    import anthropic  # imported where used: the SDK takes a second to load, and only production needs it
+
+    return anthropic.transform_schema(ClaudeDraft)
 
 
 _WEB_ADDRESS = re.compile(r"(?i)\bwww\.\S+|\b[\w-]+(?:\.[\w-]+)+/\S*")  # whatever its suffix: "www.x.example"

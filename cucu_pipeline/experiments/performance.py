@@ -8,8 +8,6 @@ import datetime as dt
 import io
 
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from cucu_pipeline.experiments.arms import HOLDOUT
 from cucu_pipeline.experiments.readout import PRIMARY, arm_rate
@@ -45,6 +43,9 @@ def daily_series(outcomes: pd.DataFrame, dates: list[dt.date]) -> pd.DataFrame:
 def chart(series: pd.DataFrame) -> bytes:
     """A PNG of three panels sharing the dates: texts sent, their cost, and the lift to date with its 95% interval
     (its last point is the pooled lift of all the dates)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # imported where used: only the weekly chart draws
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(9, 7), dpi=90, layout="constrained")
     texts, cost, lifts = figure.subplots(3, 1, sharex=True)
     days = pd.to_datetime(series["campaign_date"])

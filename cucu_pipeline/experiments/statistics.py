@@ -10,15 +10,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy.stats import fisher_exact
-from statsmodels.stats.power import NormalIndPower
-from statsmodels.stats.proportion import (
-    confint_proportions_2indep,
-    proportion_confint,
-    proportion_effectsize,
-    test_proportions_2indep,
-)
-
 ALPHA = 0.05
 POWER = 0.8
 SMALL_EXPECTED_COUNT = 5  # below this in any cell of the 2×2 table the score test's normal approximation fails
@@ -37,6 +28,8 @@ def rate(bookings: int, members: int) -> Rate:
     """The booking rate with its Wilson 95% interval (no members: a rate of 0 within [0, 1])."""
     if not members:
         return Rate(0, 0, 0.0, 0.0, 1.0)
+    from statsmodels.stats.proportion import proportion_confint  # statsmodels and scipy load in ~0.5 s: when used
+
     low, high = proportion_confint(bookings, members, alpha=ALPHA, method="wilson")
     return Rate(members, bookings, bookings / members, float(low), float(high))
 
@@ -66,6 +59,9 @@ def lift(treated: Rate, holdout: Rate) -> Lift | None:
     """The treated arm against the holdout; None when either arm has no members."""
     if not treated.members or not holdout.members:
         return None
+    from scipy.stats import fisher_exact
+    from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
+
     counts = (treated.bookings, treated.members, holdout.bookings, holdout.members)
     low, high = confint_proportions_2indep(*counts, method="newcomb", compare="diff", alpha=ALPHA)
     table = [
@@ -91,6 +87,9 @@ def members_needed(treated: Rate, holdout: Rate, holdout_share: float) -> int | 
     be found at 5% significance with 80% power; None when there is no difference to find."""
     if treated.rate == holdout.rate or not 0 < holdout_share < 1:
         return None
+    from statsmodels.stats.power import NormalIndPower
+    from statsmodels.stats.proportion import proportion_effectsize
+
     effect = abs(proportion_effectsize(treated.rate, holdout.rate))
     ratio = holdout_share / (1 - holdout_share)
     treated_members = NormalIndPower().solve_power(effect_size=effect, alpha=ALPHA, power=POWER, ratio=ratio)

@@ -220,3 +220,19 @@ def test_loading_the_definitions_sets_the_collector_thresholds_for_bulk_tables()
     from cucu_pipeline.definitions import GC_THRESHOLDS
 
     assert gc.get_threshold() == GC_THRESHOLDS
+
+
+HEAVY = ("anthropic", "scipy.stats", "statsmodels", "matplotlib", "dagster_celery", "celery", "tldextract")
+
+
+def _probe(code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_loading_the_definitions_imports_no_heavy_library_a_step_imports_where_it_uses_it():
+    """Every CLI command, sensor tick and run process loads the definitions: the Claude SDK, the statistics, the
+    chart, Celery and the public-suffix reader load only in the step (or the configuration) that needs them."""
+    assert _probe(f"import sys, cucu_pipeline.definitions; print([m for m in {HEAVY!r} if m in sys.modules])") == "[]"
+    executor = "d.build_executor({'CUCU_CELERY_BROKER': 'redis://x'})"
+    loaded = _probe(f"import sys, cucu_pipeline.definitions as d; {executor}; print('dagster_celery' in sys.modules)")
+    assert loaded == "True"

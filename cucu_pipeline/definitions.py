@@ -17,7 +17,7 @@ from cucu_pipeline.defs.alerts import (
     published_by_deadline,
 )
 from cucu_pipeline.defs.drift import DRIFT_CHECKS
-from cucu_pipeline.defs.resources import build_resources
+from cucu_pipeline.defs.resources import MissingConfiguration, build_resources
 from cucu_pipeline.defs.schedules import build_daily_schedule, daily_campaign_job
 
 # Validating, building and unpickling 100k-row tables allocates millions of dicts and lists; at the default threshold
@@ -40,7 +40,13 @@ def build_executor(environ: Mapping[str, str] = os.environ) -> dg.ExecutorDefini
     the Celery workers started with `deploy/celery/celery.yaml` (README: "When one machine is not enough")."""
     if not environ.get("CUCU_CELERY_BROKER"):
         return dg.in_process_executor
-    from dagster_celery import celery_executor  # imported where used: Celery loads in ~0.3 s, and only this needs it
+    try:  # imported where used: Celery loads in ~0.3 s, and only this executor needs it
+        from dagster_celery import celery_executor
+    except ImportError as error:
+        install = 'pip install "cucu_pipeline[production]"'
+        raise MissingConfiguration(
+            f"CUCU_CELERY_BROKER is set but dagster-celery is not installed: {install}"
+        ) from error
 
     broker = {"env": "CUCU_CELERY_BROKER"}  # an environment reference: a password in the URL never shows
     return celery_executor.configured({"broker": broker, "backend": broker}, name="celery_on_broker")

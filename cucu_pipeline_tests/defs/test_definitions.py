@@ -236,3 +236,13 @@ def test_loading_the_definitions_imports_no_heavy_library_a_step_imports_where_i
     executor = "d.build_executor({'CUCU_CELERY_BROKER': 'redis://x'})"
     loaded = _probe(f"import sys, cucu_pipeline.definitions as d; {executor}; print('dagster_celery' in sys.modules)")
     assert loaded == "True"
+
+
+def test_the_celery_executor_without_its_extra_stops_at_start_up_naming_the_install():
+    """As on a core install (`pip install -e .`): dagster-celery is made unimportable in the probe's process."""
+    probe = (
+        "import sys; sys.modules['dagster_celery'] = None; import cucu_pipeline.definitions as d\n"
+        "try:\n    d.build_executor({'CUCU_CELERY_BROKER': 'redis://x'})\nexcept d.MissingConfiguration as e:\n"
+        "    print(e)"
+    )
+    assert 'pip install "cucu_pipeline[production]"' in _probe(probe)

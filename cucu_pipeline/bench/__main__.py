@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cucu_pipeline.bench.measure import CAMPAIGN_STAGE, PROFILE_STAGE
+from cucu_pipeline.bench.measure import CAMPAIGN_STAGE, PROFILE_STAGE, definitions_load_seconds
 from cucu_pipeline.core.dates import PACIFIC
 from cucu_pipeline.sample_data.__main__ import write_exports
 from cucu_pipeline.sample_data.generator import generate
@@ -109,17 +109,6 @@ def cli_sample_seconds(repeat: int) -> float:
             command = [dagster, *README_COMMAND, "--partition", today.isoformat()]
             subprocess.run(command, check=True, capture_output=True, env=environ)
             runs.append(time.perf_counter() - started)
-    return statistics.median(runs)
-
-
-def definitions_load_seconds(repeat: int) -> float:
-    """Median wall seconds of a fresh process that loads the definitions: what every CLI command, sensor tick and
-    run process pays before its first step."""
-    runs = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import cucu_pipeline.definitions"], check=True, capture_output=True)
-        runs.append(time.perf_counter() - started)
     return statistics.median(runs)
 
 

@@ -10,6 +10,9 @@ import argparse
 import json
 import pickle
 import resource
+import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -107,6 +110,17 @@ def measure(data_dir: Path, campaign_date: str) -> dict:
         "storage_seconds": storage_seconds(data_dir / "assets", campaign_date),
         "peak_rss_mib": peak_rss_mib,
     }
+
+
+def definitions_load_seconds(repeat: int) -> float:
+    """Median wall seconds of a fresh process that loads the definitions: what every CLI command, sensor tick and
+    run process pays before its first step."""
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import cucu_pipeline.definitions"], check=True, capture_output=True)
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -69,6 +69,10 @@ class Brief:
     def body_budget(self) -> int:
         return self.budget_for(self.candidates[0])
 
+    def candidate(self, event_id: str) -> EventFacts:
+        """The facts of one event of the short list."""
+        return next(event for event in self.candidates if event.id == event_id)
+
 
 def allowed_segments(brand: str, first_name: str, event: EventFacts, needs_opt_out: bool) -> int:
     """1, unless brand, first name, event, when, link and opt-out cannot fit one segment together; then 2."""
@@ -102,8 +106,7 @@ class Draft(Usage):
 
 def compose(body: str, brief: Brief, event_id: str) -> str:
     """The full SMS: brand, the writer's text, the booking link, and the opt-out when the member needs it."""
-    link = next(event.link for event in brief.candidates if event.id == event_id)
-    text = f"{brief.brand} {to_gsm7(body).strip()} {link}"
+    text = f"{brief.brand} {to_gsm7(body).strip()} {brief.candidate(event_id).link}"
     return f"{text} {OPT_OUT}" if brief.needs_opt_out else text
 
 

@@ -120,7 +120,7 @@ def _message_row(brief: Brief, state: Drafting, scorer_reasoning: str, scorer_co
     outcome = state.outcomes[brief.user_id]
     draft, text, checks = outcome.draft, outcome.text, outcome.checks
     event_id = draft.event_id or brief.candidates[0].id
-    facts = next((c for c in brief.candidates if c.id == event_id), brief.candidates[0])
+    facts = brief.candidate(event_id)
     usage = state.usage[brief.user_id]
     return {
         "user_id": brief.user_id,

@@ -51,7 +51,8 @@ def measure(
     resources = build_resources({"CUCU_DATA_DIR": str(data_dir), "CUCU_MODE": "local"})
     with dg.DagsterInstance.ephemeral() as instance:
         upstream = dg.materialize_to_memory(  # the values stay in memory: no storage resource
-            [asset for asset in ASSETS if asset.key.path[-1] in UPSTREAM],
+            ASSETS,
+            selection=UPSTREAM,
             resources={key: resource for key, resource in resources.items() if key != "io_manager"},
             partition_key=campaign_date,
             instance=instance,

@@ -52,10 +52,17 @@ class CooldownReview:
     superseded: list[str]  # message_keys of later queued texts that this date's texts replace
 
 
+# The fields `cooldown_review` reads: a store may hand it only these (the review reads every record once a run).
+REVIEW_FIELDS = (
+    "message_key", "campaign_date", "user_id", "user_email", "user_phone", "status", "message", "sent_date",
+    "created_date",
+)  # fmt: skip
+
+
 def cooldown_review(
     existing: list[dict], fields: list[dict], campaign_date: dt.date, cooldown_days: int
 ) -> CooldownReview:
-    """Which records may be written, given what the store holds.
+    """Which records may be written, given what the store holds (`existing`: at least their `REVIEW_FIELDS`).
 
     A record is held back by an opt-out, by another text to the same member within the cooldown that was sent,
     is earlier, or is not the pipeline's, or when its own earlier version is no longer queued (`already_sent`). A

@@ -8,6 +8,9 @@ import pandas as pd
 from cucu_pipeline.profiles.eligibility import unbookable_texts
 from cucu_pipeline.profiles.message_history import QUEUED_STATUSES, WITHDRAWN, normalized_statuses
 
+# The fields the queue's review reads: stores may return only these (`MessageStore.fetch_queued`).
+QUEUE_FIELDS = ("status", "event_id", "event_date")
+
 
 def withdrawals(existing: list[dict], events: pd.DataFrame, reference: pd.Timestamp) -> list[dict]:
     """Patches by record id that withdraw every queued, unsent text whose event is now canceled, not public, full,
@@ -23,7 +26,7 @@ def withdrawals(existing: list[dict], events: pd.DataFrame, reference: pd.Timest
 
 
 def _queue_table(records: list[dict]) -> pd.DataFrame:
-    """The four fields the queue's review reads, without validating whole records (the queue is read twice a run):
+    """The record id and `QUEUE_FIELDS`, without validating whole records (the queue is read twice a run):
     an `event_date` that is not a date reads as unknown, so the text is never taken for moved."""
     fields = [record["fields"] for record in records]
     event_ids = [field.get("event_id") for field in fields]

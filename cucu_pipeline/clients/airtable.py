@@ -12,9 +12,12 @@ from typing import Any
 
 import dagster as dg
 from pyairtable import Api
+from pyairtable import formulas as F
+from pydantic import PrivateAttr
 
 from cucu_pipeline.campaign.publishing import (
     BATCH_SIZE,
+    REVIEW_FIELDS,
     Outcome,
     cooldown_review,
     duplicate_rows,
@@ -22,9 +25,11 @@ from cucu_pipeline.campaign.publishing import (
     superseding_patches,
     write_outcome,
 )
+from cucu_pipeline.campaign.queue import QUEUE_FIELDS
 from cucu_pipeline.clients.airtable_http import (
     GARBLED_ANSWERS,
     RateLimiter,
+    RequestCount,
     ThrottledAdapter,
     capped_retries,
     list_all_records,
@@ -58,8 +63,13 @@ class MessageStore(dg.ConfigurableResource):
         raise NotImplementedError
 
     def fetch_queued(self) -> list[dict[str, Any]]:
-        """The records still queued, for the queue's review before and after publishing."""
+        """The records still queued, for the queue's review before and after publishing: at least their
+        `QUEUE_FIELDS`."""
         return [record for record in self.fetch_records() if _queued(record)]
+
+    def requests_made(self) -> int:
+        """Requests sent to Airtable by this resource so far (a local store sends none)."""
+        return 0
 
 
 class AirtableMessageStore(MessageStore):
@@ -78,6 +88,7 @@ class AirtableMessageStore(MessageStore):
     page_attempts: int = 6
     deadline_seconds: float = 60.0  # for a whole answer, however slowly its bytes arrive
     retry_after_cap_seconds: float = 60.0
+    _requests: RequestCount = PrivateAttr(default_factory=RequestCount)
 
     def _table(self):
         retries = capped_retries(
@@ -90,7 +101,7 @@ class AirtableMessageStore(MessageStore):
         timeout = (self.connect_timeout_seconds, self.read_timeout_seconds)
         api = Api(self.api_key, timeout=timeout, retry_strategy=retries, endpoint_url=self.endpoint_url)
         limiter = RateLimiter(self.requests_per_second)
-        throttled = ThrottledAdapter(limiter, self.deadline_seconds, max_retries=retries)
+        throttled = ThrottledAdapter(limiter, self.deadline_seconds, self._requests, max_retries=retries)
         api.session.mount("https://", throttled)
         api.session.mount("http://", throttled)
         return api.table(self.base_id, self.table_name)
@@ -98,6 +109,14 @@ class AirtableMessageStore(MessageStore):
     def fetch_records(self) -> list[dict[str, Any]]:
         table = self._table()
         return masked_errors(lambda: list_all_records(table, self.page_attempts))
+
+    def fetch_queued(self) -> list[dict[str, Any]]:
+        """Filtered by Airtable: a page or two, however long the table's history."""
+        table = self._table()
+        return masked_errors(lambda: list_all_records(table, self.page_attempts, QUEUED_FORMULA, QUEUE_FIELDS))
+
+    def requests_made(self) -> int:
+        return self._requests.value
 
     def publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
         return masked_errors(lambda: self._publish(records, campaign_date, cooldown_days))
@@ -115,14 +134,15 @@ class AirtableMessageStore(MessageStore):
 
     def _publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
         table = self._table()
-        existing = list_all_records(table, self.page_attempts)
+        window = review_formula(campaign_date, cooldown_days)
+        existing = list_all_records(table, self.page_attempts, window, REVIEW_FIELDS)
         review = cooldown_review(existing, records, campaign_date, cooldown_days)
         outcomes = [Outcome(key, None, "skipped", reason) for key, reason in review.conflicts.items()]
         writes = [record for record in records if record["message_key"] not in review.conflicts]
         outcomes += _write(table, [*writes, *superseding_patches(review.superseded)], existing, review.superseded)
         # Runs that share no Dagster instance can write to one member at once: read again and settle, so the table
         # itself ends with one text per member within the cooldown, whichever run reads last.
-        after = list_all_records(table, self.page_attempts)
+        after = list_all_records(table, self.page_attempts, window, REVIEW_FIELDS)
         settled = cooldown_review(after, writes, campaign_date, cooldown_days)
         patches = superseding_patches([*settled.conflicts, *settled.superseded])  # ours withdrawn, theirs replaced
         outcomes += _write(table, patches, after, settled.superseded)
@@ -143,6 +163,21 @@ def _write(table, writes: list[dict[str, Any]], existing: list[dict[str, Any]], 
         update = functools.partial(table.batch_update, by_id[start : start + BATCH_SIZE])
         outcomes += [write_outcome(row, superseded, False) for row in retry_garbled(update, GARBLED_ANSWERS)]
     return outcomes
+
+
+_STATUS = F.LOWER(F.TRIM(F.Field("status")))
+QUEUED_FORMULA = str(F.OR(*(F.EQ(_STATUS, status) for status in sorted(QUEUED_STATUSES))))
+
+
+def review_formula(campaign_date: dt.date, cooldown_days: int) -> str:
+    """The records `cooldown_review` can be moved by, as Airtable filters them (a superset, never fewer): any dated
+    within a day more than the cooldown before the date or later, and every consent event however old (a reply
+    with words but no link, an opt-out status). Its size follows the texts of a few weeks, not the table's age."""
+    since = campaign_date - dt.timedelta(days=cooldown_days + 1)
+    dated = [F.IS_AFTER(F.Field(name), since) for name in ("campaign_date", "sent_date", "created_date")]
+    reply = F.AND(F.GT(F.LEN(F.Field("message")), 0), F.EQ(F.FIND("http", F.LOWER(F.Field("message"))), 0))
+    opted_out = [F.GT(F.FIND(word, _STATUS), 0) for word in ("opt", "stop", "unsub")]
+    return str(F.OR(*dated, F.IS_AFTER(F.CREATED_TIME(), since), reply, *opted_out))
 
 
 def _queued(record: dict[str, Any]) -> bool:

@@ -58,16 +58,30 @@ def capped_retries(cap_seconds: float, **settings) -> Retry:
     return type("CappedRetry", (CappedRetry,), {"retry_after_cap": cap_seconds})(**settings)
 
 
-class ThrottledAdapter(HTTPAdapter):
-    """Spaces requests by the rate limiter, and gives each answer's body `deadline_seconds` to arrive in full: the read
-    timeout restarts with every byte, so an answer that trickles in would otherwise hold the step forever."""
+class RequestCount:
+    """Requests sent to Airtable, for the steps' metadata: what a run costs of the plan's monthly calls (a request
+    urllib3 retries below the adapter counts once)."""
 
-    def __init__(self, limiter: RateLimiter, deadline_seconds: float, **kwargs):
-        self.limiter, self.deadline_seconds = limiter, deadline_seconds
+    def __init__(self):
+        self.value, self.lock = 0, threading.Lock()
+
+    def add(self) -> None:
+        with self.lock:
+            self.value += 1
+
+
+class ThrottledAdapter(HTTPAdapter):
+    """Spaces requests by the rate limiter, counts them, and gives each answer's body `deadline_seconds` to arrive in
+    full: the read timeout restarts with every byte, so an answer that trickles in would otherwise hold the step
+    forever."""
+
+    def __init__(self, limiter: RateLimiter, deadline_seconds: float, count: RequestCount, **kwargs):
+        self.limiter, self.deadline_seconds, self.count = limiter, deadline_seconds, count
         super().__init__(**kwargs)
 
     def send(self, request, stream=False, **kwargs):
         self.limiter.wait()
+        self.count.add()
         response = super().send(request, stream=True, **kwargs)
         if not stream:
             response._content = self._body(response)  # requests' own cache of a read body
@@ -110,21 +124,29 @@ def masked_errors(call: Callable[[], T]) -> T:
     raise masked
 
 
-def _page(table, offset: str | None, number: int) -> dict[str, Any]:
-    params = {"pageSize": 100, **({"offset": offset} if offset else {})}
+def _page(table, offset: str | None, number: int, formula: str | None, fields: tuple[str, ...]) -> dict[str, Any]:
+    params = {
+        "pageSize": 100,
+        **({"offset": offset} if offset else {}),
+        **({"filterByFormula": formula} if formula else {}),
+        **({"fields[]": list(fields)} if fields else {}),
+    }
     answer = table.api.request("get", table.urls.records, params=params)
     if not isinstance(answer, dict) or not isinstance(answer.get("records"), list):
         raise GarbledPage(f"page {number} of the Messages table was not a page of records")
     return answer
 
 
-def list_all_records(table, page_attempts: int) -> list[dict[str, Any]]:
-    """Every record, page by page: a failed page is asked again from its own offset, and the listing fails only
-    when one page keeps failing (`page_attempts` times, after the HTTP adapter's own retries), naming it."""
+def list_all_records(
+    table, page_attempts: int, formula: str | None = None, fields: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """Every record the `formula` holds for (all without one), with only `fields` when given, page by page: a failed
+    page is asked again from its own offset, and the listing fails only when one page keeps failing (`page_attempts`
+    times, after the HTTP adapter's own retries), naming it."""
     records, offset, number = [], None, 1
     while True:
         try:
-            ask = functools.partial(_page, table, offset, number)
+            ask = functools.partial(_page, table, offset, number, formula, fields)
             page = retry_garbled(ask, GARBLED_ANSWERS, page_attempts)
         except Exception as error:
             raise AirtableError(f"page {number} of the Messages table kept failing: {error}") from None

@@ -11,7 +11,14 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from cucu_pipeline.campaign.publishing import SUPERSEDED, Outcome, cooldown_review, superseding_patches
+from cucu_pipeline.campaign.publishing import (
+    REVIEW_FIELDS,
+    SUPERSEDED,
+    Outcome,
+    cooldown_review,
+    superseding_patches,
+)
+from cucu_pipeline.campaign.queue import QUEUE_FIELDS
 from cucu_pipeline.clients.airtable import MESSAGE_FIELDS, MessageStore
 from cucu_pipeline.core.dates import utc_iso
 from cucu_pipeline.profiles.message_history import QUEUED_STATUSES
@@ -19,6 +26,16 @@ from cucu_pipeline.sources.exports import read_export
 
 _QUEUED = sorted(QUEUED_STATUSES)
 _IS_QUEUED = f"lower(trim(status)) IN ({', '.join('?' for _ in _QUEUED)})"  # with `_QUEUED` as its arguments
+# `review_formula` in SQLite's words: the records dated (or keyed) since a day, and every consent event.
+_DATED = ("campaign_date", "sent_date", "created_date", "created_time", "message_key")
+_SELECT_REVIEWED = (
+    "SELECT record_id, created_time, "
+    + ", ".join(f'"{name}"' for name in REVIEW_FIELDS)
+    + " FROM messages WHERE "
+    + " OR ".join(f'"{name}" >= :since' for name in _DATED)
+    + " OR (length(message) > 0 AND instr(lower(message), 'http') = 0)"
+    + "".join(f" OR instr(lower(trim(status)), '{word}') > 0" for word in ("opt", "stop", "unsub"))
+)
 
 
 class LocalMessageStore(MessageStore):
@@ -51,7 +68,9 @@ class LocalMessageStore(MessageStore):
         with closing(self.connect()) as connection:
             connection.execute("BEGIN IMMEDIATE")
             try:
-                existing = [_row_to_record(row) for row in connection.execute("SELECT * FROM messages")]
+                since = (campaign_date - dt.timedelta(days=cooldown_days + 1)).isoformat()
+                rows = connection.execute(_SELECT_REVIEWED, {"since": since})
+                existing = [_row_to_record(row, REVIEW_FIELDS) for row in rows]
                 review = cooldown_review(existing, records, campaign_date, cooldown_days)
                 ids_by_key = {record["fields"].get("message_key"): record["id"] for record in existing}
                 outcomes = [_upsert_row(connection, record, ids_by_key, review.conflicts) for record in records]
@@ -83,9 +102,12 @@ class LocalMessageStore(MessageStore):
         return changed
 
     def fetch_queued(self) -> list[dict[str, Any]]:
+        """Only the `QUEUE_FIELDS`: the review runs twice a run over every queued text."""
+        columns = ", ".join(f'"{name}"' for name in QUEUE_FIELDS)
+        query = f"SELECT record_id, created_time, {columns} FROM messages WHERE {_IS_QUEUED} ORDER BY rowid"
         with closing(self.connect()) as connection:
-            rows = connection.execute(f"SELECT * FROM messages WHERE {_IS_QUEUED} ORDER BY rowid", _QUEUED).fetchall()
-        return [_row_to_record(row) for row in rows]
+            rows = connection.execute(query, _QUEUED).fetchall()
+        return [_row_to_record(row, QUEUE_FIELDS) for row in rows]
 
 
 def _ensure_schema(connection: sqlite3.Connection) -> None:
@@ -169,6 +191,6 @@ def _upsert_row(
     return Outcome(key, record_id, "created")
 
 
-def _row_to_record(row: sqlite3.Row) -> dict[str, Any]:
-    fields = {name: row[name] for name in MESSAGE_FIELDS if row[name] is not None}
+def _row_to_record(row: sqlite3.Row, names: tuple[str, ...] = MESSAGE_FIELDS) -> dict[str, Any]:
+    fields = {name: row[name] for name in names if row[name] is not None}
     return {"id": row["record_id"], "createdTime": row["created_time"], "fields": fields}

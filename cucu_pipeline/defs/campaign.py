@@ -27,7 +27,6 @@ from cucu_pipeline.defs.metadata import (
 from cucu_pipeline.defs.partitions import campaign_dates
 from cucu_pipeline.defs.resources import CampaignRulesResource, InstanceBatchLedger
 from cucu_pipeline.experiments.arms import assign_arms
-from cucu_pipeline.profiles.message_history import message_history
 from cucu_pipeline.profiles.people import People
 from cucu_pipeline.profiles.standing import recent_invitations
 
@@ -47,9 +46,8 @@ def event_matches(
     enriched_users: pd.DataFrame,
     enriched_events: pd.DataFrame,
     qualified_events: pd.DataFrame,
-    raw_users: pd.DataFrame,
-    raw_events: pd.DataFrame,
-    raw_messages: pd.DataFrame,
+    people: pd.DataFrame,
+    message_history: pd.DataFrame,
     campaign_rules: CampaignRulesResource,
 ) -> dg.Output[pd.DataFrame]:
     """One row per enriched member: the event allocated under every event's cap for the date (seats left × invites
@@ -58,19 +56,20 @@ def event_matches(
     in the last 60 days, cannot eat at (the diet lexicon) or is not the audience of; `excluded_pairs_*` count them."""
     campaign_date = parse_campaign_date(context.partition_key)
     reference = campaign_rules.reference_instant(campaign_date)
-    people = People.of(raw_users)
-    messages = raw_messages.assign(person_id=people.of_records(raw_messages))
-    history = message_history(messages, campaign_date, reference, raw_events)
     caps = event_caps(
-        enriched_events, history, campaign_date, campaign_rules.invites_per_seat, campaign_rules.invite_memory_days
+        enriched_events,
+        message_history,
+        campaign_date,
+        campaign_rules.invites_per_seat,
+        campaign_rules.invite_memory_days,
     )
     matching = match_members(
         enriched_users,
-        _candidate_events(enriched_events, qualified_events, people),
+        _candidate_events(enriched_events, qualified_events, People.of_table(people)),
         reference,
         campaign_rules.event_horizon_days,
         caps,
-        recent_invitations(history, campaign_date, campaign_rules.reinvite_after_days),
+        recent_invitations(message_history, campaign_date, campaign_rules.reinvite_after_days),
     )
     return dg.Output(matching.matches, metadata=matches_metadata(matching, enriched_events))
 
@@ -142,9 +141,11 @@ def published_messages(
     re-checking the cooldown against what the table already holds (a later date's unsent text to the same member is
     superseded); one row per text with its outcome. First, every queued text (of any date) whose event is now
     canceled, not public, full, started or moved is withdrawn; a blocking check reads the table again after
-    publishing and fails if a queued text still points at such an event."""
+    publishing and fails if a queued text still points at such an event. Reads ask Airtable only for the queued
+    texts and for those the review can be moved by (`airtable_requests`)."""
     campaign_date = parse_campaign_date(context.partition_key)
     reference = campaign_rules.reference_instant(campaign_date)
+    sent_before = airtable.requests_made()
     withdrawn = withdrawals(airtable.fetch_queued(), raw_events, reference)
     changed = airtable.withdraw(withdrawn)
     records = airtable_records(
@@ -152,6 +153,11 @@ def published_messages(
     )
     outcomes = airtable.publish(records, campaign_date, campaign_rules.cooldown_days)
     published = published_table(records, outcomes)
-    metadata = {**published_metadata(published, outcomes), **withdrawn_metadata(withdrawn, changed)}
+    stale = withdrawals(airtable.fetch_queued(), raw_events, reference)
+    metadata = {
+        **published_metadata(published, outcomes),
+        **withdrawn_metadata(withdrawn, changed),
+        "airtable_requests": airtable.requests_made() - sent_before,  # the review of the queue after writing included
+    }
     yield dg.Output(published, metadata=metadata)
-    yield queue_check_result(withdrawals(airtable.fetch_queued(), raw_events, reference))
+    yield queue_check_result(stale)

@@ -7,46 +7,9 @@ from __future__ import annotations
 
 import dagster as dg
 
-_RAW_USERS = {
-    "id": ("string", "Member id (MongoDB `id`, else `_id`)."),
-    "mongo_id": ("string", "MongoDB `_id`."),
-    "first_name": ("string", "First name, as the texts address the member."),
-    "last_name": ("string", "Last name."),
-    "email": ("string", "Email, trimmed and lower-cased; matches event participant lists. Masked in previews."),
-    "phone": ("string", "Phone as entered. Masked in previews."),
-    "interests": ("list<string>", "Interests the member picked."),
-    "home_neighborhood": ("string", "San Francisco neighborhood the member lives in."),
-    "work_neighborhood": ("string", "Neighborhood the member works in."),
-    "occupation": ("string", "Occupation."),
-    "gender": ("string", "Gender."),
-    "relationship_status": ("string", "Relationship status."),
-    "table_type_preference": ("string", "Preferred table (e.g. communal, small)."),
-    "birth_day": ("datetime", "Birthday (UTC), for the age."),
-    "created_at": ("datetime", "Sign-up instant; members created after the reference instant do not exist yet."),
-    "role": ("string", "`USER`, `POTENTIAL` (signed up online, never booked) or `ADMIN` (team)."),
-    "preferred_cuisines": ("list<string>", "Cuisines the member likes."),
-    "allergies": ("list<string>", "Allergies and dietary restrictions."),
-    "sms_opt_out": ("bool", "The member opted out of texts in the app."),
-    "phone_e164": ("string", "The phone in E.164 when it is a valid US number (`phonenumbers`), else empty."),
-}
-_RAW_EVENTS = {
-    "id": ("string", "Event id."),
-    "name": ("string", "Event name, as texts name it."),
-    "start_date": ("datetime", "Start instant (UTC; texts state it in Pacific time)."),
-    "end_date": ("datetime", "End instant."),
-    "type": ("string", "`PUBLIC` events may be promoted."),
-    "event_status": ("string", "Status; canceled events are never promoted nor count as history."),
-    "max_participants": ("float", "Seats at the table."),
-    "min_participants": ("float", "Guests needed for the event to go ahead."),
-    "participants": ("list<string>", "Emails of the guests who joined (current state: MongoDB keeps no history)."),
-    "invited_participants": ("list<string>", "Emails of members invited to the event."),
-    "owner_id": ("string", "Member id of the host."),
-    "venue_name": ("string", "Venue."),
-    "neighborhood": ("string", "Neighborhood of the venue."),
-    "categories": ("list<string>", "Categories, e.g. `Italian`, `Cooking Class`."),
-    "features": ("list<string>", "Features, e.g. `Communal Table`."),
-    "description": ("string", "Description as written by the host."),
-}
+from cucu_pipeline.defs.source_columns import RAW_EVENTS, RAW_USERS, SOURCE_COLUMNS
+from cucu_pipeline.profiles.message_history import AS_OF_COLUMNS
+
 _MESSAGE = {
     "user_id": ("string", "Member id."),
     "event_id": ("string", "Matched event id."),
@@ -55,49 +18,53 @@ _MESSAGE = {
     "skip_reason": ("string", "Why nothing was sent, when nothing was."),
 }
 
+_HISTORY = {
+    **SOURCE_COLUMNS["raw_messages"],
+    "person_id": ("string", "The person the message is about: by member id, else email, else phone."),
+    "sent_date": ("datetime", "When the team sent it, if before the reference instant."),
+    "status_as_of": (
+        "string",
+        "`sent`, `queued` (pending at the reference instant), `held_out` or `other`, as of the campaign date.",
+    ),
+    "contact_day": ("datetime", "The Pacific day the person was contacted (sent, else queued for)."),
+}
+
 COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
-    "raw_users": _RAW_USERS,
-    "raw_events": _RAW_EVENTS,
-    "raw_orders": {
-        "id": ("string", "Order id."),
-        "user_id": ("string", "Member who ordered."),
-        "event_id": ("string", "Event ordered."),
-        "amount": ("float", "Amount paid, in dollars."),
-        "date": ("datetime", "Order instant; orders after the reference instant do not count."),
-        "status": ("string", "Only `paid` orders count."),
-    },
-    "raw_messages": {
-        "record_id": ("string", "Airtable record id."),
-        "record_created_at": ("datetime", "Airtable `createdTime`."),
-        "message_key": ("string", "`{campaign_date}:{user_id}` for texts this pipeline queued."),
-        "campaign_date": ("datetime", "Campaign date the text was queued for; it is history for later dates only."),
-        "user_id": ("string", "Member id."),
-        "user_email": ("string", "Member email, for old records with no id. Masked in previews."),
-        "user_phone": ("string", "Member phone; an inbound reply carries only this. Masked in previews."),
-        "event_id": ("string", "Promoted event id."),
-        "event_date": (
-            "datetime",
-            "The event's start when the text was queued; a text whose event moved is withdrawn.",
-        ),
-        "campaign": ("string", "Campaign of the text."),
-        "status": ("string", "`queued`, `sent`, `superseded`, `opted_out`..."),
-        "message": ("string", "The text."),
-        "created_date": ("datetime", "When the text was queued."),
-        "sent_date": ("datetime", "When the team sent it."),
-        "experiment": ("string", "The experiment the member was assigned in."),
-        "arm": ("string", "`holdout` or the message variant."),
-        "user_segment": ("string", "The member's segment on the campaign date."),
-        "segments": ("float", "SMS segments the text costs."),
-        "writing_cost_usd": ("float", "What writing the text cost (Claude tokens; 0 for the template writer)."),
-    },
+    **SOURCE_COLUMNS,
     "qualified_users": {
-        **_RAW_USERS,
+        **RAW_USERS,
         "person_id": (
             "string",
             "The person the record belongs to (records sharing a phone or email): the smallest id.",
         ),
     },
-    "qualified_events": _RAW_EVENTS,
+    "qualified_events": RAW_EVENTS,
+    "people": {
+        "id": ("string", "Member id."),
+        "mongo_id": ("string", "MongoDB `_id` (hosts and old records may name a member by it)."),
+        "person_id": (
+            "string",
+            "The person the record belongs to (records sharing a phone or email, transitively): the smallest id.",
+        ),
+        "last_active": (
+            "datetime",
+            "Latest sign-up, attended event or order before the reference instant: a person is texted from the "
+            "most recently active of their records that qualify.",
+        ),
+    },
+    "message_history": {name: _HISTORY[name] for name in AS_OF_COLUMNS},
+    "person_standing": {
+        "person_id": ("string", "Person with a history or a consent event on the date."),
+        "queued_message_count": ("int", "Texts pending at the reference instant."),
+        "total_messages_sent": ("int", "Texts sent before the reference instant."),
+        "last_message_sent_date": ("datetime", "Day of the last text sent."),
+        "last_contact_day": ("datetime", "Day of the last text or holdout."),
+        "unanswered_streak": ("int", "Texts and holdouts since the last one a booking answered."),
+        "contacts_in_cap_window": ("int", "Texts and holdouts in the last 30 days (the monthly cap)."),
+        "recent_texts": ("list<string>", "The last three texts, newest first: the next must not echo them."),
+        "opt_out_source": ("string", "How the person revoked consent (`status`, `keyword_reply`...), else empty."),
+        "cooldown_days": ("int", "The cooldown now applying: 7, doubling after each unanswered text, up to 56."),
+    },
     "enriched_users": {
         "id": ("string", "Member id."),
         "person_id": (

@@ -12,7 +12,6 @@ from cucu_pipeline.profiles.consent import opt_out_sources
 from cucu_pipeline.profiles.eligibility import event_exclusion_reasons, user_exclusion_reasons
 from cucu_pipeline.profiles.event_profiles import enrich_events
 from cucu_pipeline.profiles.member_profiles import enrich_users
-from cucu_pipeline.profiles.people import last_activity
 from cucu_pipeline.profiles.standing import standing_as_of
 
 # The rules that hold back a person rather than a record: consent, the contact policy and duplicate records.
@@ -26,13 +25,82 @@ def _kept(frame: pd.DataFrame, reasons: pd.Series, preview_columns: list[str]) -
     return dg.Output(kept, metadata={**metadata, "preview": preview(kept, preview_columns)})
 
 
-@dg.asset(**_PROFILE, metadata=column_schema("qualified_users"))
-def qualified_users(
+_STANDING = {
+    "people": "Each member record's person (records sharing a phone or email) and when it was last active.",
+    "message_history": "Each message before the date, attributed to its person, with its status and contact day as "
+    "of the date.",
+    "person_standing": "Per person with a history or a consent event: texts queued and sent, consent, the unanswered "
+    "streak, the cooldown that applies, the contacts in the cap window and the last texts.",
+}
+
+
+def _standing_out(name: str) -> dg.AssetOut:
+    return dg.AssetOut(
+        description=_STANDING[name],
+        group_name="profiles",
+        owners=["team:growth"],
+        kinds={"pandas"},
+        metadata=column_schema(name),
+    )
+
+
+@dg.multi_asset(
+    outs={name: _standing_out(name) for name in _STANDING},
+    partitions_def=campaign_dates,
+)
+def contact_standing(
     context: dg.AssetExecutionContext,
     raw_users: pd.DataFrame,
     raw_events: pd.DataFrame,
     raw_orders: pd.DataFrame,
     raw_messages: pd.DataFrame,
+    campaign_rules: CampaignRulesResource,
+):
+    """The campaign's memory as of the date, computed once for every step that applies the contact policy, so
+    that none re-reads the whole message table: `people`, `message_history` and `person_standing` (`_STANDING`)."""
+    campaign_date = parse_campaign_date(context.partition_key)
+    standing = standing_as_of(raw_users, raw_messages, raw_orders, raw_events, campaign_date, campaign_rules)
+    people, history, by_person = standing.people, standing.history, standing.by_person
+    records_per_person = people["person_id"].value_counts()
+    yield dg.Output(
+        people,
+        output_name="people",
+        metadata={
+            "dagster/row_count": len(people),
+            "people": len(records_per_person),
+            "people_with_several_records": int((records_per_person > 1).sum()),
+            "records_of_people_with_several": int(records_per_person[records_per_person > 1].sum()),
+        },
+    )
+    yield dg.Output(
+        history,
+        output_name="message_history",
+        metadata={"dagster/row_count": len(history), **value_counts(history, "status_as_of")},
+    )
+    yield dg.Output(
+        by_person.reset_index(),
+        output_name="person_standing",
+        metadata={
+            "dagster/row_count": len(by_person),
+            "people_opted_out": int(by_person["opt_out_source"].notna().sum()),
+            "people_backed_off": int((by_person["cooldown_days"] > campaign_rules.cooldown_days).sum()),
+            "people_with_queued_texts": int((by_person["queued_message_count"] > 0).sum()),
+        },
+    )
+
+
+def _with_people(users: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """Member records with their `person_id` and `last_active` from the `people` asset (ids are unique)."""
+    by_id = people.set_index("id").reindex(users["id"])
+    return users.assign(person_id=by_id["person_id"].to_numpy(), last_active=by_id["last_active"].to_numpy())
+
+
+@dg.asset(**_PROFILE, metadata=column_schema("qualified_users"))
+def qualified_users(
+    context: dg.AssetExecutionContext,
+    raw_users: pd.DataFrame,
+    people: pd.DataFrame,
+    person_standing: pd.DataFrame,
     campaign_rules: CampaignRulesResource,
 ) -> dg.Output[pd.DataFrame]:
     """Members who may be texted on the campaign date, one record per person: complete profile, valid US phone,
@@ -40,13 +108,10 @@ def qualified_users(
     backs off after unanswered texts) and under the cap of texts per 30 days. Every other member is counted under the
     first rule they fail; `opted_out_by_*` says how the opted-out revoked consent."""
     campaign_date = parse_campaign_date(context.partition_key)
-    reference = campaign_rules.reference_instant(campaign_date)
-    standing = standing_as_of(raw_users, raw_messages, raw_orders, raw_events, campaign_date, campaign_rules)
-    users = raw_users.assign(
-        person_id=standing.people.person, last_active=last_activity(raw_users, raw_events, raw_orders, reference)
-    )
-    reasons = user_exclusion_reasons(users, standing.by_person, campaign_date, campaign_rules)
-    sources = opt_out_sources(users, standing.by_person).where(reasons == "opted_out")
+    by_person = person_standing.set_index("person_id")
+    users = _with_people(raw_users, people)
+    reasons = user_exclusion_reasons(users, by_person, campaign_date, campaign_rules)
+    sources = opt_out_sources(users, by_person).where(reasons == "opted_out")
     output = _kept(
         users.drop(columns="last_active"), reasons, ["id", "first_name", "email", "phone_e164", "role", "created_at"]
     )
@@ -79,7 +144,8 @@ def enriched_users(
     raw_users: pd.DataFrame,
     raw_events: pd.DataFrame,
     raw_orders: pd.DataFrame,
-    raw_messages: pd.DataFrame,
+    people: pd.DataFrame,
+    person_standing: pd.DataFrame,
     campaign_rules: CampaignRulesResource,
 ) -> dg.Output[pd.DataFrame]:
     """One profile per qualified member as of the campaign date: history, hosts, friends, orders, texts, statuses,
@@ -89,7 +155,8 @@ def enriched_users(
         raw_users,
         raw_events,
         raw_orders,
-        raw_messages,
+        people,
+        person_standing.set_index("person_id"),
         qualified_events,
         parse_campaign_date(context.partition_key),
         campaign_rules,

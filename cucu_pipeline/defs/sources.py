@@ -93,8 +93,15 @@ def mongo_assets(environ: Mapping[str, str]) -> list[dg.AssetsDefinition]:
 @dg.asset(**_SOURCE, kinds={"airtable", "pandas"}, metadata=column_schema("raw_messages"))
 def raw_messages(airtable: MessageStore) -> dg.Output[pd.DataFrame]:
     """The Airtable Messages table: past and queued texts, one row per record. `duplicate_message_keys` counts keys
-    held by more than one row (a record copied by hand); publishing resolves those it writes."""
+    held by more than one row (a record copied by hand); publishing resolves those it writes. `airtable_requests`
+    counts the requests the read sent."""
+    sent_before = airtable.requests_made()
     table = normalize_documents(airtable.fetch_records(), MessageRecord)
     output = _output(table, ["record_id", "campaign_date", "user_id", "user_email", "campaign", "status", "sent_date"])
     keys = table.frame["message_key"].dropna()
-    return dg.Output(output.value, metadata={**output.metadata, "duplicate_message_keys": int(keys.duplicated().sum())})
+    metadata = {
+        **output.metadata,
+        "duplicate_message_keys": int(keys.duplicated().sum()),
+        "airtable_requests": airtable.requests_made() - sent_before,
+    }
+    return dg.Output(output.value, metadata=metadata)

@@ -16,6 +16,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from cucu_pipeline.profiles.eligibility import of_any_record
 from cucu_pipeline.profiles.message_history import OPT_OUT_STATUSES, normalized_statuses
 
 # Twilio's default opt-out and opt-in keywords (OPTOUT and REVOKE since May 2025), compared without case, spaces
@@ -103,6 +104,6 @@ def revoked_consent(messages: pd.DataFrame, who: pd.Series, events: pd.Series | 
 
 def opt_out_sources(users: pd.DataFrame, standing: pd.DataFrame) -> pd.Series:
     """How each member's person opted out (`flag`, `status`, `keyword_reply`, `plain_words_reply`), else None."""
-    flagged = users["sms_opt_out"].groupby(users["person_id"]).transform("any")
+    flagged = of_any_record(users["sms_opt_out"], users["person_id"])
     recorded = standing["opt_out_source"].reindex(users["person_id"]).to_numpy()
     return pd.Series(np.where(flagged, FLAG, recorded), index=users.index, dtype=object)

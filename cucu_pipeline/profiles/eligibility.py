@@ -41,6 +41,11 @@ def is_team_member(users: pd.DataFrame, rules: CampaignRules) -> pd.Series:
     )
 
 
+def of_any_record(holds: pd.Series, person: pd.Series) -> pd.Series:
+    """Per record: whether any record of its person holds (a hash lookup; a grouped `any` is ten times slower)."""
+    return person.isin(person[holds.fillna(False).astype(bool)].unique())
+
+
 def user_exclusion_reasons(
     users: pd.DataFrame, standing: pd.DataFrame, campaign_date: dt.date, rules: CampaignRules
 ) -> pd.Series:
@@ -55,12 +60,11 @@ def user_exclusion_reasons(
     of_person = standing.reindex(person)
     of_person.index = users.index
     days_since_contact = (pd.Timestamp(campaign_date) - of_person["last_contact_day"]).dt.days
-    flagged = users["sms_opt_out"].groupby(person).transform("any")
     conditions = [
         ("missing_signup_date", users["created_at"].isna()),
         ("not_signed_up_yet", users["created_at"] >= reference),
-        ("team_member", is_team_member(users, rules).groupby(person).transform("any")),
-        ("opted_out", flagged | of_person["opt_out_source"].notna()),
+        ("team_member", of_any_record(is_team_member(users, rules), person)),
+        ("opted_out", of_any_record(users["sms_opt_out"], person) | of_person["opt_out_source"].notna()),
         *[(f"missing_{field}", ~has_value(users[field])) for field in REQUIRED_PROFILE_FIELDS],
         ("invalid_phone", users["phone_e164"].isna()),
         ("pending_queued_message", of_person["queued_message_count"].fillna(0) > 0),
@@ -103,6 +107,7 @@ def unbookable_texts(texts: pd.DataFrame, events: pd.DataFrame, reference: pd.Ti
     """Per text (aligned with `texts`, which carry `event_id` and `event_date`): why its event can no longer be
     booked as the text says — `started` (at the reference instant), `not_public`, `canceled`, `missing_capacity`,
     `full`, `moved` (another start than the text's `event_date`) or `unknown` — else None."""
+    events = events[events["id"].isin(texts["event_id"].dropna().unique())]  # the texts' events, not every event
     started = events["start_date"].isna() | (events["start_date"] <= reference)
     by_event = events.assign(closed=first_match([("started", started), *booking_closed(events)], events.index))
     by_event = by_event.drop_duplicates("id").set_index("id")[["closed", "start_date"]]

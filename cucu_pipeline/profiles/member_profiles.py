@@ -17,7 +17,7 @@ from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.profiles.eligibility import is_canceled, is_team_member
 from cucu_pipeline.profiles.member_directory import by_email, canonical_member_ids, full_names
 from cucu_pipeline.profiles.people import People
-from cucu_pipeline.profiles.standing import paid_orders, standing_as_of
+from cucu_pipeline.profiles.standing import paid_orders
 from cucu_pipeline.profiles.summaries import user_summaries
 
 DORMANT_DAYS = 60
@@ -55,16 +55,18 @@ def enrich_users(
     users: pd.DataFrame,
     events: pd.DataFrame,
     orders: pd.DataFrame,
-    messages: pd.DataFrame,
+    people: pd.DataFrame,
+    by_person: pd.DataFrame,
     qualified_events: pd.DataFrame,
     campaign_date: dt.date,
     rules: CampaignRules,
 ) -> pd.DataFrame:
-    """One row per member in `members` with every profile field of the README's "Profile rules" and a summary."""
+    """One row per member in `members` with every profile field of the README's "Profile rules" and a summary.
+    `people` and `by_person` are the date's `Standing` (the `people` and `person_standing` assets)."""
     reference = rules.reference_instant(campaign_date)
-    standing = standing_as_of(users, messages, orders, events, campaign_date, rules)
+    persons = People.of_table(people)
     base = members.set_index("id", drop=False)
-    base = base.assign(person_id=standing.people.of_members(base["id"]).fillna(base["id"]))
+    base = base.assign(person_id=persons.of_members(base["id"]).fillna(base["id"]))
     index = base.index
     names = full_names(users)
     attendance = past_attendance(events, reference)
@@ -75,8 +77,8 @@ def enrich_users(
     profile["invited_event_names"] = _invited_event_names(base, qualified_events, index)
     profile["friends"] = _friends(mine, attendance, users, names, index)
     profile = profile.join(_order_totals(orders, users, reference, index))
-    profile = profile.join(_hosted_fields(events, standing.people, base, reference))
-    profile = profile.join(_message_fields(standing.by_person, base, campaign_date, rules))
+    profile = profile.join(_hosted_fields(events, persons, base, reference))
+    profile = profile.join(_message_fields(by_person, base, campaign_date, rules))
     profile = profile.join(_status_fields(profile, base, rules))
     profile = profile.join(_personalization_fields(profile))
     profile["summary"] = user_summaries(profile)

@@ -22,6 +22,12 @@ OPT_OUT_STATUSES = frozenset({"opted_out", "stop", "unsubscribed"})
 WITHDRAWN = "withdrawn"
 # A member the experiment held out is under the cooldown like a texted one, so the next days leave the control alone.
 HELD_OUT_STATUSES = frozenset({HOLDOUT})
+# What the history keeps of a record: what it said and how it stood at D, never what changed after (its current
+# status, a later sent date) nor the member's contact details, so that a stored date reads the same on every re-run.
+AS_OF_COLUMNS = [
+    "record_id", "message_key", "campaign_date", "person_id", "user_id", "event_id", "event_date", "campaign",
+    "message", "experiment", "arm", "user_segment", "sent_date", "status_as_of", "contact_day",
+]  # fmt: skip
 
 
 def normalized_statuses(messages: pd.DataFrame) -> pd.Series:
@@ -32,7 +38,8 @@ def normalized_statuses(messages: pd.DataFrame) -> pd.Series:
 def message_history(
     messages: pd.DataFrame, campaign_date: dt.date, reference: pd.Timestamp, events: pd.DataFrame
 ) -> pd.DataFrame:
-    """The messages that existed before D, each with its status and contact day as of D.
+    """The messages that existed before D (`messages` carry `person_id`), each with its status and contact day as
+    of D and its sent date when it was sent by then (`AS_OF_COLUMNS`).
 
     A queued text is pending only while its event can still be booked as it says at D's reference instant
     (`unbookable_texts`), and a withdrawn one was pending until then: so a date reads the same before and after any
@@ -57,4 +64,5 @@ def message_history(
     sent_day = pacific_dates(history["sent_date"]).where(sent_by_then)
     origin_day = history["campaign_date"].fillna(pacific_dates(created.loc[history.index]))
     history["contact_day"] = sent_day.fillna(origin_day)
-    return history
+    history["sent_date"] = history["sent_date"].where(sent_by_then)
+    return history[AS_OF_COLUMNS]

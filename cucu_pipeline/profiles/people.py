@@ -53,6 +53,12 @@ class People:
     def of(cls, users: pd.DataFrame) -> People:
         return cls(users, person_ids(users))
 
+    @classmethod
+    def of_table(cls, people: pd.DataFrame) -> People:
+        """From the `people` asset (`id`, `mongo_id`, `person_id`): enough for `of_members`, which is all a step
+        after the people were resolved needs; `of_records` reads emails and phones and needs `of`."""
+        return cls(people, people["person_id"])
+
     def _by(self, *columns: str) -> pd.Series:
         """Person by the values of `columns`, the first column winning where two hold one value."""
         keys = np.concatenate([self.users[column].to_numpy(dtype=object) for column in columns])

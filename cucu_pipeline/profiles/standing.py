@@ -25,7 +25,7 @@ from cucu_pipeline.core.frames import lists_by
 from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.profiles.consent import revoked_consent
 from cucu_pipeline.profiles.message_history import message_history
-from cucu_pipeline.profiles.people import People
+from cucu_pipeline.profiles.people import People, last_activity
 
 CONTACTS = ("sent", "queued", "held_out")  # what the cooldown, the backoff and the cap count
 
@@ -122,11 +122,12 @@ def recent_invitations(history: pd.DataFrame, campaign_date: dt.date, days: int)
 
 @dataclass(frozen=True)
 class Standing:
-    """The message table read as of a date, by person."""
+    """The message table read as of a date, by person: what the `people`, `message_history` and `person_standing`
+    assets store."""
 
-    people: People
+    people: pd.DataFrame  # per member record: `id`, `mongo_id`, `person_id`, `last_active`
     history: pd.DataFrame  # messages before the date, with `person_id`, `status_as_of` and `contact_day`
-    by_person: pd.DataFrame  # `person_standing`
+    by_person: pd.DataFrame  # `person_standing`, indexed by `person_id`
 
 
 def standing_as_of(
@@ -137,10 +138,18 @@ def standing_as_of(
     campaign_date: dt.date,
     rules: CampaignRules,
 ) -> Standing:
-    """Who each message is about, the history as of the date and each person's standing."""
+    """Who each member record and each message is about, the history as of the date and each person's standing."""
     people = People.of(users)
     reference = rules.reference_instant(campaign_date)
     attributed = messages.assign(person_id=people.of_records(messages))
     history = message_history(attributed, campaign_date, reference, events)
     bookings = paid_bookings(orders, people, reference)
-    return Standing(people, history, person_standing(attributed, history, bookings, campaign_date, rules))
+    records = pd.DataFrame(
+        {
+            "id": users["id"],
+            "mongo_id": users["mongo_id"],
+            "person_id": people.person,
+            "last_active": last_activity(users, events, orders, reference),
+        }
+    ).reset_index(drop=True)
+    return Standing(records, history, person_standing(attributed, history, bookings, campaign_date, rules))

@@ -16,6 +16,7 @@ from cucu_pipeline.clients.claude import TemplateWriter
 from cucu_pipeline.profiles.eligibility import event_exclusion_reasons
 from cucu_pipeline.profiles.event_profiles import enrich_events
 from cucu_pipeline.profiles.member_profiles import enrich_users
+from cucu_pipeline.profiles.standing import standing_as_of
 from cucu_pipeline.quality.rubric import CRITERIA, Judgement
 from cucu_pipeline.quality.signals import local_judgement
 from cucu_pipeline_tests.conftest import SARAH_DATE
@@ -59,12 +60,15 @@ class ScriptedWriter:
 def world(sarah_world, rules):
     events = sarah_world["events"]
     qualified = events[event_exclusion_reasons(events, SARAH_DATE, rules).isna()]
+    users, orders = sarah_world["users"], sarah_world["orders"]
+    standing = standing_as_of(users, sarah_world["messages"], orders, events, SARAH_DATE, rules)
     members = enrich_users(
-        sarah_world["users"],
-        sarah_world["users"],
+        users,
+        users,
         events,
-        sarah_world["orders"],
-        sarah_world["messages"],
+        orders,
+        standing.people,
+        standing.by_person,
         qualified,
         SARAH_DATE,
         rules,

@@ -5,11 +5,13 @@ is ever built from data."""
 from __future__ import annotations
 
 import subprocess
+from urllib.parse import parse_qs, unquote, urlparse
 
 import dagster as dg
 import pytest
 from dagster._serdes import serialize_value
 
+from cucu_pipeline.clients.airtable import QUEUED_FORMULA, review_formula
 from cucu_pipeline.clients.airtable_local import LocalMessageStore
 from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs.resources import build_resources
@@ -74,11 +76,15 @@ def test_the_local_store_binds_values_as_parameters(tmp_path, hostile):
     assert stored["fields"]["message"] == hostile and stored["fields"]["user_name"] == hostile
 
 
-def test_no_airtable_formula_is_ever_sent():
-    """Reads list the whole table; writes upsert on `message_key`. Nothing interpolates data into a formula."""
+def test_formulas_carry_only_constants_and_the_date_never_a_record():
+    """Reads filter with formulas pyairtable builds from constants and the campaign date; writes upsert on
+    `message_key`. No record's data is ever interpolated into a formula."""
     table = FakeAirtable()
     with table.serve() as url:
         store = airtable(url)
         store.publish([record("u1", message="') OR TRUE() OR ('")], DAY, 7)
+        store.fetch_queued()
         store.fetch_records()
-    assert table.requests and not [path for _, path in table.requests if "formula" in path.lower()]
+    formulas = {parse_qs(urlparse(path).query).get("filterByFormula", [None])[0] for _, path in table.requests}
+    assert formulas == {None, QUEUED_FORMULA, review_formula(DAY, 7)}
+    assert not [path for _, path in table.requests if "TRUE" in unquote(path)]

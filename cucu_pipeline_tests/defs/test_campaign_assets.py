@@ -78,7 +78,7 @@ def test_every_text_passes_every_check_and_the_store_holds_one_row_per_member(da
 def test_every_table_has_exactly_its_documented_columns(data_dir):
     result = run({"CUCU_DATA_DIR": str(data_dir)}, DATE)
     for asset, columns in COLUMNS.items():
-        assert list(result.output_for_node(asset).columns) == list(columns), asset
+        assert list(result.asset_value(asset).columns) == list(columns), asset
 
 
 def test_rerunning_a_date_changes_nothing(data_dir):
@@ -170,6 +170,11 @@ def test_production_clients_end_to_end_against_local_peers(tmp_path, monkeypatch
     assert metadata(result, "matched_messages")["cost_usd"] > 0
     assert len(table.records) == len(matched)  # Airtable started empty: one record per member, held out or texted
     assert set(rerun.output_for_node("published_messages")["outcome"]) == {"updated"}
+    # What each read cost of the plan's monthly requests: the steps' metadata counts the requests they sent.
+    gets = [path for method, path in table.requests if method == "GET"]
+    assert metadata(result, "raw_messages")["airtable_requests"] >= 1
+    assert 3 <= metadata(rerun, "published_messages")["airtable_requests"] < len(gets)
+    assert any("filterByFormula" in path for path in gets)
 
 
 def test_no_orders_and_no_texts_yet_give_empty_histories_not_a_crash(data_dir):

@@ -16,7 +16,16 @@ from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline_tests.conftest import SAMPLE_RAW
 
 WEEK = [(dt.date(2026, 3, 1) + dt.timedelta(days=day)).isoformat() for day in range(8)]
-SELECTED = {"raw_users", "raw_events", "raw_orders", "raw_messages", "qualified_users"}
+SELECTED = {
+    "raw_users",
+    "raw_events",
+    "raw_orders",
+    "raw_messages",
+    "people",
+    "message_history",
+    "person_standing",
+    "qualified_users",
+}
 
 
 def drift_results(data_dir, instance: dg.DagsterInstance, date: str) -> dict[str, dg.AssetCheckEvaluation]:

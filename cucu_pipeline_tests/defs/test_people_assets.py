@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import shutil
 
+import dagster as dg
 import pytest
 
+from cucu_pipeline.definitions import defs
 from cucu_pipeline.defs.profiles import PERSON_RULES
 from cucu_pipeline_tests.conftest import SAMPLE_RAW
 from cucu_pipeline_tests.defs.test_campaign_assets import DATE, pipeline_records, run
@@ -31,6 +33,13 @@ def first_texts(tmp_path_factory) -> list[dict]:
 def _national(e164: str) -> str:
     """`+14155550101` written as a member might: `(415) 555 0101`."""
     return f"({e164[2:5]}) {e164[5:8]} {e164[8:]}"
+
+
+def test_the_steps_after_the_standing_read_it_instead_of_the_message_table():
+    graph = defs.resolve_asset_graph()
+    for asset in ("qualified_users", "enriched_users", "event_matches"):
+        upstream = {key.path[-1] for key in graph.get(dg.AssetKey(asset)).parent_keys}
+        assert "raw_messages" not in upstream and upstream & {"people", "person_standing", "message_history"}, asset
 
 
 def test_two_records_of_one_person_and_replies_by_phone_alone(tmp_path, first_texts):
@@ -68,6 +77,13 @@ def test_two_records_of_one_person_and_replies_by_phone_alone(tmp_path, first_te
     held_back = metadata["held_back_preview"].value.records
     assert held_back and all(row.data["reason"] in PERSON_RULES for row in held_back)
     assert all(bool(row.data["opt_out_source"]) == (row.data["reason"] == "opted_out") for row in held_back)
+    # The people and their standing are stored once for the date, without the members' contact details.
+    people, standing = result.asset_value("people").set_index("id"), result.asset_value("person_standing")
+    assert people.loc["user_twin", "person_id"] == people.loc[twin["user_id"], "person_id"]
+    sources = standing.set_index("person_id")["opt_out_source"]
+    assert sources[people.loc[stopper["user_id"], "person_id"]] == "keyword_reply"
+    assert sources[people.loc[polite["user_id"], "person_id"]] == "plain_words_reply"
+    assert not {"user_phone", "user_email", "status"} & set(result.asset_value("message_history").columns)
 
     again = run(environ, DATE)  # re-running the date changes nothing
     rerun = {record["message_key"]: record for record in _texted(tmp_path)}

@@ -48,7 +48,7 @@ def test_every_asset_of_a_date_is_one_parquet_file_that_loads_back_as_the_asset_
     data_dir, first, files, _ = stored
     for name in asset_names(ASSETS):
         path = data_dir / "assets" / name / f"{DATE}.parquet"
-        pd.testing.assert_frame_equal(table_to_frame(files[name]), first.output_for_node(name), check_exact=True)
+        pd.testing.assert_frame_equal(table_to_frame(files[name]), first.asset_value(name), check_exact=True)
         (event,) = [e for e in first.get_asset_materialization_events() if e.asset_key.path[-1] == name]
         assert event.materialization.metadata["path"].value == str(path)  # the UI links each date to its file
 

@@ -1,7 +1,9 @@
-"""A fake Airtable on 127.0.0.1: the REST endpoints pyairtable uses for a Messages table (list and upsert)."""
+"""A fake Airtable on 127.0.0.1: the REST endpoints pyairtable uses for a Messages table (list, with
+`filterByFormula` evaluated as Airtable does and `fields[]`, update and upsert)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import time
@@ -10,6 +12,7 @@ from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
 from cucu_pipeline_tests.fakes.faults import STATUS_FAULTS, FaultPlan, send_fault
+from cucu_pipeline_tests.fakes.formula import FormulaError, Record, compile_formula
 from cucu_pipeline_tests.fakes.http import serve_http
 
 
@@ -31,6 +34,26 @@ class FakeAirtable:
         self.write_delay = 0.0  # seconds each write takes, to catch a publish halfway
         self.auth_headers: set[str] = set()
         self.lock = threading.Lock()
+        # Airtable's LAST_MODIFIED_TIME() per record id; records the test put in were last modified at the epoch.
+        self.modified: dict[str, dt.datetime] = {}
+        self.clock = lambda: dt.datetime.now(dt.UTC)
+        self._listings: dict[tuple, list[dict]] = {}
+
+    def _touch(self, record: dict) -> None:
+        self.modified[record["id"]] = self.clock()
+
+    def listing(self, formula: str | None, fields: list[str], first_page: bool = True) -> list[dict]:
+        """The records a list request returns, in table order: those the formula holds for, with only `fields`.
+        A listing's later pages reuse what its first page found, so a long listing evaluates the formula once."""
+        cache_key = (formula, tuple(fields))
+        if first_page or cache_key not in self._listings:
+            epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+            test = compile_formula(formula) if formula else None
+            chosen = [r for r in self.records if test is None or test(Record(r, self.modified.get(r["id"], epoch)))]
+            if fields:
+                chosen = [{**r, "fields": {k: v for k, v in r["fields"].items() if k in fields}} for r in chosen]
+            self._listings = {cache_key: chosen}
+        return self._listings[cache_key]
 
     def update(self, body: dict) -> tuple[int, dict]:
         """PATCH without `performUpsert`: each record by its id."""
@@ -39,6 +62,7 @@ class FakeAirtable:
             return 422, {"error": {"type": "ROW_DOES_NOT_EXIST", "message": "no such record"}}
         for item in body["records"]:
             by_id[item["id"]]["fields"].update(item["fields"])
+            self._touch(by_id[item["id"]])
         return 200, {"records": [by_id[item["id"]] for item in body["records"]]}
 
     def upsert(self, body: dict) -> tuple[int, dict]:
@@ -48,12 +72,16 @@ class FakeAirtable:
             return self.update(body)
         keys = body["performUpsert"]["fieldsToMergeOn"]
         created, updated, written = [], [], []
+        by_keys: dict[tuple, list[dict]] = {}  # one pass per request, not one per item: the table may hold a year
+        for record in self.records:
+            by_keys.setdefault(tuple(record["fields"].get(k) for k in keys), []).append(record)
         for item in body["records"]:
-            matches = [r for r in self.records if all(r["fields"].get(k) == item["fields"].get(k) for k in keys)]
+            matches = by_keys.get(tuple(item["fields"].get(k) for k in keys), [])
             if len(matches) > 1:
                 return 422, {"error": {"type": "INVALID_REQUEST", "message": "more than one record matches"}}
             if matches:
                 matches[0]["fields"].update(item["fields"])
+                self._touch(matches[0])
                 updated.append(matches[0]["id"])
                 written.append(matches[0])
             else:
@@ -63,6 +91,8 @@ class FakeAirtable:
                     "fields": dict(item["fields"]),
                 }
                 self.records.append(record)
+                by_keys[tuple(item["fields"].get(k) for k in keys)] = [record]
+                self._touch(record)
                 created.append(record["id"])
                 written.append(record)
         return 200, {"records": written, "createdRecords": created, "updatedRecords": updated}
@@ -112,8 +142,13 @@ class FakeAirtable:
                 size = min(int(query.get("pageSize", ["100"])[0]), fake.page_size_limit)
                 start = int(query.get("offset", ["0"])[0])
                 with fake.lock:
-                    page = [json.loads(json.dumps(record)) for record in fake.records[start : start + size]]
-                    more = start + size < len(fake.records)
+                    try:
+                        formula, fields = query.get("filterByFormula", [None])[0], query.get("fields[]", [])
+                        listed = fake.listing(formula, fields, first_page=start == 0)
+                    except FormulaError as error:
+                        return self._send(422, {"error": {"type": "INVALID_FILTER_BY_FORMULA", "message": str(error)}})
+                    page = [json.loads(json.dumps(record)) for record in listed[start : start + size]]
+                    more = start + size < len(listed)
                 body = {"records": page, **({"offset": str(start + size)} if more else {})}
                 self._send(200, body)
 

@@ -8,7 +8,6 @@ import pytest
 
 from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.profiles.eligibility import event_exclusion_reasons, user_exclusion_reasons
-from cucu_pipeline.profiles.people import last_activity
 from cucu_pipeline.profiles.standing import standing_as_of
 from cucu_pipeline.sources.documents import EventDocument, MessageRecord, OrderDocument
 from cucu_pipeline.sources.tables import normalize_documents, normalize_users
@@ -31,8 +30,7 @@ def reasons_for(users: list[dict], messages=(), rules=None, date=DATE, events=()
     orders = normalize_documents(list(orders), OrderDocument).frame
     standing = standing_as_of(users, records, orders, events, date, rules)
     users = users.assign(
-        person_id=standing.people.person,
-        last_active=last_activity(users, events, orders, rules.reference_instant(date)),
+        person_id=standing.people["person_id"].to_numpy(), last_active=standing.people["last_active"].to_numpy()
     )
     return user_exclusion_reasons(users, standing.by_person, date, rules).set_axis(users["id"])
 

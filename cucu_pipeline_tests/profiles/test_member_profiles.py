@@ -27,8 +27,17 @@ def enrich(world, rules, date=SARAH_DATE, members=None):
     users = world["users"]
     members = users if members is None else members
     qualified_events = world["events"][event_exclusion_reasons(world["events"], date, rules).isna()]
+    standing = standing_as_of(users, world["messages"], world["orders"], world["events"], date, rules)
     return enrich_users(
-        members, users, world["events"], world["orders"], world["messages"], qualified_events, date, rules
+        members,
+        users,
+        world["events"],
+        world["orders"],
+        standing.people,
+        standing.by_person,
+        qualified_events,
+        date,
+        rules,
     ).set_index("id", drop=False)
 
 
@@ -123,7 +132,7 @@ def test_sarah_summary_reads_like_a_brief_and_holds_no_contact_details(sarah):
 def test_sarah_is_not_qualified_while_a_text_is_pending(sarah_world, rules):
     users, messages, orders = sarah_world["users"], sarah_world["messages"], sarah_world["orders"]
     standing = standing_as_of(users, messages, orders, sarah_world["events"], SARAH_DATE, rules)
-    users = users.assign(person_id=standing.people.person, last_active=users["created_at"])
+    users = users.assign(person_id=standing.people["person_id"].to_numpy(), last_active=users["created_at"])
     reasons = user_exclusion_reasons(users, standing.by_person, SARAH_DATE, rules)
     assert reasons[users["id"] == "user_001"].item() == "pending_queued_message"
 

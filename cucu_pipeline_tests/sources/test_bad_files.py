@@ -15,7 +15,7 @@ from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline.sources.exports import ExportError, parse_export
 from cucu_pipeline_tests.conftest import SAMPLE_RAW
 
-RAW_USERS = [asset for asset in ASSETS if asset.key.path[-1] == "raw_users"]
+RAW_USERS = [asset for asset in ASSETS if dg.AssetKey("raw_users") in asset.keys]
 DEEP = "[" * 200_000 + "]" * 200_000  # deeper than any JSON decoder recurses
 
 

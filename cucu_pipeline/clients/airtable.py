@@ -14,6 +14,7 @@ import dagster as dg
 from pyairtable import Api
 from pyairtable import formulas as F
 from pydantic import PrivateAttr
+from upath import UPath
 
 from cucu_pipeline.campaign.publishing import (
     BATCH_SIZE,
@@ -35,6 +36,7 @@ from cucu_pipeline.clients.airtable_http import (
     list_all_records,
     masked_errors,
 )
+from cucu_pipeline.clients.airtable_mirror import synced
 from cucu_pipeline.clients.retries import retry_garbled
 from cucu_pipeline.profiles.message_history import QUEUED_STATUSES
 
@@ -88,6 +90,10 @@ class AirtableMessageStore(MessageStore):
     page_attempts: int = 6
     deadline_seconds: float = 60.0  # for a whole answer, however slowly its bytes arrive
     retry_after_cap_seconds: float = 60.0
+    # Where the table is mirrored (`airtable_mirror`): reads then ask Airtable only for what changed. Empty: every
+    # read lists the whole table. `full_sync` lists it whole once more and merges it into the mirror.
+    mirror_url: str = ""
+    full_sync: bool = False
     _requests: RequestCount = PrivateAttr(default_factory=RequestCount)
 
     def _table(self):
@@ -108,7 +114,17 @@ class AirtableMessageStore(MessageStore):
 
     def fetch_records(self) -> list[dict[str, Any]]:
         table = self._table()
-        return masked_errors(lambda: list_all_records(table, self.page_attempts))
+        if not self.mirror_url:
+            return masked_errors(lambda: list_all_records(table, self.page_attempts))
+
+        def list_records(formula: str | None) -> list[dict[str, Any]]:
+            return list_all_records(table, self.page_attempts, formula)
+
+        path = UPath(self.mirror_url) / "messages.parquet"
+        now = functools.partial(dt.datetime.now, dt.UTC)
+        records, how = masked_errors(lambda: synced(path, list_records, now, self.full_sync))
+        dg.get_dagster_logger().info(f"Read the Messages table ({how}): {len(records)} records")
+        return records
 
     def fetch_queued(self) -> list[dict[str, Any]]:
         """Filtered by Airtable: a page or two, however long the table's history."""

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import dagster as dg
+from upath import UPath
 
 from cucu_pipeline.clients.airtable import AirtableMessageStore
 from cucu_pipeline.clients.airtable_local import LocalMessageStore
@@ -111,6 +112,8 @@ def build_resources(
             base_id=environ["AIRTABLE_BASE_ID"],
             table_name=environ["AIRTABLE_TABLE"],
             endpoint_url=environ.get("AIRTABLE_ENDPOINT_URL") or "https://api.airtable.com",
+            mirror_url=str(UPath(storage_url(environ, data_dir(environ))) / "airtable_mirror"),
+            full_sync=environ.get("CUCU_AIRTABLE_FULL_SYNC", "").strip().lower() in ("1", "true", "yes"),
             **deadlines,
         )
     else:

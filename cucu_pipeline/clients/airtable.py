@@ -11,6 +11,7 @@ import functools
 from typing import Any
 
 import dagster as dg
+import requests
 from pyairtable import Api
 from pyairtable import formulas as F
 from pydantic import PrivateAttr
@@ -36,7 +37,7 @@ from cucu_pipeline.clients.airtable_http import (
     list_all_records,
     masked_errors,
 )
-from cucu_pipeline.clients.airtable_mirror import synced
+from cucu_pipeline.clients.airtable_mirror import expired, load, save, synced
 from cucu_pipeline.clients.retries import retry_garbled
 from cucu_pipeline.profiles.message_history import QUEUED_STATUSES
 
@@ -73,6 +74,10 @@ class MessageStore(dg.ConfigurableResource):
         """Requests sent to Airtable by this resource so far (a local store sends none)."""
         return 0
 
+    def apply_retention(self) -> int:
+        """Remove records past the retention from the store once storage holds them (docs/airtable.md); how many."""
+        return 0
+
 
 class AirtableMessageStore(MessageStore):
     """Production: pyairtable with timeouts and retries that outlast Airtable's 30-second 429 penalty."""
@@ -94,6 +99,10 @@ class AirtableMessageStore(MessageStore):
     # read lists the whole table. `full_sync` lists it whole once more and merges it into the mirror.
     mirror_url: str = ""
     full_sync: bool = False
+    # Records older than this many days leave Airtable once the mirror holds them (0: never), at most
+    # `retention_limit` a run: 200 requests, 40 s at Airtable's rate.
+    retention_days: int = 0
+    retention_limit: int = 2000
     _requests: RequestCount = PrivateAttr(default_factory=RequestCount)
 
     def _table(self):
@@ -120,11 +129,32 @@ class AirtableMessageStore(MessageStore):
         def list_records(formula: str | None) -> list[dict[str, Any]]:
             return list_all_records(table, self.page_attempts, formula)
 
-        path = UPath(self.mirror_url) / "messages.parquet"
         now = functools.partial(dt.datetime.now, dt.UTC)
-        records, how = masked_errors(lambda: synced(path, list_records, now, self.full_sync))
-        dg.get_dagster_logger().info(f"Read the Messages table ({how}): {len(records)} records")
-        return records
+        mirror, how = masked_errors(lambda: synced(self._mirror_path(), list_records, now, self.full_sync))
+        dg.get_dagster_logger().info(f"Read the Messages table ({how}): {len(mirror.records)} records")
+        return mirror.records
+
+    def _mirror_path(self) -> UPath:
+        return UPath(self.mirror_url) / "messages.parquet"
+
+    def apply_retention(self) -> int:
+        """Remove from Airtable the records past the retention that the stored mirror holds; how many left."""
+        if not (self.retention_days > 0 and self.mirror_url):
+            return 0
+        table, path = self._table(), self._mirror_path()
+
+        def remove() -> int:
+            mirror = load(path)  # what storage holds: only those records may leave Airtable
+            if mirror is None:
+                return 0
+            ids = expired(mirror, dt.datetime.now(dt.UTC), self.retention_days, self.retention_limit)
+            for start in range(0, len(ids), BATCH_SIZE):
+                _delete(table, ids[start : start + BATCH_SIZE])
+            mirror.removed |= set(ids)
+            save(path, mirror)
+            return len(ids)
+
+        return masked_errors(remove)
 
     def fetch_queued(self) -> list[dict[str, Any]]:
         """Filtered by Airtable: a page or two, however long the table's history."""
@@ -179,6 +209,26 @@ def _write(table, writes: list[dict[str, Any]], existing: list[dict[str, Any]], 
         update = functools.partial(table.batch_update, by_id[start : start + BATCH_SIZE])
         outcomes += [write_outcome(row, superseded, False) for row in retry_garbled(update, GARBLED_ANSWERS)]
     return outcomes
+
+
+def _gone(error: requests.HTTPError) -> bool:
+    """Airtable's answer for a record that is not there: 404, or 422 `ROW_DOES_NOT_EXIST` in a batch."""
+    return error.response is not None and error.response.status_code in (404, 422)
+
+
+def _delete(table, ids: list[str]) -> None:
+    """Delete a batch; a record already gone (a run that stopped before it noted its removals) is not an error."""
+    try:
+        retry_garbled(functools.partial(table.batch_delete, ids), GARBLED_ANSWERS)
+    except requests.HTTPError as error:
+        if not _gone(error):
+            raise
+        for record_id in ids:  # one by one: the answer does not say which are gone
+            try:
+                retry_garbled(functools.partial(table.delete, record_id), GARBLED_ANSWERS)
+            except requests.HTTPError as single:
+                if not _gone(single):
+                    raise
 
 
 _STATUS = F.LOWER(F.TRIM(F.Field("status")))

@@ -5,8 +5,12 @@ A run reads only the records Airtable modified since the mirror's last read (`LA
 read, a mirror that cannot be read, or `full_sync` lists the whole table instead. Records that leave Airtable
 (retention) stay in the mirror: the history lives in storage.
 
-The mirror is one Parquet file, `<base_url>/messages.parquet`: the records in Airtable's shape (the fields as JSON)
-and the instant of the read that produced it, written whole (a reader never sees half a mirror).
+The mirror is one Parquet file, `<base_url>/messages.parquet`: the records in Airtable's shape (the fields as JSON),
+whether each is still in Airtable, and the instant of the read that produced it, written whole (a reader never sees
+half a mirror).
+
+Retention (`expired`) removes from Airtable only records the mirror already holds, never a queued text nor a consent
+event, a bounded number a run; a run that stops halfway loses nothing and the next one finishes.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
@@ -21,7 +26,10 @@ import pyarrow.parquet as pq
 from pyairtable import formulas as F
 from upath import UPath
 
+from cucu_pipeline.profiles.message_history import QUEUED_STATUSES
+
 READ_AT_KEY = b"cucu.airtable_read_at"
+_COLUMNS = ("id", "createdTime", "fields", "in_airtable")
 # Airtable stamps LAST_MODIFIED_TIME() with its own clock: re-reading the last minutes costs a page at most and
 # covers a skew between the two clocks and a write that landed while the last read was paging.
 OVERLAP = dt.timedelta(minutes=10)
@@ -32,36 +40,46 @@ def changed_since(instant: dt.datetime) -> str:
     return str(F.IS_AFTER(F.LAST_MODIFIED_TIME(), (instant - OVERLAP).astimezone(dt.UTC)))
 
 
+@dataclass
+class Mirror:
+    records: list[dict[str, Any]]
+    read_at: dt.datetime
+    removed: set[str] = field(default_factory=set)  # ids retention removed from Airtable
+
+
 class MirrorUnreadable(RuntimeError):
     """The stored mirror exists but cannot be read: it is rebuilt from a full listing."""
 
 
-def load(path: UPath) -> tuple[list[dict[str, Any]], dt.datetime] | None:
-    """The stored records and the instant of their read, or None when there is no mirror yet."""
+def load(path: UPath) -> Mirror | None:
+    """The stored mirror, or None when there is none yet."""
     if not path.exists():
         return None
     try:
         with path.open("rb") as file:
             table = pq.read_table(file)
         read_at = dt.datetime.fromisoformat(table.schema.metadata[READ_AT_KEY].decode())
+        ids, created, fields, in_airtable = (table.column(name).to_pylist() for name in _COLUMNS)
         records = [
-            {"id": record_id, "createdTime": created, "fields": json.loads(fields)}
-            for record_id, created, fields in zip(*(table.column(name).to_pylist() for name in table.column_names))
+            {"id": record_id, "createdTime": at, "fields": json.loads(values)}
+            for record_id, at, values in zip(ids, created, fields)
         ]
     except Exception as error:  # a truncated or foreign file: the caller lists the table again
         raise MirrorUnreadable(f"the Airtable mirror at {path} cannot be read: {error}") from None
-    return records, read_at
+    return Mirror(records, read_at, {record_id for record_id, kept in zip(ids, in_airtable) if not kept})
 
 
-def save(path: UPath, records: list[dict[str, Any]], read_at: dt.datetime) -> None:
+def save(path: UPath, mirror: Mirror) -> None:
     """Write the mirror whole: to a sibling file first, then renamed over the old one where the filesystem can."""
-    table = pa.table(
-        {
-            "id": [record["id"] for record in records],
-            "createdTime": [record.get("createdTime") for record in records],
-            "fields": [json.dumps(record.get("fields", {}), sort_keys=True) for record in records],
-        }
-    ).replace_schema_metadata({READ_AT_KEY: read_at.isoformat().encode()})
+    records = mirror.records
+    columns = (
+        [record["id"] for record in records],
+        [record.get("createdTime") for record in records],
+        [json.dumps(record.get("fields", {}), sort_keys=True) for record in records],
+        [record["id"] not in mirror.removed for record in records],
+    )
+    table = pa.table(dict(zip(_COLUMNS, columns)))
+    table = table.replace_schema_metadata({READ_AT_KEY: mirror.read_at.isoformat().encode()})
     path.parent.mkdir(parents=True, exist_ok=True)
     staged = path.with_name(f".{path.name}.writing")
     with staged.open("wb") as file:
@@ -81,10 +99,10 @@ def synced(
     list_records: Callable[[str | None], list[dict[str, Any]]],
     now: Callable[[], dt.datetime],
     full_sync: bool = False,
-) -> tuple[list[dict[str, Any]], str]:
-    """The whole table as of now, reading Airtable by what changed since the mirror's last read; and how it was
-    read (`incremental`, `first`, `rebuilt` or `full`). `list_records(formula)` lists the records a formula holds
-    for (all for None)."""
+) -> tuple[Mirror, str]:
+    """The whole table as of now, reading Airtable by what changed since the mirror's last read, stored; and how it
+    was read (`incremental`, `first`, `rebuilt` or `full`). `list_records(formula)` lists the records a formula
+    holds for (all for None)."""
     started = now()
     try:
         stored = load(path)
@@ -92,9 +110,51 @@ def synced(
     except MirrorUnreadable:
         stored, how = None, "rebuilt"
     if stored is None or full_sync:
-        records = merged(stored[0] if stored else [], list_records(None))
+        listed = list_records(None)
         how = "full" if full_sync else how
     else:
-        records = merged(stored[0], list_records(changed_since(stored[1])))
-    save(path, records, started)
-    return records, how
+        listed = list_records(changed_since(stored.read_at))
+    # A record Airtable lists again is in Airtable again (a full sync, or one restored by hand).
+    removed = (stored.removed if stored else set()) - {record["id"] for record in listed}
+    mirror = Mirror(merged(stored.records if stored else [], listed), started, removed)
+    save(path, mirror)
+    return mirror, how
+
+
+def _latest(values: list[Any]) -> dt.datetime | None:
+    """The latest of the dates given, or None when there is none or one cannot be read (such a record is kept)."""
+    instants = []
+    for value in values:
+        if value in (None, ""):
+            continue
+        try:
+            parsed = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        instants.append(parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC))
+    return max(instants, default=None)
+
+
+def expired(mirror: Mirror, now: dt.datetime, days: int, limit: int) -> list[str]:
+    """Ids of at most `limit` records still in Airtable whose every date is more than `days` before now, oldest
+    first; never a text still queued nor a consent event (a reply without a link, an opt-out status), which the
+    publisher reads from Airtable itself."""
+    cutoff = now - dt.timedelta(days=days)
+    candidates = []
+    for record in mirror.records:
+        fields = record.get("fields", {})
+        latest = _latest(
+            [*(fields.get(name) for name in ("campaign_date", "sent_date", "created_date")), record.get("createdTime")]
+        )
+        status, message = str(fields.get("status") or "").strip().lower(), str(fields.get("message") or "")
+        keep = (
+            record["id"] in mirror.removed
+            or latest is None
+            or latest >= cutoff
+            or status in QUEUED_STATUSES
+            or any(word in status for word in ("opt", "stop", "unsub"))
+            or (message.strip() and "http" not in message.lower())
+        )
+        if not keep:
+            candidates.append((latest, record["id"]))
+    return [record_id for _, record_id in sorted(candidates)[:limit]]

@@ -142,7 +142,8 @@ def published_messages(
     superseded); one row per text with its outcome. First, every queued text (of any date) whose event is now
     canceled, not public, full, started or moved is withdrawn; a blocking check reads the table again after
     publishing and fails if a queued text still points at such an event. Reads ask Airtable only for the queued
-    texts and for those the review can be moved by (`airtable_requests`)."""
+    texts and for those the review can be moved by (`airtable_requests`). With a retention set, records past it
+    that storage holds leave Airtable (`airtable_records_removed`, docs/airtable.md)."""
     campaign_date = parse_campaign_date(context.partition_key)
     reference = campaign_rules.reference_instant(campaign_date)
     sent_before = airtable.requests_made()
@@ -154,10 +155,12 @@ def published_messages(
     outcomes = airtable.publish(records, campaign_date, campaign_rules.cooldown_days)
     published = published_table(records, outcomes)
     stale = withdrawals(airtable.fetch_queued(), raw_events, reference)
+    removed = airtable.apply_retention()
     metadata = {
         **published_metadata(published, outcomes),
         **withdrawn_metadata(withdrawn, changed),
         "airtable_requests": airtable.requests_made() - sent_before,  # the review of the queue after writing included
+        "airtable_records_removed": removed,  # past `CUCU_AIRTABLE_RETENTION_DAYS`, kept in storage
     }
     yield dg.Output(published, metadata=metadata)
     yield queue_check_result(stale)

@@ -114,6 +114,7 @@ def build_resources(
             endpoint_url=environ.get("AIRTABLE_ENDPOINT_URL") or "https://api.airtable.com",
             mirror_url=str(UPath(storage_url(environ, data_dir(environ))) / "airtable_mirror"),
             full_sync=environ.get("CUCU_AIRTABLE_FULL_SYNC", "").strip().lower() in ("1", "true", "yes"),
+            retention_days=int(environ.get("CUCU_AIRTABLE_RETENTION_DAYS") or 0),
             **deadlines,
         )
     else:

@@ -65,6 +65,19 @@ class FakeAirtable:
             self._touch(by_id[item["id"]])
         return 200, {"records": [by_id[item["id"]] for item in body["records"]]}
 
+    def delete(self, ids: list[str], batch: bool) -> tuple[int, dict]:
+        """DELETE: a batch naming a missing record fails whole (422), a single missing record is a 404."""
+        present = {record["id"] for record in self.records}
+        if len(ids) > 10 or not ids:
+            return 422, {"error": {"type": "INVALID_RECORDS", "message": "between 1 and 10 record ids"}}
+        if any(record_id not in present for record_id in ids):
+            if batch:
+                return 422, {"error": {"type": "ROW_DOES_NOT_EXIST", "message": "no such record"}}
+            return 404, {"error": {"type": "NOT_FOUND", "message": "Could not find what you are looking for"}}
+        self.records[:] = [record for record in self.records if record["id"] not in set(ids)]
+        deleted = [{"id": record_id, "deleted": True} for record_id in ids]
+        return 200, ({"records": deleted} if batch else deleted[0])
+
     def upsert(self, body: dict) -> tuple[int, dict]:
         if len(body.get("records", [])) > 10:
             return 422, {"error": {"type": "INVALID_RECORDS", "message": "at most 10 records"}}
@@ -132,6 +145,20 @@ class FakeAirtable:
                     status, answer = fake.upsert(body)
                 if fault:
                     return send_fault(self, fault, error_body, fake.faults.stall_seconds, fake.faults.retry_after)
+                self._send(status, answer)
+
+            def do_DELETE(self):
+                fault = self._fault("DELETE")
+                if fault:
+                    return send_fault(self, fault, error_body, fake.faults.stall_seconds, fake.faults.retry_after)
+                url = urlparse(self.path)
+                single = url.path.rstrip("/").split("/")[-1]
+                ids = parse_qs(url.query).get("records[]", []) or ([single] if single.startswith("rec") else [])
+                with fake.lock:
+                    if fake.fail_writes_after is not None and fake.writes >= fake.fail_writes_after:
+                        return self._send(500, {"error": {"type": "SERVER_ERROR", "message": "down"}})
+                    fake.writes += 1
+                    status, answer = fake.delete(ids, batch=not single.startswith("rec"))
                 self._send(status, answer)
 
             def do_GET(self):

@@ -240,6 +240,10 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "days_to_booking": ("float", "Days from the reference instant to the first paid order in the window."),
         "opted_out": ("bool", "A STOP recorded within the attribution window."),
         "cost_usd": ("float", "What the text cost: writing it, and its SMS segments when sent."),
+        "window_closed": (
+            "bool",
+            "The attribution window had closed when this was counted: final, and the weekly read uses it as stored.",
+        ),
     },
     "campaign_performance": {
         "campaign_date": ("date", "One of the 28 pooled campaign dates."),

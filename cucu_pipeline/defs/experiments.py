@@ -1,6 +1,7 @@
 """Experiment assets: what followed each campaign date, and the weekly read over the last 28 closed dates."""
 
 import datetime as dt
+import os
 
 import dagster as dg
 import pandas as pd
@@ -12,10 +13,18 @@ from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.defs.columns import column_schema
 from cucu_pipeline.defs.partitions import campaign_dates
 from cucu_pipeline.defs.resources import CampaignRulesResource
+from cucu_pipeline.defs.resources import campaign_rules as configured_rules
 from cucu_pipeline.defs.sources import read_orders, read_records, read_users
 from cucu_pipeline.experiments import readout, report
 from cucu_pipeline.experiments.outcomes import campaign_outcomes as outcomes_of
-from cucu_pipeline.experiments.performance import chart, daily_series, markdown_image, pooled_dates
+from cucu_pipeline.experiments.performance import (
+    POOLED_DATES,
+    chart,
+    daily_series,
+    final_stored,
+    markdown_image,
+    pooled_dates,
+)
 
 _EXPERIMENTS = dict(partitions_def=campaign_dates, group_name="experiments", owners=["team:growth"])
 
@@ -68,19 +77,40 @@ def campaign_outcomes(
     return dg.Output(outcomes, metadata=metadata)
 
 
-@dg.asset(**_EXPERIMENTS, kinds={"airtable", "mongodb", "pandas"}, metadata=column_schema("campaign_performance"))
+# The weekly read of date D pools D - lag - 27 ... D - lag, lag = the attribution window and a day (`last_closed_date`).
+_LAG = configured_rules(os.environ).attribution_days + 1
+_POOLED = dg.AssetIn(
+    "campaign_outcomes",
+    partition_mapping=dg.TimeWindowPartitionMapping(
+        start_offset=-(_LAG + POOLED_DATES - 1), end_offset=-_LAG, allow_nonexistent_upstream_partitions=True
+    ),
+    metadata={"allow_missing_partitions": True},  # counted from the sources instead (`final_stored`)
+)
+
+
+@dg.asset(
+    **_EXPERIMENTS,
+    ins={"stored_outcomes": _POOLED},
+    kinds={"airtable", "mongodb", "pandas"},
+    metadata=column_schema("campaign_performance"),
+)
 def campaign_performance(
     context: dg.AssetExecutionContext,
+    stored_outcomes: dict[str, pd.DataFrame],
     mongo: DocumentSource,
     airtable: MessageStore,
     campaign_rules: CampaignRulesResource,
 ) -> dg.Output[pd.DataFrame]:
-    """The weekly read as of the date: the last 28 campaign dates whose attribution window had closed, pooled
-    (the same outcomes as `campaign_outcomes`, from the records and orders as they stand now). Incremental bookings
-    with their interval, cost per incremental booking, the winning variant or "no winner yet", the booking rate per
-    text by campaign (what `CUCU_INVITES_PER_SEAT` should follow) and a chart. One row per pooled date."""
+    """The weekly read as of the date: the last 28 campaign dates whose attribution window had closed, pooled, from
+    their stored `campaign_outcomes` (the schedule counts each date again once its window closed); a date not stored
+    or stored while its window was open is counted from the records and orders as they stand now
+    (`dates_counted_from_sources`). Incremental bookings with their interval, cost per incremental booking, the
+    winning variant or "no winner yet", the booking rate per text by campaign (what `CUCU_INVITES_PER_SEAT` should
+    follow) and a chart. One row per pooled date."""
     dates = pooled_dates(campaign_rules.last_closed_date(parse_campaign_date(context.partition_key)))
-    outcomes = _outcomes_now(mongo, airtable, dates, campaign_rules)
+    final, missing = final_stored(stored_outcomes, dates)
+    counted = [_outcomes_now(mongo, airtable, missing, campaign_rules)] if missing else []
+    outcomes = pd.concat([*final, *counted], ignore_index=True)
     series = daily_series(outcomes, dates)
     per_text = readout.booking_rate_per_text(outcomes)
     metadata = {
@@ -88,6 +118,8 @@ def campaign_performance(
         "first_date": dates[0].isoformat(),
         "last_date": dates[-1].isoformat(),
         "dates_with_members": int((series["members"] > 0).sum()),
+        "dates_stored": len(dates) - len(missing),
+        "dates_counted_from_sources": len(missing),
         **_readout_metadata(outcomes),
         **{
             f"invites_per_seat_{row['campaign'].lower().replace(' ', '_')}": row["invites_per_seat"]

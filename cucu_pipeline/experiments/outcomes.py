@@ -34,6 +34,7 @@ OUTCOME_COLUMNS = [
     "days_to_booking",
     "opted_out",
     "cost_usd",
+    "window_closed",
 ]
 
 
@@ -102,6 +103,7 @@ def campaign_outcomes(
             "opted_out": assigned.index.isin(stopped["row"]) | status.isin(OPT_OUT_STATUSES),
             "cost_usd": assigned["writing_cost_usd"].fillna(0.0)
             + sent * assigned["segments"].fillna(1.0) * rules.sms_segment_usd,
+            "window_closed": (reference + pd.Timedelta(days=rules.attribution_days) <= now).to_numpy(dtype=bool),
         }
     )
     return outcomes[OUTCOME_COLUMNS]

@@ -24,6 +24,20 @@ def pooled_dates(last_closed: dt.date) -> list[dt.date]:
     return [last_closed - dt.timedelta(days=back) for back in reversed(range(POOLED_DATES))]
 
 
+def final_stored(stored: dict[str, pd.DataFrame | None], dates: list[dt.date]) -> tuple[list[pd.DataFrame], list]:
+    """Of the pooled dates, the stored `campaign_outcomes` (by partition key) counted after their window closed, and
+    the dates still to count from the sources: not stored, or stored while their window was open (provisional). A
+    stored date with no member is final: members are assigned when the texts are published."""
+    final, missing = [], []
+    for day in dates:
+        outcomes = stored.get(day.isoformat())
+        if outcomes is not None and bool(outcomes["window_closed"].all()):
+            final.append(outcomes)
+        else:
+            missing.append(day)
+    return final, missing
+
+
 def daily_series(outcomes: pd.DataFrame, dates: list[dt.date]) -> pd.DataFrame:
     """Per date: members assigned, texts sent, what they cost, and the variants' lift over the holdout in bookings of
     any event pooled over the dates so far, with its interval (empty until both have members): one day's holdout is

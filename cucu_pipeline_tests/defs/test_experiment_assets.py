@@ -5,16 +5,22 @@ with a chart."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import shutil
 
 import dagster as dg
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from cucu_pipeline.clients.airtable_local import LocalMessageStore
+from cucu_pipeline.core.parquet import frame_to_table
 from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs.resources import build_resources
+from cucu_pipeline.defs.sources import read_orders, read_records, read_users
 from cucu_pipeline.experiments.arms import HOLDOUT
+from cucu_pipeline.experiments.outcomes import campaign_outcomes as outcomes_of
+from cucu_pipeline.experiments.performance import pooled_dates
 from cucu_pipeline_tests.conftest import SAMPLE_RAW
 
 CLOSED = "2026-10-01"
@@ -96,3 +102,24 @@ def test_the_weekly_read_pools_the_last_28_closed_dates_with_a_chart(whole_graph
     assert values["chart"].startswith(prefix)
     png = base64.b64decode(values["chart"][len(prefix) : -1])
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 20_000
+
+
+def test_the_weekly_read_uses_the_stored_closed_dates_and_counts_only_the_others(whole_graph, data_dir):
+    counted = whole_graph.output_for_node("campaign_performance")  # nothing stored: all 28 counted from the sources
+    assert metadata(whole_graph, "campaign_performance")["dates_counted_from_sources"] == 28
+    resources = build_resources({"CUCU_DATA_DIR": str(data_dir)})
+    rules, mongo, airtable = resources["campaign_rules"], resources["mongo"], resources["airtable"]
+    dates = pooled_dates(rules.last_closed_date(dt.date.fromisoformat(CLOSED)))
+    storage = data_dir / "assets" / "campaign_outcomes"
+    now = pd.Timestamp.now(tz="UTC")
+    outcomes = outcomes_of(read_records(airtable), read_orders(mongo), read_users(mongo), dates, rules, now)
+    for day in dates[1:]:  # what the schedule stored once each window closed; the first date stays open
+        final = outcomes[outcomes["campaign_date"] == day]
+        pq.write_table(frame_to_table(final.reset_index(drop=True)), storage / f"{day.isoformat()}.parquet")
+    provisional = outcomes[outcomes["campaign_date"] == dates[0]].assign(window_closed=False, booked_any_event=False)
+    pq.write_table(frame_to_table(provisional.reset_index(drop=True)), storage / f"{dates[0].isoformat()}.parquet")
+
+    stored = materialize(data_dir, CLOSED, selection=["campaign_performance"])
+    values = metadata(stored, "campaign_performance")
+    assert (values["dates_stored"], values["dates_counted_from_sources"]) == (27, 1)  # the provisional one again
+    pd.testing.assert_frame_equal(stored.output_for_node("campaign_performance"), counted)

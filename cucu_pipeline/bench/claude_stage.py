@@ -16,7 +16,6 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from cucu_pipeline.bench.measure import PROFILE_STAGE
 from cucu_pipeline.campaign.attempts import publishable
 from cucu_pipeline.campaign.composer import composer_for
 from cucu_pipeline.campaign.costs import campaign_cost
@@ -27,7 +26,7 @@ from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline_tests.fakes.messages_api import FakeMessagesAPI
 
-UPSTREAM = [*PROFILE_STAGE, "event_matches"]
+UPSTREAM = dg.AssetSelection.groups("sources", "profiles") | dg.AssetSelection.assets("event_matches")
 
 
 def _per_message(messages: pd.DataFrame) -> dict:

@@ -24,12 +24,12 @@ from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs.resources import build_resources
 
 
-def assets_in(*groups: str) -> list[str]:
-    """The names of the graph's assets in these groups."""
-    return [key.path[-1] for asset in ASSETS for key, group in asset.group_names_by_key.items() if group in groups]
+def steps_in(*groups: str) -> list[str]:
+    """The graph's steps that compute the assets of these groups (one step may compute several assets)."""
+    return [asset.node_def.name for asset in ASSETS if set(asset.group_names_by_key.values()) & set(groups)]
 
 
-PROFILE_STAGE = assets_in("sources", "profiles")  # raw_* -> enriched_*
+PROFILE_STAGE = steps_in("sources", "profiles")  # raw_* -> enriched_*
 CAMPAIGN_STAGE = ["event_matches", "matched_messages"]  # matching with the seat allocation, the writer and the checks
 # Dagster's default filesystem IO manager, which the Parquet storage replaced, pickles with protocol 4.
 DAGSTER_PICKLE_PROTOCOL = 4

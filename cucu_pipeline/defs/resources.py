@@ -14,7 +14,7 @@ from pathlib import Path
 import dagster as dg
 from upath import UPath
 
-from cucu_pipeline.clients.airtable import AirtableMessageStore
+from cucu_pipeline.clients.airtable import AirtableMessageStore, MessageStore
 from cucu_pipeline.clients.airtable_local import LocalMessageStore
 from cucu_pipeline.clients.claude import ClaudeWriter, TemplateWriter
 from cucu_pipeline.clients.mongo import JsonExportSource, MongoSource
@@ -88,6 +88,24 @@ def campaign_rules(environ: Mapping[str, str]) -> CampaignRulesResource:
     )
 
 
+def _message_store(environ: Mapping[str, str], deadlines: dict[str, float]) -> MessageStore:
+    """Airtable when `AIRTABLE_API_KEY` is set, mirrored in the asset storage (docs/airtable.md); else the local
+    SQLite stand-in."""
+    if not _production(environ, "AIRTABLE_API_KEY"):
+        return LocalMessageStore(data_dir=data_dir(environ))
+    _require(environ, "Airtable", "AIRTABLE_API_KEY", "AIRTABLE_BASE_ID", "AIRTABLE_TABLE")
+    return AirtableMessageStore(
+        api_key=dg.EnvVar("AIRTABLE_API_KEY"),
+        base_id=environ["AIRTABLE_BASE_ID"],
+        table_name=environ["AIRTABLE_TABLE"],
+        endpoint_url=environ.get("AIRTABLE_ENDPOINT_URL") or "https://api.airtable.com",
+        mirror_url=str(UPath(storage_url(environ, data_dir(environ))) / "airtable_mirror"),
+        full_sync=environ.get("CUCU_AIRTABLE_FULL_SYNC", "").strip().lower() in ("1", "true", "yes"),
+        retention_days=int(environ.get("CUCU_AIRTABLE_RETENTION_DAYS") or 0),
+        **deadlines,
+    )
+
+
 def build_resources(
     environ: Mapping[str, str] = os.environ,
 ) -> dict[str, dg.ConfigurableResource | dg.ConfigurableIOManagerFactory]:
@@ -105,20 +123,7 @@ def build_resources(
         )
     else:
         mongo = JsonExportSource(data_dir=data_dir(environ))
-    if _production(environ, "AIRTABLE_API_KEY"):
-        _require(environ, "Airtable", "AIRTABLE_API_KEY", "AIRTABLE_BASE_ID", "AIRTABLE_TABLE")
-        airtable = AirtableMessageStore(
-            api_key=dg.EnvVar("AIRTABLE_API_KEY"),
-            base_id=environ["AIRTABLE_BASE_ID"],
-            table_name=environ["AIRTABLE_TABLE"],
-            endpoint_url=environ.get("AIRTABLE_ENDPOINT_URL") or "https://api.airtable.com",
-            mirror_url=str(UPath(storage_url(environ, data_dir(environ))) / "airtable_mirror"),
-            full_sync=environ.get("CUCU_AIRTABLE_FULL_SYNC", "").strip().lower() in ("1", "true", "yes"),
-            retention_days=int(environ.get("CUCU_AIRTABLE_RETENTION_DAYS") or 0),
-            **deadlines,
-        )
-    else:
-        airtable = LocalMessageStore(data_dir=data_dir(environ))
+    airtable = _message_store(environ, deadlines)
     if _production(environ, "ANTHROPIC_API_KEY"):
         _require(environ, "Claude", "ANTHROPIC_API_KEY")
         claude = ClaudeWriter(

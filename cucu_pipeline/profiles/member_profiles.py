@@ -64,8 +64,7 @@ def enrich_users(
     """One row per member in `members` with every profile field of the README's "Profile rules" and a summary.
     `people` and `by_person` are the date's `Standing` (the `people` and `person_standing` assets)."""
     reference = rules.reference_instant(campaign_date)
-    persons = People.of_table(people)
-    base = members.set_index("id", drop=False)
+    persons, base = People.of_table(people), members.set_index("id", drop=False)
     base = base.assign(person_id=persons.of_members(base["id"]).fillna(base["id"]))
     index = base.index
     names = full_names(users)

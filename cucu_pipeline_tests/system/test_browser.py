@@ -60,7 +60,7 @@ def show_whole_graph(page) -> None:
 
 def node_label(page, asset: str):
     """An asset's node in the graph: its name, or Dagster's middle truncation of a long one (`campa…_performance`)."""
-    return page.get_by_text(re.compile(rf"^{asset[:3]}[\w…]*{asset[-6:]}$")).first
+    return page.get_by_text(re.compile(rf"^(?:{asset}|{asset[:3]}[\w…]*{asset[-6:]})$")).first
 
 
 def open_performance_chart(page, url: str, path: Path) -> None:
@@ -88,7 +88,7 @@ def test_a_campaign_manager_materializes_a_date_from_the_ui(tmp_path):
     screenshots = Path(os.environ.get("CUCU_SCREENSHOT_DIR", tmp_path))
     with dagster_ui(folder) as url, playwright.sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1800, "height": 1150})
+        page = browser.new_page(viewport={"width": 1800, "height": 1500})
         page.goto(f"{url}/asset-groups", wait_until="networkidle")
         show_whole_graph(page)
         for asset in sorted(ASSET_KEYS):

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cucu_pipeline.bench.measure import CAMPAIGN_STAGE, PROFILE_STAGE, definitions_load_seconds
+from cucu_pipeline.bench.measure import CAMPAIGN_STAGE, PROFILE_STAGE, STEP_ASSETS, definitions_load_seconds
 from cucu_pipeline.core.dates import PACIFIC
 from cucu_pipeline.sample_data.__main__ import write_exports
 from cucu_pipeline.sample_data.generator import generate
@@ -182,7 +182,10 @@ def markdown(result: dict) -> str:
         "|---|" + "---|---|" * len(sizes),
     ]
     for asset in sizes["full"]["seconds"]:
-        cells = [f"{s['seconds'][asset]:.2f} | {s['rows'][asset]:,}" for s in sizes.values()]
+        cells = [
+            f"{s['seconds'][asset]:.2f} | " + " + ".join(f"{s['rows'][name]:,}" for name in STEP_ASSETS[asset])
+            for s in sizes.values()
+        ]
         lines.append(f"| {asset} | " + " | ".join(cells) + " |")
     lines += [
         "",

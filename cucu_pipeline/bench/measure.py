@@ -29,6 +29,8 @@ def steps_in(*groups: str) -> list[str]:
     return [asset.node_def.name for asset in ASSETS if set(asset.group_names_by_key.values()) & set(groups)]
 
 
+# The assets each step computes, in their order (`contact_standing` computes three).
+STEP_ASSETS = {asset.node_def.name: sorted(key.path[-1] for key in asset.keys) for asset in ASSETS}
 PROFILE_STAGE = steps_in("sources", "profiles")  # raw_* -> enriched_*
 CAMPAIGN_STAGE = ["event_matches", "matched_messages"]  # matching with the seat allocation, the writer and the checks
 # Dagster's default filesystem IO manager, which the Parquet storage replaced, pickles with protocol 4.

@@ -185,6 +185,14 @@ def superseding_patches(keys: Iterable[str]) -> list[dict]:
     return [{"message_key": key, "status": SUPERSEDED} for key in keys]
 
 
+# The columns of `matched_messages` a record is written from (`_review` reads the last four).
+_RECORD_COLUMNS = [
+    "user_id", "event_id", "message", "campaign", "status", "arm", "segments", "model", "cost_usd", "send_timezone",
+    "send_after", "send_before", "when", "reasoning", "confidence", "check_results", "needs_review", "quality_issues",
+    "quality_score",
+]  # fmt: skip
+
+
 def airtable_records(
     messages: pd.DataFrame,
     members: pd.DataFrame,
@@ -198,13 +206,15 @@ def airtable_records(
 
     `created_date` is the campaign date's reference instant, so re-publishing a date writes identical records.
     """
+    written = messages[publishable_mask(messages) | (messages["status"] == HOLDOUT)]
+    # Only the members written to and the columns read: a row dict per enriched member would cost more than the texts.
+    texted = members[members["id"].isin(written["user_id"])]
     member = {
-        row["id"]: row
-        for row in members[["id", "name", "email", "phone", "summary", "user_segment"]].to_dict("records")
+        row["id"]: row for row in texted[["id", "name", "email", "phone", "summary", "user_segment"]].to_dict("records")
     }
     event = {row["id"]: row for row in events[["id", "name", "start_date", "summary"]].to_dict("records")}
     records = []
-    for row in messages[publishable_mask(messages) | (messages["status"] == HOLDOUT)].to_dict("records"):
+    for row in written[_RECORD_COLUMNS].to_dict("records"):
         person, happening = member[row["user_id"]], event[row["event_id"]]
         held_out = row["status"] == HOLDOUT
         records.append(

@@ -46,7 +46,9 @@ TARGETS = {
     "one_segment_share": (0.9, False),
     "claude_one_segment_share": (0.9, False),
     "parquet_to_pickle_storage_seconds": (1.0, True),
+    "airtable_requests_year_to_week": (3.0, True),  # a run with a year of history against one with a week
 }
+AIRTABLE_FIGURES = ("requests_1_week", "requests_1_year", "records_1_year")
 STORAGE_STEPS = ("parquet_store", "parquet_load", "pickle_store", "pickle_load")
 SAMPLE_DATA = Path(__file__).resolve().parents[2] / "data" / "raw"
 
@@ -112,9 +114,7 @@ def cli_sample_seconds(repeat: int) -> float:
     return statistics.median(runs)
 
 
-def report(
-    args: argparse.Namespace, sizes: dict[str, dict], legacy: dict, cli_seconds: float, claude: dict, load: float
-) -> dict:
+def report(args, sizes: dict, legacy: dict, cli_seconds: float, claude: dict, load: float, airtable: dict) -> dict:
     full, baseline = sizes["full"], sizes["baseline"]
     figures = {
         "raw_to_enriched_seconds": full["raw_to_enriched_seconds"],
@@ -132,6 +132,7 @@ def report(
         "claude_one_segment_share": claude["one_segment_share"],
         "parquet_to_pickle_storage_seconds": (full["parquet_store_seconds"] + full["parquet_load_seconds"])
         / (full["pickle_store_seconds"] + full["pickle_load_seconds"]),
+        "airtable_requests_year_to_week": airtable["requests_1_year"] / airtable["requests_1_week"],
     }
     return {
         "machine": {
@@ -143,6 +144,7 @@ def report(
         "sizes": sizes,
         "legacy": legacy,
         "claude": claude,
+        "airtable": airtable,
         "targets": {
             name: {
                 "measured": round(value, 2),
@@ -176,6 +178,10 @@ def markdown(result: dict) -> str:
         f"for raw -> enriched here.",
     ]
     lines += claude_markdown(result["claude"])
+    week, year, records = (result["airtable"][key] for key in AIRTABLE_FIGURES)
+    lines.append(
+        f"Airtable requests of a run: {week} with a week of history, {year} with a year ({records:,} records)."
+    )
     lines += [
         "",
         "| asset | " + " | ".join(f"{s['users']:,} members: s | rows" for s in sizes.values()) + " |",
@@ -255,10 +261,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cache", type=Path, default=Path("data/bench"), help="generated data, by size and seed")
     parser.add_argument("--out", type=Path, default=Path("data/bench"))
-    parser.add_argument(
-        "--legacy-users", type=int, default=40_000, help="size for the old algorithm (events in proportion)"
-    )
+    parser.add_argument("--legacy-users", type=int, default=40_000, help="the old algorithm's size (events in ratio)")
     parser.add_argument("--claude-members", type=int, default=1000)
+    parser.add_argument("--airtable-per-day", type=int, default=700, help="texts a day in the Airtable history")
     parser.add_argument("--claude-concurrency", type=int, default=16)
     parser.add_argument("--claude-latency", type=float, default=1.0, help="seconds the fake Messages API takes")
     args = parser.parse_args(argv)
@@ -283,7 +288,8 @@ def main(argv: list[str] | None = None) -> None:
         str(args.claude_latency),
     )
     load = definitions_load_seconds(args.repeat)
-    result = report(args, sizes, legacy, cli_sample_seconds(args.repeat), claude, load)
+    airtable = _json_run("cucu_pipeline.bench.airtable_reads", "--per-day", str(args.airtable_per_day))
+    result = report(args, sizes, legacy, cli_sample_seconds(args.repeat), claude, load, airtable)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.json").write_text(json.dumps(result, indent=2) + "\n")
     (args.out / "report.md").write_text(markdown(result))

@@ -29,6 +29,8 @@ def test_the_benchmark_reports_every_asset_and_every_target(tmp_path, capsys):
         "20",
         "--claude-latency",
         "0.05",
+        "--airtable-per-day",
+        "30",
     ]
     main(arguments)
     report = json.loads((tmp_path / "out" / "report.json").read_text())
@@ -56,6 +58,9 @@ def test_the_benchmark_reports_every_asset_and_every_target(tmp_path, capsys):
         claude["concurrent"]["cost_per_1000_messages_usd"] / 2
     )
     assert (baseline["users"], full["users"]) == (40, 400)
+    reads = report["airtable"]  # a run's Airtable requests do not grow with the table's age
+    assert reads["same_outcomes"] and report["targets"]["airtable_requests_year_to_week"]["met"]
+    assert reads["full_listing_requests_1_year"] == 110 and reads["requests_1_year"] <= 3 * reads["requests_1_week"]
     assert set(full["seconds"]) == set(STEP_ASSETS) and set(full["rows"]) == ASSET_KEYS  # a step may compute several
     assert full["rows"]["raw_users"] > baseline["rows"]["raw_users"] and full["peak_rss_mib"] > 100
     assert "| matched_messages |" in capsys.readouterr().out

@@ -138,22 +138,33 @@ def run_deadline_check(instance: dg.DagsterInstance, data_dir) -> dg.DagsterRun:
     return instance.get_run_by_id(result.run_id)
 
 
+def publish_today(data_dir, instance: dg.DagsterInstance) -> dt.datetime:
+    """Today's date materialized now, on the real clock (the instance stamps events with it); when it was."""
+    now = dt.datetime.now(PACIFIC)
+    resources = build_resources({"CUCU_DATA_DIR": str(data_dir)})
+    assert dg.materialize(ASSETS, resources=resources, partition_key=now.date().isoformat(), instance=instance).success
+    return now
+
+
 @pytest.mark.parametrize("published", [True, False])
 def test_texts_not_published_by_ten_alert_like_a_failure(published, sample_data_dir, slack, monkeypatch):
     channel, posts = slack
-    monkeypatch.setattr(alerts, "pacific_now", lambda: at(10, 5))
-    instance = dg.DagsterInstance.ephemeral()
+    instance, now = dg.DagsterInstance.ephemeral(), dt.datetime.now(PACIFIC)
     if published:
-        assert materialize(sample_data_dir, instance).is_success
+        now = publish_today(sample_data_dir, instance)
+    # Today's deadline, as the check sees it: a minute after the publication, and passed five minutes later.
+    monkeypatch.setattr(alerts, "deadline_of", lambda day: now + dt.timedelta(minutes=1))
+    monkeypatch.setattr(alerts, "pacific_now", lambda: now + dt.timedelta(minutes=5))
     run = run_deadline_check(instance, sample_data_dir)
     the_alert_for(run, instance, channel)
     if published:
         assert posts == []
     else:
         (post,) = posts
-        assert post["text"].startswith(f"Cuculi campaign {DATE}: run {run.run_id[:8]}")
+        today = now.date().isoformat()
+        assert post["text"].startswith(f"Cuculi campaign {today}: run {run.run_id[:8]}")
         assert (
-            f"check `published_by_deadline` on `published_messages` failed: published_messages for {DATE}"
+            f"check `published_by_deadline` on `published_messages` failed: published_messages for {today}"
             in (post["text"])
         )
 
@@ -182,3 +193,35 @@ def test_without_slack_the_alert_is_logged(sample_data_dir, caplog):
     run = materialize(sample_data_dir, instance, [a for a in ASSETS if "raw_events" in str(a.keys)])
     the_alert_for(run, instance, LoggedAlerts())
     assert f"Cuculi campaign {DATE}: run {run.run_id[:8]} failed." in caplog.text
+
+
+@pytest.mark.parametrize(
+    "published, now, missed",
+    [
+        (None, at(9, 59), None),  # nothing is due before ten
+        (None, at(10, 0), "was not materialized by 10:00"),
+        (at(10, 0), at(10, 5), None),  # on the minute is on time
+        (at(9, 12), at(16, 30), None),
+        (at(10, 1), at(10, 5), "first materialized at 10:01 Pacific, after 10:00"),
+        (at(16, 21), at(16, 30), "first materialized at 16:21 Pacific, after 10:00"),
+    ],
+)
+def test_the_deadline_is_the_first_publication_by_ten(published, now, missed):
+    found = alerts.on_time(published, now, alerts.deadline_of(now.date()))
+    assert (found is None) if missed is None else (missed in found)
+
+
+def test_a_date_first_published_after_ten_fails_the_check(sample_data_dir, monkeypatch):
+    instance = dg.DagsterInstance.ephemeral()
+    now = publish_today(sample_data_dir, instance)
+    # Had today's deadline been an hour ago, this first publication came after it: the check fails, naming the time.
+    monkeypatch.setattr(alerts, "pacific_now", lambda: now + dt.timedelta(minutes=5))
+    monkeypatch.setattr(alerts, "deadline_of", lambda day: now - dt.timedelta(hours=1))
+    run = run_deadline_check(instance, sample_data_dir)
+    (evaluation,) = [
+        record.event_log_entry.dagster_event.event_specific_data
+        for record in instance.get_records_for_run(
+            run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+        ).records
+    ]
+    assert not evaluation.passed and f"first materialized at {now:%H:%M} Pacific, after 10:00" in evaluation.description

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,7 +82,7 @@ def save(path: UPath, mirror: Mirror) -> None:
     table = pa.table(dict(zip(_COLUMNS, columns)))
     table = table.replace_schema_metadata({READ_AT_KEY: mirror.read_at.isoformat().encode()})
     path.parent.mkdir(parents=True, exist_ok=True)
-    staged = path.with_name(f".{path.name}.writing")
+    staged = path.with_name(f".{path.name}.{uuid.uuid4().hex}.writing")  # its own: two runs may write at once
     with staged.open("wb") as file:
         pq.write_table(table, file)
     staged.rename(path)

@@ -39,7 +39,7 @@ from cucu_pipeline.clients.airtable_http import (
 )
 from cucu_pipeline.clients.airtable_mirror import expired, load, save, synced
 from cucu_pipeline.clients.retries import retry_garbled
-from cucu_pipeline.profiles.message_history import QUEUED_STATUSES
+from cucu_pipeline.profiles.message_history import OPT_OUT_STATUS_WORDS, QUEUED_STATUSES
 
 # The Messages table's fields: the old scripts' columns plus the ones this project adds (README: "Publishing").
 MESSAGE_FIELDS = (
@@ -68,7 +68,7 @@ class MessageStore(dg.ConfigurableResource):
     def fetch_queued(self) -> list[dict[str, Any]]:
         """The records still queued, for the queue's review before and after publishing: at least their
         `QUEUE_FIELDS`."""
-        return [record for record in self.fetch_records() if _queued(record)]
+        raise NotImplementedError
 
     def requests_made(self) -> int:
         """Requests sent to Airtable by this resource so far (a local store sends none)."""
@@ -242,9 +242,5 @@ def review_formula(campaign_date: dt.date, cooldown_days: int) -> str:
     since = campaign_date - dt.timedelta(days=cooldown_days + 1)
     dated = [F.IS_AFTER(F.Field(name), since) for name in ("campaign_date", "sent_date", "created_date")]
     reply = F.AND(F.GT(F.LEN(F.Field("message")), 0), F.EQ(F.FIND("http", F.LOWER(F.Field("message"))), 0))
-    opted_out = [F.GT(F.FIND(word, _STATUS), 0) for word in ("opt", "stop", "unsub")]
+    opted_out = [F.GT(F.FIND(word, _STATUS), 0) for word in OPT_OUT_STATUS_WORDS]
     return str(F.OR(*dated, F.IS_AFTER(F.CREATED_TIME(), since), reply, *opted_out))
-
-
-def _queued(record: dict[str, Any]) -> bool:
-    return str(record["fields"].get("status") or "").strip().lower() in QUEUED_STATUSES

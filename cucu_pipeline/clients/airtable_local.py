@@ -21,7 +21,7 @@ from cucu_pipeline.campaign.publishing import (
 from cucu_pipeline.campaign.queue import QUEUE_FIELDS
 from cucu_pipeline.clients.airtable import MESSAGE_FIELDS, MessageStore
 from cucu_pipeline.core.dates import utc_iso
-from cucu_pipeline.profiles.message_history import QUEUED_STATUSES
+from cucu_pipeline.profiles.message_history import OPT_OUT_STATUS_WORDS, QUEUED_STATUSES
 from cucu_pipeline.sources.exports import read_export
 
 _QUEUED = sorted(QUEUED_STATUSES)
@@ -34,7 +34,7 @@ _SELECT_REVIEWED = (
     + " FROM messages WHERE "
     + " OR ".join(f'"{name}" >= :since' for name in _DATED)
     + " OR (length(message) > 0 AND instr(lower(message), 'http') = 0)"
-    + "".join(f" OR instr(lower(trim(status)), '{word}') > 0" for word in ("opt", "stop", "unsub"))
+    + "".join(f" OR instr(lower(trim(status)), '{word}') > 0" for word in OPT_OUT_STATUS_WORDS)
 )
 
 

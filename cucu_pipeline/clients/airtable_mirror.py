@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 from pyairtable import formulas as F
 from upath import UPath
 
-from cucu_pipeline.profiles.message_history import QUEUED_STATUSES
+from cucu_pipeline.profiles.message_history import OPT_OUT_STATUS_WORDS, QUEUED_STATUSES
 
 READ_AT_KEY = b"cucu.airtable_read_at"
 _COLUMNS = ("id", "createdTime", "fields", "in_airtable")
@@ -153,7 +153,7 @@ def expired(mirror: Mirror, now: dt.datetime, days: int, limit: int) -> list[str
             or latest is None
             or latest >= cutoff
             or status in QUEUED_STATUSES
-            or any(word in status for word in ("opt", "stop", "unsub"))
+            or any(word in status for word in OPT_OUT_STATUS_WORDS)
             or (message.strip() and "http" not in message.lower())
         )
         if not keep:

@@ -18,6 +18,9 @@ from cucu_pipeline.profiles.eligibility import unbookable_texts
 SENT_STATUSES = frozenset({"sent", "delivered"})
 QUEUED_STATUSES = frozenset({"queued", "scheduled", "pending"})
 OPT_OUT_STATUSES = frozenset({"opted_out", "stop", "unsubscribed"})
+# Words a raw status holds when it may be an opt-out (`Opted Out`, `STOP`, `unsubscribed`): a superset of
+# `OPT_OUT_STATUSES` that a store's query can test without normalizing the status first.
+OPT_OUT_STATUS_WORDS = ("opt", "stop", "unsub")
 # A queued text the publisher withdrew because its event could no longer be booked as the text says.
 WITHDRAWN = "withdrawn"
 # A member the experiment held out is under the cooldown like a texted one, so the next days leave the control alone.

@@ -37,7 +37,8 @@ def build_assets(environ: Mapping[str, str] = os.environ) -> list[dg.AssetsDefin
 def build_executor(environ: Mapping[str, str] = os.environ) -> dg.ExecutorDefinition:
     """In-process by default: steps are pandas transforms of seconds or less, and one process beats a process per
     step. With `CUCU_CELERY_BROKER` (e.g. `redis://host:6379/0`, also the result backend) every step is a task for
-    the Celery workers started with `deploy/celery/celery.yaml` (README: "When one machine is not enough")."""
+    the Celery workers started with `deploy/celery/celery.yaml`
+    (docs/production.md: "When one machine is not enough")."""
     if not environ.get("CUCU_CELERY_BROKER"):
         return dg.in_process_executor
     try:  # imported where used: Celery loads in ~0.3 s, and only this executor needs it

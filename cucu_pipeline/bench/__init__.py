@@ -1,1 +1,1 @@
-"""The project's benchmark: `python -m cucu_pipeline.bench` (see README, "Performance")."""
+"""The project's benchmark: `python -m cucu_pipeline.bench` (docs/performance.md)."""

@@ -15,7 +15,7 @@ import tempfile
 
 from upath import UPath
 
-from cucu_pipeline.campaign.publishing import message_key
+from cucu_pipeline.campaign.publishing.records import message_key
 from cucu_pipeline.clients.airtable import AirtableMessageStore
 from cucu_pipeline.clients.airtable_mirror import Mirror, save
 from cucu_pipeline_tests.fakes.airtable import FakeAirtable

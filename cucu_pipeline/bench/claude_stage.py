@@ -16,10 +16,10 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from cucu_pipeline.campaign.attempts import publishable
-from cucu_pipeline.campaign.composer import composer_for
-from cucu_pipeline.campaign.costs import campaign_cost
-from cucu_pipeline.campaign.drafting import produce_messages
+from cucu_pipeline.campaign.writing.attempts import publishable
+from cucu_pipeline.campaign.writing.composer import composer_for
+from cucu_pipeline.campaign.writing.costs import campaign_cost
+from cucu_pipeline.campaign.writing.drafting import produce_messages
 from cucu_pipeline.clients.claude import ClaudeWriter
 from cucu_pipeline.core.dates import parse_campaign_date
 from cucu_pipeline.definitions import ASSETS

@@ -1,2 +1,3 @@
-"""Plain Python for the campaign assets: matching, briefs and templates, drafting, SMS rules and segments, send
-windows, publishing."""
+"""Plain Python for the campaign assets, grouped by what it does: `matching/` (who is invited to which event),
+`writing/` (briefs, the writers, drafting and the quality gate), `checks/` (the SMS rules every text must pass) and
+`publishing/` (the asset checks' gate, send windows, the Airtable records and the queue)."""

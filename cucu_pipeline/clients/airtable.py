@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from typing import Any
 
 import dagster as dg
@@ -17,7 +18,8 @@ from pyairtable import formulas as F
 from pydantic import PrivateAttr
 from upath import UPath
 
-from cucu_pipeline.campaign.publishing import (
+from cucu_pipeline.campaign.publishing.queue import QUEUE_FIELDS
+from cucu_pipeline.campaign.publishing.records import (
     BATCH_SIZE,
     REVIEW_FIELDS,
     Outcome,
@@ -27,7 +29,6 @@ from cucu_pipeline.campaign.publishing import (
     superseding_patches,
     write_outcome,
 )
-from cucu_pipeline.campaign.queue import QUEUE_FIELDS
 from cucu_pipeline.clients.airtable_http import (
     GARBLED_ANSWERS,
     RateLimiter,
@@ -41,7 +42,7 @@ from cucu_pipeline.clients.airtable_mirror import expired, load, save, synced
 from cucu_pipeline.clients.retries import retry_garbled
 from cucu_pipeline.profiles.message_history import OPT_OUT_STATUS_WORDS, QUEUED_STATUSES
 
-# The Messages table's fields: the old scripts' columns plus the ones this project adds (README: "Publishing").
+# The Messages table's fields: the old scripts' columns plus the ones this project adds (docs/writing.md: "Publishing").
 MESSAGE_FIELDS = (
     "user_id", "user_name", "user_email", "user_phone", "event_id", "event_name", "event_date", "message", "campaign",
     "status", "sent_date", "created_date", "message_key", "campaign_date", "segments", "checks", "model",
@@ -185,26 +186,70 @@ class AirtableMessageStore(MessageStore):
         review = cooldown_review(existing, records, campaign_date, cooldown_days)
         outcomes = [Outcome(key, None, "skipped", reason) for key, reason in review.conflicts.items()]
         writes = [record for record in records if record["message_key"] not in review.conflicts]
-        outcomes += _write(table, [*writes, *superseding_patches(review.superseded)], existing, review.superseded)
+        refused: dict[str, str] = {}
+        patches = superseding_patches(review.superseded)
+        outcomes += _write(table, [*writes, *patches], existing, review.superseded, refused)
         # Runs that share no Dagster instance can write to one member at once: read again and settle, so the table
         # itself ends with one text per member within the cooldown, whichever run reads last.
         after = list_all_records(table, self.page_attempts, window, REVIEW_FIELDS)
         settled = cooldown_review(after, writes, campaign_date, cooldown_days)
         patches = superseding_patches([*settled.conflicts, *settled.superseded])  # ours withdrawn, theirs replaced
-        outcomes += _write(table, patches, after, settled.superseded)
+        outcomes += _write(table, patches, after, settled.superseded, refused)
+        if refused:  # after every other record is written: a re-run writes each of those once more, in place
+            named = "; ".join(f"{key}: {why}" for key, why in sorted(refused.items()))
+            raise RefusedRecords(f"Airtable refused {len(refused)} of {len(records)} records ({named})")
         return outcomes + [Outcome(key, None, "skipped", f"{why}_meanwhile") for key, why in settled.conflicts.items()]
 
 
-def _write(table, writes: list[dict[str, Any]], existing: list[dict[str, Any]], superseded: list[str]) -> list[Outcome]:
+class RefusedRecords(RuntimeError):
+    """Records Airtable would not take, each named by its key with the field and the reason; the other records of
+    their batches were written."""
+
+
+# Airtable's answers refusing one record's values; the request wrote none of its records.
+# https://airtable.com/developers/web/api/errors
+REFUSALS = frozenset({"INVALID_VALUE_FOR_COLUMN", "INVALID_MULTIPLE_CHOICE_OPTIONS", "UNKNOWN_FIELD_NAME"})
+
+
+def _refusal(error: requests.HTTPError) -> str | None:
+    """`INVALID_VALUE_FOR_COLUMN on "send_after"` (or with Airtable's message) for a refusal of values, else None."""
+    try:
+        detail = error.response.json().get("error") if error.response is not None else None
+    except ValueError:
+        return None
+    if not isinstance(detail, dict) or detail.get("type") not in REFUSALS:
+        return None
+    message = str(detail.get("message", ""))
+    field = re.search(r'[Ff]ield "([^"]+)"', message)  # `Field "send_after" cannot accept the provided value`
+    return f'{detail["type"]} on "{field.group(1)}"' if field else f"{detail['type']}: {message}"  # masked on raising
+
+
+def _upsert(table, records: list[dict[str, Any]], refused: dict[str, str]) -> list[tuple[dict, bool]]:
+    """Upsert `records` on `message_key`, each written row with whether it was created; a batch Airtable refuses
+    is written one record at a time, so only the refused ones stay out (noted in `refused`)."""
+    upsert = functools.partial(table.batch_upsert, [{"fields": r} for r in records], key_fields=["message_key"])
+    try:
+        result = retry_garbled(upsert, GARBLED_ANSWERS)
+    except requests.HTTPError as error:
+        if (why := _refusal(error)) is None:
+            raise
+        if len(records) == 1:
+            refused[records[0]["message_key"]] = why
+            return []
+        return [row for record in records for row in _upsert(table, [record], refused)]
+    created = set(result["createdRecords"])
+    return [(row, row["id"] in created) for row in result["records"]]
+
+
+def _write(
+    table, writes: list[dict[str, Any]], existing: list[dict[str, Any]], superseded: list[str], refused: dict[str, str]
+) -> list[Outcome]:
     """Upserts on `message_key` in batches of ten; a key copied onto two rows is written by record id."""
     outcomes = []
     by_key, by_id = split_by_duplicates(writes, duplicate_rows(existing))
     for start in range(0, len(by_key), BATCH_SIZE):
-        chunk = [{"fields": record} for record in by_key[start : start + BATCH_SIZE]]
-        upsert = functools.partial(table.batch_upsert, chunk, key_fields=["message_key"])
-        result = retry_garbled(upsert, GARBLED_ANSWERS)
-        created = set(result["createdRecords"])
-        outcomes += [write_outcome(row, superseded, row["id"] in created) for row in result["records"]]
+        written = _upsert(table, by_key[start : start + BATCH_SIZE], refused)
+        outcomes += [write_outcome(row, superseded, created) for row, created in written]
     for start in range(0, len(by_id), BATCH_SIZE):
         update = functools.partial(table.batch_update, by_id[start : start + BATCH_SIZE])
         outcomes += [write_outcome(row, superseded, False) for row in retry_garbled(update, GARBLED_ANSWERS)]

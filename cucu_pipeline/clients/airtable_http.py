@@ -116,7 +116,7 @@ class AirtableError(RuntimeError):
 def masked_errors(call: Callable[[], T]) -> T:
     """The call's result; its error leaves with phones and emails masked and without the original exception attached
     (raised outside the handler, so not even as its context): neither the run's event log nor its console shows a
-    contact (README: "Security and privacy")."""
+    contact (SECURITY.md)."""
     try:
         return call()
     except Exception as error:

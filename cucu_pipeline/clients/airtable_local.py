@@ -11,14 +11,14 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from cucu_pipeline.campaign.publishing import (
+from cucu_pipeline.campaign.publishing.queue import QUEUE_FIELDS
+from cucu_pipeline.campaign.publishing.records import (
     REVIEW_FIELDS,
     SUPERSEDED,
     Outcome,
     cooldown_review,
     superseding_patches,
 )
-from cucu_pipeline.campaign.queue import QUEUE_FIELDS
 from cucu_pipeline.clients.airtable import MESSAGE_FIELDS, MessageStore
 from cucu_pipeline.core.dates import utc_iso
 from cucu_pipeline.profiles.message_history import OPT_OUT_STATUS_WORDS, QUEUED_STATUSES

@@ -3,28 +3,20 @@ and judges it; its local stand-in writes from the deterministic templates and ju
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 from pydantic import BaseModel, PrivateAttr, ValidationError
 
-from cucu_pipeline.campaign.briefs import Brief, Draft
-from cucu_pipeline.campaign.templates import TEMPLATE_MODEL, template_writes
+from cucu_pipeline.campaign.writing.briefs import Brief, Draft
+from cucu_pipeline.campaign.writing.templates import TEMPLATE_MODEL, template_writes
 from cucu_pipeline.clients.judge_prompt import JUDGE_SYSTEM_PROMPT, ClaudeJudgement, judge_schema, review_prompt
 from cucu_pipeline.clients.prompt import SYSTEM_PROMPT, ClaudeDraft, brief_prompt, output_schema
 from cucu_pipeline.quality.rubric import CRITERIA, Judgement, Review
 from cucu_pipeline.quality.signals import local_judgement
 
 if TYPE_CHECKING:
-    from cucu_pipeline.clients.claude_calls import Answer
-
-
-class BatchLedger(Protocol):
-    """Where a caller records the id of a submitted batch, so a re-run finds it (the Dagster instance in a run)."""
-
-    def get(self, key: str) -> str | None: ...
-
-    def set(self, key: str, value: str) -> None: ...
+    from cucu_pipeline.clients.claude_calls import Answer, BatchLedger
 
 
 class MessageWriter(dg.ConfigurableResource):

@@ -10,20 +10,25 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import anthropic
 
 from cucu_pipeline.clients.retries import retry_garbled
-
-if TYPE_CHECKING:
-    from cucu_pipeline.clients.claude import BatchLedger
 
 BATCH_PRICE_FACTOR = 0.5  # Message Batches cost half the standard price
 # Errors about one request; every other API error (connection, timeout, rate limit, 5xx, overload, a key or model
 # refused) means Claude cannot answer right now, and the template or the local judge takes over.
 REQUEST_ERRORS = (anthropic.BadRequestError, anthropic.UnprocessableEntityError, anthropic.ContentTooLargeError)
 GARBLED_ANSWERS = (json.JSONDecodeError,)  # a 200 whose body is cut short: the SDK raises it without retrying
+
+
+class BatchLedger(Protocol):
+    """Where a caller records the id of a submitted batch, so a re-run finds it (the Dagster instance in a run)."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def set(self, key: str, value: str) -> None: ...
 
 
 @dataclass(frozen=True)

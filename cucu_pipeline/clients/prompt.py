@@ -11,8 +11,8 @@ from functools import cache
 import phonenumbers
 from pydantic import BaseModel, Field
 
-from cucu_pipeline.campaign.briefs import Brief, EventFacts
-from cucu_pipeline.campaign.content_rules import find_links
+from cucu_pipeline.campaign.checks.content_rules import find_links
+from cucu_pipeline.campaign.writing.briefs import Brief, EventFacts
 from cucu_pipeline.core.privacy import EMAIL_IN_TEXT
 from cucu_pipeline.quality.rubric import RUBRIC
 
@@ -112,7 +112,7 @@ a one-sentence reasoning for the pick, and your confidence from 0 to 100."""
 SYSTEM_PROMPT = _INSTRUCTIONS.replace("{rubric}", RUBRIC)
 
 
-# The experiment's variants ask for these styles in turn (README: "Experiments"): the first variant the first style.
+# The experiment's variants ask for these styles in turn (docs/experiments.md): the first variant the first style.
 STYLES = (
     "warm and personal, like a friend's invitation",
     "playful and witty, with a light joke about the food or the table",

@@ -1,4 +1,4 @@
-"""Frames to Parquet and back, every column with the type and values it had (README: "Storage").
+"""Frames to Parquet and back, every column with the type and values it had (docs/production.md: "Storage").
 
 Arrow types carry what pandas holds: strings, numbers, nullable integers and booleans, instants with their time zone,
 dates, and lists (of strings, numbers or records) as Arrow lists. A column of dicts whose keys vary by row (a text's

@@ -14,8 +14,8 @@ DEFAULT_BOOKING_URL = "https://cucu.li/bookings/{event_id}"
 
 
 class CampaignRules(BaseModel):
-    """Who may be texted, which events may be promoted and how texts are branded, as of a campaign date (README:
-    "Who may be texted", "Which events may be promoted", "Configuration")."""
+    """Who may be texted, which events may be promoted and how texts are branded, as of a campaign date
+    (docs/assets.md: "Who may be texted", "Which events may be promoted"; docs/configuration.md)."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -1,5 +1,5 @@
 """Alerts when a campaign does not go out: a failed run, a run whose blocking checks stopped publishing, and
-today's texts not published by 10:00 Pacific (README: "Alerts")."""
+today's texts not published by 10:00 Pacific (docs/production.md: "Alerts")."""
 
 import datetime as dt
 import os

@@ -3,14 +3,14 @@
 import dagster as dg
 import pandas as pd
 
-from cucu_pipeline.campaign.allocation import event_caps
-from cucu_pipeline.campaign.composer import composer_for
-from cucu_pipeline.campaign.drafting import produce_messages
-from cucu_pipeline.campaign.matching import caps_by_event, match_members
-from cucu_pipeline.campaign.message_checks import check_failures
-from cucu_pipeline.campaign.publishing import airtable_records, published_table
-from cucu_pipeline.campaign.queue import withdrawals
-from cucu_pipeline.campaign.send_windows import with_send_windows
+from cucu_pipeline.campaign.matching.allocation import event_caps
+from cucu_pipeline.campaign.matching.matches import caps_by_event, match_members
+from cucu_pipeline.campaign.publishing.message_checks import check_failures
+from cucu_pipeline.campaign.publishing.queue import withdrawals
+from cucu_pipeline.campaign.publishing.records import airtable_records, published_table
+from cucu_pipeline.campaign.publishing.send_windows import with_send_windows
+from cucu_pipeline.campaign.writing.composer import composer_for
+from cucu_pipeline.campaign.writing.drafting import produce_messages
 from cucu_pipeline.clients.airtable import MessageStore
 from cucu_pipeline.clients.claude import MessageWriter
 from cucu_pipeline.core.dates import parse_campaign_date

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import dagster as dg
 import pandas as pd
 
-from cucu_pipeline.campaign.attempts import FALLBACK
-from cucu_pipeline.campaign.message_checks import ASSET_CHECKS
+from cucu_pipeline.campaign.publishing.message_checks import ASSET_CHECKS
+from cucu_pipeline.campaign.writing.attempts import FALLBACK
 from cucu_pipeline.defs.partitions import campaign_dates
 
 WRITER_AVAILABLE = "writer_available"

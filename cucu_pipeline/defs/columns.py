@@ -224,7 +224,11 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         **{name: _MESSAGE[name] for name in ("user_id", "event_id", "message")},
         "airtable_record_id": ("string", "Airtable record id written or kept."),
         "outcome": ("string", "`created`, `updated` or `skipped`."),
-        "skip_reason": ("string", "`cooldown_conflict`, `opted_out` or `already_sent` when skipped."),
+        "skip_reason": (
+            "string",
+            "When skipped: `cooldown_conflict`, `later_text` (a text dated after this date), `opted_out` or "
+            "`already_sent`.",
+        ),
     },
     "campaign_outcomes": {
         "campaign_date": ("date", "Campaign date the member was assigned on."),

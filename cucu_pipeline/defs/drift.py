@@ -1,5 +1,6 @@
-"""Drift checks: a WARN on an asset's date when its figures moved far from the previous week's (README: "Drift
-checks"). Non-blocking: the campaign still goes out; the UI and the check's metadata say what moved."""
+"""Drift checks: a WARN on an asset's date when its figures moved far from the previous week's
+(docs/production.md: "Drift checks"). Non-blocking: the campaign still goes out; the UI and the check's metadata say
+what moved."""
 
 import datetime as dt
 

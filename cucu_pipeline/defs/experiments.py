@@ -37,13 +37,14 @@ def _outcomes_now(mongo: DocumentSource, airtable: MessageStore, dates: list[dt.
 
 def _readout_metadata(outcomes: pd.DataFrame) -> dict[str, object]:
     arms, lifts = readout.arm_table(outcomes), readout.lift_table(outcomes)
+    days = outcomes["campaign_date"].nunique()
     overall = lifts[(lifts["by"] == "all") | ((lifts["view"] == "assigned") & (lifts["outcome"] == readout.PRIMARY))]
     return {
         "members": len(outcomes),
         "texts_sent": int(outcomes["sent"].sum()),
         **report.arm_metadata(arms),
         **report.lift_metadata(lifts),
-        **report.incremental_metadata(readout.incremental(outcomes), readout.verdict(outcomes)),
+        **report.incremental_metadata(readout.incremental(outcomes), readout.verdict(outcomes, days)),
         "arms": dg.MetadataValue.md(report.arms_markdown(arms)),
         "lifts": dg.MetadataValue.md(report.lifts_markdown(overall)),
     }

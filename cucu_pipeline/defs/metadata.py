@@ -8,15 +8,16 @@ from collections.abc import Iterable
 import dagster as dg
 import pandas as pd
 
-from cucu_pipeline.campaign.attempts import STATUSES, USAGE_COLUMNS, publishable
-from cucu_pipeline.campaign.campaigns import CAMPAIGNS
-from cucu_pipeline.campaign.costs import campaign_cost
-from cucu_pipeline.campaign.matching import Matching
-from cucu_pipeline.campaign.publishing import DUPLICATE, SUPERSEDED, Outcome
-from cucu_pipeline.campaign.segments import texting_name
-from cucu_pipeline.campaign.send_windows import NO_WINDOW
-from cucu_pipeline.campaign.sms_rules import textable_event_name
+from cucu_pipeline.campaign.checks.segments import texting_name
+from cucu_pipeline.campaign.checks.sms_rules import textable_event_name
+from cucu_pipeline.campaign.matching.campaigns import CAMPAIGNS
+from cucu_pipeline.campaign.matching.matches import Matching
+from cucu_pipeline.campaign.publishing.records import DUPLICATE, LATER_TEXT, SUPERSEDED, Outcome
+from cucu_pipeline.campaign.publishing.send_windows import NO_WINDOW
+from cucu_pipeline.campaign.writing.attempts import STATUSES, USAGE_COLUMNS, publishable
+from cucu_pipeline.campaign.writing.costs import campaign_cost
 from cucu_pipeline.core.privacy import mask_text, masked
+from cucu_pipeline.core.wording import plural
 
 PREVIEW_ROWS = 10
 
@@ -134,14 +135,27 @@ def messages_metadata(
 
 def published_metadata(published: pd.DataFrame, outcomes: list[Outcome]) -> dict[str, object]:
     by_key = {outcome.message_key: outcome.outcome for outcome in outcomes}
+    later = int((published["skip_reason"] == LATER_TEXT).sum())
+    superseded = sum(outcome == SUPERSEDED for outcome in by_key.values())
     return {
         "dagster/row_count": len(published),
         **{f"outcome_{name}": int((published["outcome"] == name).sum()) for name in ("created", "updated", "skipped")},
         **{f"skipped_{reason}": int(count) for reason, count in published["skip_reason"].value_counts().items()},
-        "superseded_later_texts": sum(outcome == SUPERSEDED for outcome in by_key.values()),
+        "superseded_later_texts": superseded,
         "duplicate_rows_marked": sum(outcome == DUPLICATE for outcome in by_key.values()),
+        **({"later_texts": _later_texts_note(later, superseded)} if later or superseded else {}),
         "preview": preview(published, ["message_key", "event_id", "outcome", "skip_reason", "message"]),
     }
+
+
+def _later_texts_note(later: int, superseded: int) -> str:
+    """Why texts dated after the campaign date changed what this date wrote, where the counts are read."""
+    return (
+        f"The table already holds texts dated after this date: {plural(later, 'member')} skipped for one within "
+        f"the cooldown (`skipped_later_text`), {plural(superseded, 'queued later text')} of this pipeline replaced "
+        "by this date's (`superseded_later_texts`). A backfill meets them, and so does a first run for today on the "
+        "bundled sample, whose simulated campaigns run past today."
+    )
 
 
 def withdrawn_metadata(withdrawn: list[dict], changed: int) -> dict[str, object]:

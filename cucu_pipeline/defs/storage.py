@@ -1,5 +1,5 @@
 """Where asset values live: one Parquet file per asset and campaign date, at a local folder or any fsspec URL
-(README: "Storage")."""
+(docs/production.md: "Storage")."""
 
 from __future__ import annotations
 
@@ -8,10 +8,15 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 from upath import UPath
 
 from cucu_pipeline.core.parquet import frame_to_table, table_to_frame
+
+
+class UnreadableStoredValue(Exception):
+    """A stored file that exists but is not a readable Parquet table (cut short, overwritten, another format)."""
 
 
 class ParquetIOManager(dg.UPathIOManager):
@@ -24,8 +29,18 @@ class ParquetIOManager(dg.UPathIOManager):
             pq.write_table(frame_to_table(obj), file)
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> pd.DataFrame:
-        with path.open("rb") as file:
-            return table_to_frame(pq.read_table(file))
+        try:
+            with path.open("rb") as file:
+                return table_to_frame(pq.read_table(file))
+        except FileNotFoundError:
+            raise  # a date never stored: Dagster says so, or skips it where missing dates are allowed
+        except (pa.ArrowException, OSError) as error:
+            # Arrow names only '<Buffer>': say which value, which date and which file, and what mends it.
+            asset, date = path.parent.name, path.stem
+            raise UnreadableStoredValue(
+                f"The stored {asset} for {date} cannot be read ({error}): {path}. "
+                f"Materialize {asset} for {date} again to replace it."
+            ) from error
 
 
 class ParquetStorage(dg.ConfigurableIOManagerFactory):

@@ -1,4 +1,4 @@
-"""Which arm of the experiment each member is in on a campaign date (README: "Experiments").
+"""Which arm of the experiment each member is in on a campaign date (docs/experiments.md).
 
 An experiment is a name and weighted arms: `holdout` (recorded, never sent) and one or more message variants. A
 member's arm follows from a hash of (experiment, member, campaign date), so re-runs and backfills assign the same

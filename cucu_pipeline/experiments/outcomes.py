@@ -1,4 +1,4 @@
-"""What followed each campaign date: one row per member the experiment assigned (README: "Experiments").
+"""What followed each campaign date: one row per member the experiment assigned (docs/experiments.md).
 
 The members are those the date's Airtable records name with an arm (texts and holdouts alike; a record superseded by
 an earlier date's text left the experiment). A booking is a paid order placed after the date's reference instant and
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from cucu_pipeline.campaign.publishing import SUPERSEDED
+from cucu_pipeline.campaign.publishing.records import SUPERSEDED
 from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.experiments.arms import HOLDOUT
 from cucu_pipeline.profiles.consent import opts_out

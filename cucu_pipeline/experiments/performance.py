@@ -1,5 +1,5 @@
-"""The weekly read: the last 28 closed campaign dates pooled, day by day and drawn as one chart (README:
-"Experiments")."""
+"""The weekly read: the last 28 closed campaign dates pooled, day by day and drawn as one chart
+(docs/experiments.md)."""
 
 from __future__ import annotations
 

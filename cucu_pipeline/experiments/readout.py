@@ -1,5 +1,5 @@
 """The experiment's readout from campaign outcomes: rates per arm, each variant's lift over the holdout, incremental
-bookings and what they cost, and whether a variant wins (README: "Experiments").
+bookings and what they cost, and whether a variant wins (docs/experiments.md).
 
 The primary analysis is by assignment: every member of a variant against the holdout, sent or not, so texts the team
 skipped in review bias nothing. The sent-only view (the variant's sent texts against the whole holdout) is reported
@@ -8,19 +8,29 @@ beside it. The primary outcome is a paid booking of any event; the invited event
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
 
 from cucu_pipeline.experiments.arms import HOLDOUT
-from cucu_pipeline.experiments.statistics import ALPHA, Lift, Rate, lift, members_needed, rate
+from cucu_pipeline.experiments.statistics import (
+    ALPHA,
+    Lift,
+    Rate,
+    lift,
+    members_needed,
+    rate,
+    smallest_detectable_difference,
+)
 
 PRIMARY = "booked_any_event"
+QUARTER_DAYS = 91  # how far ahead a growth team plans: a sample beyond a quarter of campaigns is not a plan
 OUTCOMES = ("booked_invited_event", "booked_any_event")
 BREAKDOWNS = (None, "campaign", "user_segment")
 LIFT_COLUMNS = (
     "view outcome by group arm members bookings rate holdout_members holdout_rate lift lift_low lift_high "
-    "relative_lift p_value test"
+    "relative_lift p_value p_adjusted test"
 ).split()
 
 
@@ -78,7 +88,21 @@ def lift_table(outcomes: pd.DataFrame) -> pd.DataFrame:
                         if found is not None:
                             labels = dict(view=view, outcome=column, by=by or "all", group=str(group), arm=arm)
                             rows.append(_lift_row(found, **labels))
-    return pd.DataFrame(rows, columns=LIFT_COLUMNS)
+    return _holm_adjusted(pd.DataFrame(rows, columns=LIFT_COLUMNS))
+
+
+def _holm_adjusted(lifts: pd.DataFrame) -> pd.DataFrame:
+    """`p_adjusted`: each p-value Holm-adjusted among the comparisons of its family (one view, outcome and
+    breakdown), so a segment that stands out among many is not read as a finding by chance."""
+    if lifts.empty:
+        return lifts
+    from statsmodels.stats.multitest import multipletests  # imported where used: loading it takes ~0.5 s
+
+    def adjust(p_values: pd.Series) -> pd.Series:
+        return pd.Series(multipletests(p_values.to_numpy(), method="holm")[1], index=p_values.index)
+
+    family = lifts.groupby(["view", "outcome", "by"], sort=False)["p_value"]
+    return lifts.assign(p_adjusted=family.transform(adjust))
 
 
 @dataclass(frozen=True)
@@ -115,46 +139,70 @@ def incremental(outcomes: pd.DataFrame, column: str = PRIMARY) -> Incremental:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The winning variant, or `None` ("no winner yet") with the members the observed difference still needs."""
+    """The winning variant, or `None` ("no winner yet"): with the members the observed difference still needs when a
+    quarter of campaigns at this pace brings them, else the smallest lift a quarter could find."""
 
     winner: str | None
     leader: str | None
     p_value: float | None  # Holm-adjusted, the largest of the leader's comparisons
-    members_needed: int | None
-    members_still_needed: int | None
+    members_needed: int | None = None
+    members_still_needed: int | None = None  # only when a quarter of campaigns reaches them
+    days_still_needed: int | None = None
+    difference: float | None = None  # the leader's observed lift over its closest rival, in rate points
+    quarter_detectable: float | None = None  # the smallest lift a quarter of campaigns would find, in rate points
 
     @property
     def text(self) -> str:
         if self.winner:
             return f"{self.winner} wins (adjusted p = {self.p_value:.3g})"
         if self.members_still_needed:
-            return f"no winner yet: about {self.members_still_needed:,} more members for the observed difference"
+            return (
+                f"no winner yet: about {self.members_still_needed:,} more members (about {self.days_still_needed} more "
+                f"days of campaigns) to tell whether the observed {self.difference:+.1%} is real"
+            )
+        if self.difference and self.quarter_detectable is not None:
+            return (
+                f"no winner yet, and not detectable at this size: the observed {self.difference:+.1%} is too small for "
+                f"{QUARTER_DAYS} days of campaigns, which would find a lift of {self.quarter_detectable:.1%} or more"
+            )
         return "no winner yet: no difference observed to test"
 
 
-def verdict(outcomes: pd.DataFrame, column: str = PRIMARY) -> Verdict:
+def verdict(outcomes: pd.DataFrame, days: int, column: str = PRIMARY) -> Verdict:
     """The leading variant wins when its rate beats the holdout and every other variant, each significantly after
-    Holm's correction for the comparisons made. Otherwise the sample size that the leader's closest comparison needs
-    (5% significance, 80% power) says how far there is to go."""
+    Holm's correction for the comparisons made. Otherwise the sample that the leader's closest comparison needs (5%
+    significance, 80% power) says how far there is to go, if a quarter of campaigns at this pace (`days` observed)
+    reaches it; if not, the smallest lift a quarter would find says what is worth testing."""
     rates = {arm: arm_rate(outcomes[outcomes["arm"] == arm], column) for arm in sorted(set(outcomes["arm"]))}
     variants = [arm for arm in rates if arm != HOLDOUT]
     if not variants or HOLDOUT not in rates:
-        return Verdict(None, None, None, None, None)
+        return Verdict(None, None, None)
     leader = max(variants, key=lambda arm: (rates[arm].rate, arm))
     rivals = [arm for arm in rates if arm != leader]
     found = [lift(rates[leader], rates[rival]) for rival in rivals]
     if any(item is None for item in found):
-        return Verdict(None, leader, None, None, None)
+        return Verdict(None, leader, None)
     from statsmodels.stats.multitest import multipletests  # imported where used: loading it takes ~0.5 s
 
     rejected, adjusted, _, _ = multipletests([item.p_value for item in found], alpha=ALPHA, method="holm")
     if all(rejected) and all(item.difference > 0 for item in found):
-        return Verdict(leader, leader, float(max(adjusted)), None, None)
-    closest = rivals[min(range(len(rivals)), key=lambda index: found[index].difference)]
-    pair = rates[leader].members + rates[closest].members
-    needed = members_needed(rates[leader], rates[closest], rates[closest].members / pair)
-    still = None if needed is None else max(needed - pair, 0)
-    return Verdict(None, leader, float(max(adjusted)), needed, still)
+        return Verdict(leader, leader, float(max(adjusted)))
+    closest = min(range(len(rivals)), key=lambda index: found[index].difference)
+    leading, rival = rates[leader], rates[rivals[closest]]
+    pair, share = leading.members + rival.members, rival.members / (leading.members + rival.members)
+    needed = members_needed(leading, rival, share)
+    per_day, quarter = pair / max(days, 1), pair * QUARTER_DAYS / max(days, 1)
+    reached = needed is not None and needed <= quarter
+    return Verdict(
+        None,
+        leader,
+        float(max(adjusted)),
+        members_needed=needed,
+        members_still_needed=max(needed - pair, 0) if reached else None,
+        days_still_needed=math.ceil(max(needed - pair, 0) / per_day) if reached else None,
+        difference=found[closest].difference,
+        quarter_detectable=None if reached else smallest_detectable_difference(rival, round(quarter), share),
+    )
 
 
 def booking_rate_per_text(outcomes: pd.DataFrame) -> pd.DataFrame:

@@ -43,20 +43,26 @@ def arms_markdown(arms: pd.DataFrame) -> str:
     return _table(header, "lrrlllr", rows)
 
 
+EXPLORATORY = (
+    "p: Holm-adjusted within each breakdown. Rows by campaign or segment are exploratory: many comparisons at once,"
+    " leads to test in their own experiment, not findings."
+)
+
+
 def lifts_markdown(lifts: pd.DataFrame) -> str:
-    """Each variant against the holdout, one row per view, outcome and group."""
+    """Each variant against the holdout, one row per view, outcome and group; rows of a breakdown say exploratory."""
     if lifts.empty:
         return "No lift to show: an arm has no members."
     rows = [
-        [row["by"], row["group"], row["view"], SHORT[row["outcome"]], row["arm"], row["members"]]
-        + [_percent(row["rate"]), _percent(row["holdout_rate"])]
+        [row["by"] if row["by"] == "all" else f"{row['by']} (exploratory)", row["group"], row["view"]]
+        + [SHORT[row["outcome"]], row["arm"], row["members"], _percent(row["rate"]), _percent(row["holdout_rate"])]
         + [_interval(row["lift"], row["lift_low"], row["lift_high"], points=True)]
         + ["n/a" if pd.isna(row["relative_lift"]) else f"{row['relative_lift']:+.0%}"]
-        + [f"{row['p_value']:.3g} ({row['test']})"]
+        + [f"{row['p_adjusted']:.3g} ({row['test']})"]
         for row in lifts.to_dict("records")
     ]
     header = "by | group | view | outcome | arm | members | rate | holdout rate | lift [95% CI] | relative | p (test)"
-    return _table(header, "lllllrrrlrl", rows)
+    return _table(header, "lllllrrrlrl", rows) + "\n\n" + EXPLORATORY
 
 
 def per_text_markdown(per_text: pd.DataFrame) -> str:
@@ -107,12 +113,19 @@ def incremental_metadata(found: Incremental, verdict: Verdict) -> dict[str, obje
         "cost_usd": found.cost_usd,
         # Dagster metadata floats must be numbers: an unbounded or undefined cost is left out, and the text says so.
         **({"cost_per_incremental_booking_usd": found.cost_per_booking} if found.cost_per_booking else {}),
-        **({"cost_per_incremental_booking_usd_best": best} if best else {}),
-        **({"cost_per_incremental_booking_usd_worst": worst} if worst else {}),
+        # Its interval's ends only beside a cost: never a "best" cost next to "n/a".
+        **({"cost_per_incremental_booking_usd_best": best} if found.cost_per_booking and best else {}),
+        **({"cost_per_incremental_booking_usd_worst": worst} if found.cost_per_booking and worst else {}),
         "cost_per_incremental_booking": _cost_text(found),
         "winner": verdict.winner or "no winner yet",
         "verdict": verdict.text,
         **({"members_still_needed": verdict.members_still_needed} if verdict.members_still_needed is not None else {}),
+        **({"days_still_needed": verdict.days_still_needed} if verdict.days_still_needed is not None else {}),
+        **(
+            {"smallest_lift_a_quarter_finds": round(verdict.quarter_detectable, 4)}
+            if verdict.quarter_detectable
+            else {}
+        ),
         "primary_outcome": PRIMARY,
     }
 

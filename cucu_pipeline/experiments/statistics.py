@@ -1,4 +1,4 @@
-"""Booking rates per arm and each variant's lift over the holdout, with honest intervals (README: "Experiments").
+"""Booking rates per arm and each variant's lift over the holdout, with honest intervals (docs/experiments.md).
 
 Rates carry Wilson 95% intervals; a lift (treated rate minus holdout rate) carries Newcombe's hybrid-score interval;
 its p-value comes from the two-proportion score test, or Fisher's exact test when an expected count is below 5.
@@ -94,3 +94,18 @@ def members_needed(treated: Rate, holdout: Rate, holdout_share: float) -> int | 
     ratio = holdout_share / (1 - holdout_share)
     treated_members = NormalIndPower().solve_power(effect_size=effect, alpha=ALPHA, power=POWER, ratio=ratio)
     return math.ceil(treated_members * (1 + ratio))
+
+
+def smallest_detectable_difference(baseline: Rate, members: int, holdout_share: float) -> float | None:
+    """The smallest rise over `baseline`'s rate that `members` in all (in the experiment's proportions) would find at
+    5% significance with 80% power, in rate points; None when there are too few members to find any."""
+    if members < 2 or not 0 < holdout_share < 1:
+        return None
+    from statsmodels.stats.power import NormalIndPower
+
+    ratio = holdout_share / (1 - holdout_share)
+    treated_members = members / (1 + ratio)
+    effect = NormalIndPower().solve_power(nobs1=treated_members, alpha=ALPHA, power=POWER, ratio=ratio)
+    # Cohen's h = 2·asin(√p1) − 2·asin(√p0), solved for p1 (capped at a rate of 1).
+    angle = min(math.asin(math.sqrt(baseline.rate)) + effect / 2, math.pi / 2)
+    return math.sin(angle) ** 2 - baseline.rate

@@ -1,1 +1,1 @@
-"""Watching the campaign: the alert text and the drift between dates (README: "Alerts", "Drift checks")."""
+"""Watching the campaign: the alert text and the drift between dates (docs/production.md: "Alerts", "Drift checks")."""

@@ -1,5 +1,6 @@
 """Drift between campaign dates: each date's figures against the median of the previous materialized dates, so a
-source that loses a field or a writer that starts falling back is flagged the same morning (README: "Drift checks").
+source that loses a field or a writer that starts falling back is flagged the same morning
+(docs/production.md: "Drift checks").
 
 Figures come from the metadata each asset already records, so a check reads no data: members qualified, the matched
 share, the fallback share, the cost per text, and the share of documents rejected (or members excluded) per reason.

@@ -1,4 +1,4 @@
-"""Who may be texted and which events may be promoted on a campaign date (README: "Who may be texted").
+"""Who may be texted and which events may be promoted on a campaign date (docs/assets.md: "Who may be texted").
 
 Each excluded row gets exactly one primary reason: the first rule it fails, in the order the rules are listed, and
 `duplicate_person` last for a person's records that pass every rule but the one texted.

@@ -1,4 +1,4 @@
-"""Enriched event profiles as of a campaign date (README: "Assets"): capacity, host, crowd and a summary."""
+"""Enriched event profiles as of a campaign date (docs/assets.md): capacity, host, crowd and a summary."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Enriched member profiles as of a campaign date (README: "Profile rules").
+"""Enriched member profiles as of a campaign date (docs/assets.md: "Profile rules").
 
 Every field is a join or a grouped aggregate over exploded participant lists, so cost grows with the number of
 attendances, never with members × events. Only events that started before the reference instant are history, and
@@ -61,7 +61,7 @@ def enrich_users(
     campaign_date: dt.date,
     rules: CampaignRules,
 ) -> pd.DataFrame:
-    """One row per member in `members` with every profile field of the README's "Profile rules" and a summary.
+    """One row per member in `members` with every profile field of docs/assets.md: "Profile rules" and a summary.
     `people` and `by_person` are the date's `Standing` (the `people` and `person_standing` assets)."""
     reference = rules.reference_instant(campaign_date)
     persons, base = People.of_table(people), members.set_index("id", drop=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cucu_pipeline.campaign.briefs import Brief, EventFacts, Usage
+from cucu_pipeline.campaign.writing.briefs import Brief, EventFacts, Usage
 
 CRITERIA = {
     "tone": "fits the campaign (warm welcome for a first-timer, no-pressure welcome back for a returning member, "

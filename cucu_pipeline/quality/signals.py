@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from cucu_pipeline.campaign.campaigns import FILL_THE_TABLE, RETURN_TO_TABLE, SEAT_THE_NEWCOMER
-from cucu_pipeline.campaign.phrasings import BARE_FAMILY, FEW_SEATS, phrasing_family
+from cucu_pipeline.campaign.matching.campaigns import FILL_THE_TABLE, RETURN_TO_TABLE, SEAT_THE_NEWCOMER
+from cucu_pipeline.campaign.writing.phrasings import BARE_FAMILY, FEW_SEATS, phrasing_family
 from cucu_pipeline.quality.rubric import CRITERIA, Judgement, Review
 
 LOCAL_JUDGE = "local"

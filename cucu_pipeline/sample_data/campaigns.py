@@ -1,5 +1,5 @@
 """Past campaigns with a known truth: arms, holdout records, texts the team sent, and the bookings that followed
-(README: "Sample data").
+(docs/configuration.md: "Sample data").
 
 Every simulated date assigns `MEMBERS_PER_DAY` members, each matched to an upcoming event under one campaign, to the
 default experiment's arms with the pipeline's own assignment. The team sends `SENT_SHARE` of the variants' texts. A

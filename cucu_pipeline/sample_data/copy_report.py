@@ -21,11 +21,11 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from cucu_pipeline.campaign.attempts import publishable
-from cucu_pipeline.campaign.briefs import body_of
-from cucu_pipeline.campaign.campaigns import FILL_THE_TABLE
-from cucu_pipeline.campaign.composer import composer_for
-from cucu_pipeline.campaign.phrasings import BARE_FAMILY, FEW_SEATS, phrasing_family
+from cucu_pipeline.campaign.matching.campaigns import FILL_THE_TABLE
+from cucu_pipeline.campaign.writing.attempts import publishable
+from cucu_pipeline.campaign.writing.briefs import body_of
+from cucu_pipeline.campaign.writing.composer import composer_for
+from cucu_pipeline.campaign.writing.phrasings import BARE_FAMILY, FEW_SEATS, phrasing_family
 from cucu_pipeline.core.dates import parse_campaign_date
 from cucu_pipeline.definitions import build_assets
 from cucu_pipeline.defs.resources import build_resources, campaign_rules

@@ -27,10 +27,10 @@ import dagster as dg
 import numpy as np
 import pandas as pd
 
-from cucu_pipeline.campaign.briefs import body_of
-from cucu_pipeline.campaign.campaigns import SEAT_THE_NEWCOMER
-from cucu_pipeline.campaign.diet import event_conflicts, member_restrictions
-from cucu_pipeline.campaign.phrasings import phrasing_family
+from cucu_pipeline.campaign.matching.campaigns import SEAT_THE_NEWCOMER
+from cucu_pipeline.campaign.matching.diet import event_conflicts, member_restrictions
+from cucu_pipeline.campaign.writing.briefs import body_of
+from cucu_pipeline.campaign.writing.phrasings import phrasing_family
 from cucu_pipeline.core.dates import utc_iso
 from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.definitions import build_assets

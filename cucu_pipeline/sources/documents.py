@@ -1,7 +1,7 @@
 """The source documents: MongoDB members, events and orders, and Airtable message records, as pydantic models.
 
 A model reads a document's camelCase fields into snake_case columns; a field that cannot be used rejects the whole
-document with one reason (see the README's "Bad records").
+document with one reason (see docs/assets.md: "Bad records").
 """
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ def _object_hook(obj: dict) -> Any:
 
 
 class ExportError(ValueError):
-    """A file no retry can fix, named with what is wrong with it (README: "Bad records")."""
+    """A file no retry can fix, named with what is wrong with it (docs/assets.md: "Bad records")."""
 
 
 _WHITESPACE = re.compile(r"\s*")

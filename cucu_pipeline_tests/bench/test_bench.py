@@ -10,6 +10,8 @@ from cucu_pipeline.bench.__main__ import TARGETS, cached_data, main
 from cucu_pipeline.bench.measure import STEP_ASSETS
 from cucu_pipeline_tests.defs.test_definitions import ASSET_KEYS
 
+pytestmark = pytest.mark.slow  # the benchmark
+
 
 def test_the_benchmark_reports_every_asset_and_every_target(tmp_path, capsys):
     arguments = [

@@ -1,5 +1,5 @@
-"""`airtable_records`: what the team reviews for each publishable text, and nothing for the others (README:
-"Publishing")."""
+"""`airtable_records`: what the team reviews for each publishable text, and nothing for the others
+(docs/writing.md: "Publishing")."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 
 import pandas as pd
 
-from cucu_pipeline.campaign.publishing import airtable_records
+from cucu_pipeline.campaign.publishing.records import airtable_records
 from cucu_pipeline.clients.airtable import MESSAGE_FIELDS
 
 DAY = dt.date(2024, 2, 10)

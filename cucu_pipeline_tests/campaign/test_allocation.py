@@ -8,11 +8,11 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from cucu_pipeline.campaign.allocation import allocate_seats, event_caps
-from cucu_pipeline.campaign.attempts import READY, Drafting, Outcome
-from cucu_pipeline.campaign.briefs import Draft
-from cucu_pipeline.campaign.drafting import hold_to_caps
-from cucu_pipeline.campaign.matching import caps_by_event, match_members
+from cucu_pipeline.campaign.matching.allocation import allocate_seats, event_caps
+from cucu_pipeline.campaign.matching.matches import caps_by_event, match_members
+from cucu_pipeline.campaign.writing.attempts import READY, Drafting, Outcome
+from cucu_pipeline.campaign.writing.briefs import Draft
+from cucu_pipeline.campaign.writing.drafting import hold_to_caps
 from cucu_pipeline_tests.campaign.test_matching import REFERENCE, event, member, members_frame
 
 DAY = dt.date(2024, 2, 10)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cucu_pipeline.campaign.audience import ADULTS_ONLY, SINGLES_ONLY, alcohol_events, singles_events
-from cucu_pipeline.campaign.matching import match_members
+from cucu_pipeline.campaign.matching.audience import ADULTS_ONLY, SINGLES_ONLY, alcohol_events, singles_events
+from cucu_pipeline.campaign.matching.matches import match_members
 from cucu_pipeline_tests.campaign.test_matching import REFERENCE, event, member, members_frame
 
 

@@ -1,5 +1,5 @@
 """Claims checked for meaning: days and dates from the campaign date, times, counts by what they count, scarcity,
-social proof, places, and other members' names (README: "Writing and checking")."""
+social proof, places, and other members' names (docs/writing.md: "Writing and checking")."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from cucu_pipeline.campaign.claims import false_facts
-from cucu_pipeline.campaign.when import clock_time, event_time
+from cucu_pipeline.campaign.checks.claims import false_facts
+from cucu_pipeline.campaign.checks.when import clock_time, event_time
 from cucu_pipeline_tests.campaign.test_sms_rules import CONTEXT
 
 WEDNESDAY = dt.date(2024, 2, 14)

@@ -1,5 +1,5 @@
 """Every entry of the content word lists and the shortener list is caught by an example text of this test's own, and
-by that entry alone, so deleting any entry fails a test (README: "Writing and checking")."""
+by that entry alone, so deleting any entry fails a test (docs/writing.md: "Writing and checking")."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from cucu_pipeline.campaign.content_rules import (
+from cucu_pipeline.campaign.checks.content_rules import (
     ALCOHOL_OFFERS,
     FORBIDDEN_TOPICS,
     PHISHING_PHRASES,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cucu_pipeline.campaign.costs import campaign_cost
+from cucu_pipeline.campaign.writing.costs import campaign_cost
 
 
 def test_sms_and_claude_cost_per_thousand_texts():

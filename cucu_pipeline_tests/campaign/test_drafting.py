@@ -6,12 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cucu_pipeline.campaign.briefs import Draft
-from cucu_pipeline.campaign.composer import Composer
-from cucu_pipeline.campaign.drafting import produce_messages
-from cucu_pipeline.campaign.matching import caps_by_event, match_members
-from cucu_pipeline.campaign.message_checks import check_failures
-from cucu_pipeline.campaign.segments import texting_name
+from cucu_pipeline.campaign.checks.segments import texting_name
+from cucu_pipeline.campaign.matching.matches import caps_by_event, match_members
+from cucu_pipeline.campaign.publishing.message_checks import check_failures
+from cucu_pipeline.campaign.writing.briefs import Draft
+from cucu_pipeline.campaign.writing.composer import Composer
+from cucu_pipeline.campaign.writing.drafting import produce_messages
 from cucu_pipeline.clients.claude import TemplateWriter
 from cucu_pipeline.profiles.eligibility import event_exclusion_reasons
 from cucu_pipeline.profiles.event_profiles import enrich_events

@@ -1,6 +1,6 @@
 """A model that lies: first drafts with a wrong count, a false "tomorrow", another member's name, an alcohol offer, a
 shortener or a doubled brand. The checks refuse each one, the regeneration or the template takes over, no published
-text carries any of it, and no brief names another member (README: "Writing and checking", "Privacy")."""
+text carries any of it, and no brief names another member (docs/writing.md: "Writing and checking", "Privacy")."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import json
 import re
 
 import dagster as dg
+import pytest
 
 from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs.resources import build_resources
@@ -17,6 +18,8 @@ from cucu_pipeline.sample_data.__main__ import write_exports
 from cucu_pipeline.sample_data.generator import generate
 from cucu_pipeline_tests.defs.test_campaign_assets import DATE, check_outcomes, pipeline_records
 from cucu_pipeline_tests.fakes.messages_api import FakeMessagesAPI, compliant_draft
+
+pytestmark = pytest.mark.slow  # whole-graph runs
 
 LIES = (
     ("wrong_count", lambda draft, event, other: f"{draft} {event['seats_left'] + 4} seats left."),

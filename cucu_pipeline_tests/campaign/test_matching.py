@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cucu_pipeline.campaign.campaigns import (
+from cucu_pipeline.campaign.matching.campaigns import (
     FILL_THE_TABLE,
     RETURN_TO_TABLE,
     SEAT_THE_NEWCOMER,
     campaign_for,
     member_campaigns,
 )
-from cucu_pipeline.campaign.matching import MATCH_COLUMNS, match_members
+from cucu_pipeline.campaign.matching.matches import MATCH_COLUMNS, match_members
 
 REFERENCE = pd.Timestamp("2024-02-10T18:00:00Z")
 
@@ -193,7 +193,7 @@ def test_scores_are_the_same_in_chunks(monkeypatch):
         for n in range(6)
     ]
     whole = match(members, events)
-    monkeypatch.setattr("cucu_pipeline.campaign.scoring.CHUNK", 2)
+    monkeypatch.setattr("cucu_pipeline.campaign.matching.scoring.CHUNK", 2)
     pd.testing.assert_frame_equal(whole, match(members, events))
 
 

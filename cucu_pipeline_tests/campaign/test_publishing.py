@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from cucu_pipeline.campaign.publishing import CooldownReview, cooldown_review, message_key
+from cucu_pipeline.campaign.publishing.records import CooldownReview, cooldown_review, message_key
 from cucu_pipeline.clients.airtable import AirtableMessageStore, RateLimiter
 from cucu_pipeline.clients.airtable_http import AirtableError
 from cucu_pipeline.clients.airtable_local import LocalMessageStore
@@ -42,8 +42,8 @@ def stored(user_id: str, day: str, status: str = "sent", **fields) -> dict:
     ("existing", "reason"),
     [
         (stored("u1", "2024-02-04"), "cooldown_conflict"),  # six days before
-        (stored("u1", "2024-02-16"), "cooldown_conflict"),  # six days after, already sent: partitions in any order
-        (stored("u1", "2024-02-16", status="queued"), "cooldown_conflict"),  # queued by hand, not the pipeline's
+        (stored("u1", "2024-02-16"), "later_text"),  # six days after, already sent: partitions in any order
+        (stored("u1", "2024-02-16", status="queued"), "later_text"),  # queued by hand, not the pipeline's
         (stored("u1", "2024-02-07", status="queued", message_key="2024-02-07:u1"), "cooldown_conflict"),  # earlier
         (stored("u1", "2024-02-03"), None),  # seven days before
         (stored("u1", "2024-02-17", status="queued"), None),
@@ -62,6 +62,12 @@ def stored(user_id: str, day: str, status: str = "sent", **fields) -> dict:
 def test_cooldown_conflicts(existing, reason):
     review = cooldown_review([existing], [record("u1")], DAY, cooldown_days=7)
     assert review.conflicts.get(message_key(DAY, "u1")) == reason and review.superseded == []
+
+
+def test_a_text_dated_earlier_outweighs_one_dated_later_in_the_reason_given():
+    texts = [stored("u1", "2024-02-16"), stored("u1", "2024-02-05")]
+    review = cooldown_review(texts, [record("u1")], DAY, cooldown_days=7)
+    assert review.conflicts == {message_key(DAY, "u1"): "cooldown_conflict"}
 
 
 def test_an_earlier_date_supersedes_a_later_queued_text_unless_it_is_held_back():
@@ -165,7 +171,7 @@ def test_airtable_skips_members_texted_by_another_partition_and_supersedes_later
     )
     with fake.serve() as url:
         outcomes = {o.message_key: o for o in airtable(url).publish([record("u1"), record("u2")], DAY, 7)}
-    assert outcomes[message_key(DAY, "u1")].skip_reason == "cooldown_conflict"
+    assert outcomes[message_key(DAY, "u1")].skip_reason == "later_text"  # sent for a later date
     assert outcomes[message_key(DAY, "u2")].outcome == "created" and outcomes["2024-02-12:u2"].outcome == "superseded"
     statuses = {r["fields"]["message_key"]: r["fields"]["status"] for r in fake.records}
     assert statuses == {"2024-02-12:u1": "sent", "2024-02-12:u2": "superseded", message_key(DAY, "u2"): "queued"}
@@ -229,3 +235,27 @@ def test_two_runs_sharing_no_instance_leave_one_text_per_member():
         DAY.isoformat()  # the earlier date wins, as when the dates run in order
     }
     assert sum(len(found) for found in outcomes) >= 2 * len(members)
+
+
+def test_texts_dated_later_are_explained_where_their_counts_are_read():
+    import pandas as pd
+
+    from cucu_pipeline.campaign.publishing.records import Outcome
+    from cucu_pipeline.defs.metadata import published_metadata
+
+    published = pd.DataFrame(
+        {
+            "message_key": ["d:u1", "d:u2", "d:u3"],
+            "event_id": ["e1"] * 3,
+            "outcome": ["skipped", "skipped", "created"],
+            "skip_reason": ["later_text", "cooldown_conflict", None],
+            "message": [None, None, "Cuculi: Hi"],
+        }
+    )
+    outcomes = [Outcome("d:u3", "rec3", "created"), Outcome("later:u4", "rec4", "superseded")]
+    values = published_metadata(published, outcomes)
+    assert values["skipped_later_text"] == 1 and values["superseded_later_texts"] == 1
+    assert "1 member skipped for one within the cooldown" in values["later_texts"]
+    assert "1 queued later text of this pipeline replaced" in values["later_texts"]
+    quiet = published_metadata(published.assign(skip_reason=["cooldown_conflict"] * 2 + [None]), outcomes[:1])
+    assert "later_texts" not in quiet

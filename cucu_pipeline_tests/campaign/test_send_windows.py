@@ -8,7 +8,7 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from cucu_pipeline.campaign.send_windows import NO_WINDOW, send_windows, with_send_windows
+from cucu_pipeline.campaign.publishing.send_windows import NO_WINDOW, send_windows, with_send_windows
 from cucu_pipeline.clients.airtable import MESSAGE_FIELDS
 from cucu_pipeline.clients.airtable_local import LocalMessageStore
 

@@ -1,4 +1,4 @@
-"""Every SMS rule with passing and failing examples, and every limit at its edge (README: "Writing and checking")."""
+"""Every SMS rule with passing and failing examples, and every limit at its edge (docs/writing.md)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 
-from cucu_pipeline.campaign.segments import count_segments, encoding, to_gsm7
-from cucu_pipeline.campaign.sms_rules import MessageContext, check_message, extract_urls, textable_event_name
+from cucu_pipeline.campaign.checks.context import MessageContext
+from cucu_pipeline.campaign.checks.segments import count_segments, encoding, to_gsm7
+from cucu_pipeline.campaign.checks.sms_rules import check_message, extract_urls, textable_event_name
 
 LINK = "https://cucu.li/bookings/event_004"
 CONTEXT = MessageContext(

@@ -1,6 +1,6 @@
 """The deterministic writer's phrasings, exhaustively: grammatical and true for every count from 0 to 3 and around
 the "few seats" line, time-of-day aware, at least twelve per campaign, the shared taste first, never a family of the
-member's last three texts, within one segment (README: "Writing and checking")."""
+member's last three texts, within one segment (docs/writing.md: "Writing and checking")."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ import re
 
 import pytest
 
-from cucu_pipeline.campaign.briefs import Brief, EventFacts, compose
-from cucu_pipeline.campaign.campaigns import FILL_THE_TABLE, RETURN_TO_TABLE, SEAT_THE_NEWCOMER
-from cucu_pipeline.campaign.composer import shared_taste
-from cucu_pipeline.campaign.phrasings import FEW_SEATS, TEMPLATES, phrasing_family
-from cucu_pipeline.campaign.segments import count_segments
-from cucu_pipeline.campaign.sms_rules import check_message, failed_hard_rules
-from cucu_pipeline.campaign.templates import fill, phrasings_for, template_bodies
+from cucu_pipeline.campaign.checks.segments import count_segments
+from cucu_pipeline.campaign.checks.sms_rules import check_message, failed_hard_rules
+from cucu_pipeline.campaign.matching.campaigns import FILL_THE_TABLE, RETURN_TO_TABLE, SEAT_THE_NEWCOMER
+from cucu_pipeline.campaign.writing.briefs import Brief, EventFacts, compose
+from cucu_pipeline.campaign.writing.composer import shared_taste
+from cucu_pipeline.campaign.writing.phrasings import FEW_SEATS, TEMPLATES, phrasing_family
+from cucu_pipeline.campaign.writing.templates import fill, phrasings_for, template_bodies
 from cucu_pipeline_tests.campaign.test_sms_rules import CONTEXT, LINK
 
 CAMPAIGNS = (SEAT_THE_NEWCOMER, RETURN_TO_TABLE, FILL_THE_TABLE)

@@ -10,7 +10,7 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from cucu_pipeline.campaign.queue import withdrawals
+from cucu_pipeline.campaign.publishing.queue import withdrawals
 from cucu_pipeline.clients.airtable_local import LocalMessageStore
 from cucu_pipeline.sources.documents import EventDocument
 from cucu_pipeline.sources.tables import normalize_documents
@@ -68,6 +68,7 @@ def _edit_events(data_dir, edits: dict[str, dict]) -> None:
     path.write_text(json.dumps(events))
 
 
+@pytest.mark.slow
 def test_canceling_and_filling_events_withdraws_their_queued_texts_on_the_rerun_and_the_next_date(data_dir):
     environ = {"CUCU_DATA_DIR": str(data_dir)}
     run(environ, DATE)
@@ -94,6 +95,7 @@ def test_canceling_and_filling_events_withdraws_their_queued_texts_on_the_rerun_
     assert set(first["event_id"]) & {canceled, filled} == set()
 
 
+@pytest.mark.slow
 def test_the_blocking_check_fails_when_a_queued_text_still_points_at_a_canceled_event(data_dir, monkeypatch):
     environ = {"CUCU_DATA_DIR": str(data_dir)}
     run(environ, DATE)

@@ -51,6 +51,7 @@ def test_a_mirror_that_cannot_be_read_is_rebuilt_and_a_full_sync_keeps_what_left
     assert (mirror.records, how) == ([_record(1), _record(2, status="sent")], "full")  # 1 left Airtable by retention
 
 
+@pytest.mark.slow
 def test_a_year_of_history_is_read_in_one_request_and_equals_a_full_listing(tmp_path):
     history = [_record(number, status="sent") for number in range(255_500)]
     fake = FakeAirtable(history)

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cucu_pipeline.bench.airtable_reads import requests_per_run
-from cucu_pipeline.campaign.publishing import REVIEW_FIELDS, cooldown_review
+from cucu_pipeline.campaign.publishing.records import REVIEW_FIELDS, cooldown_review
 from cucu_pipeline.clients.airtable import QUEUED_FORMULA, review_formula
 from cucu_pipeline.clients.airtable_local import LocalMessageStore
 from cucu_pipeline_tests.campaign.test_publishing import DAY, record
@@ -94,6 +94,7 @@ def test_the_review_decides_from_the_window_what_it_decides_from_the_whole_table
     assert (skipped, superseded) == _decisions(whole)
 
 
+@pytest.mark.slow
 def test_a_year_of_history_costs_a_run_no_more_requests_than_a_week():
     """The benchmark's measure (`bench/airtable_reads.py`): a run's reads, the queue and publishing 30 texts with a
     week, then a year (255,500 records), of history behind them and yesterday's mirror in storage."""

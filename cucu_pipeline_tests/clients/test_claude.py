@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from cucu_pipeline.campaign.briefs import Brief, EventFacts
-from cucu_pipeline.campaign.campaigns import FILL_THE_TABLE, SEAT_THE_NEWCOMER
+from cucu_pipeline.campaign.matching.campaigns import FILL_THE_TABLE, SEAT_THE_NEWCOMER
+from cucu_pipeline.campaign.writing.briefs import Brief, EventFacts
 from cucu_pipeline.clients.claude import ClaudeWriter
 from cucu_pipeline.quality.rubric import Review
 from cucu_pipeline_tests.fakes.faults import FaultPlan

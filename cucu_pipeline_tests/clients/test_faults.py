@@ -118,6 +118,7 @@ def small_data(tmp_path_factory):
     return folder
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("batch_above", [-1, 20], ids=["single_calls", "message_batches"])
 def test_the_whole_graph_under_twenty_percent_faults_publishes_every_ready_text_exactly_once(
     monkeypatch, small_data, batch_above
@@ -159,6 +160,7 @@ def assert_fell_back_and_said_so(result: dg.ExecuteInProcessResult, table: FakeA
     assert len(table.records) == len(matched)  # the template texts were published, the holdouts recorded
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["529", "stall"])
 def test_a_claude_outage_falls_back_to_the_template_without_calling_for_every_member(monkeypatch, small_data, kind):
     claude, table = FakeMessagesAPI(faults=FaultPlan(rate=1.0, kinds=(kind,), stall_seconds=STALL)), FakeAirtable()
@@ -172,6 +174,7 @@ def test_a_claude_outage_falls_back_to_the_template_without_calling_for_every_me
     tally(claude.faults)
 
 
+@pytest.mark.slow
 def test_claude_answers_that_trickle_in_end_the_step_at_the_deadline(monkeypatch, small_data):
     """One byte every 0.1 s, each inside the 0.3 s read timeout: each answer would take 23 s to arrive."""
     claude, table = FakeMessagesAPI(faults=FaultPlan(rate=1.0, kinds=("trickle",), stall_seconds=0.1)), FakeAirtable()
@@ -191,6 +194,7 @@ def test_claude_answers_that_trickle_in_end_the_step_at_the_deadline(monkeypatch
     tally(claude.faults)
 
 
+@pytest.mark.slow
 def test_claude_unreachable_falls_back_to_the_template(monkeypatch, small_data):
     table = FakeAirtable()
     with table.serve() as airtable_url:
@@ -199,6 +203,7 @@ def test_claude_unreachable_falls_back_to_the_template(monkeypatch, small_data):
     RELIABILITY["runs under faults survived"] += 1
 
 
+@pytest.mark.slow
 def test_a_failed_message_batch_falls_back_to_the_template(monkeypatch, small_data):
     claude, table = FakeMessagesAPI(faults=FaultPlan(rate=1.0, kinds=("500",))), FakeAirtable()
     with claude.serve() as claude_url, table.serve() as airtable_url:
@@ -208,6 +213,7 @@ def test_a_failed_message_batch_falls_back_to_the_template(monkeypatch, small_da
     tally(claude.faults)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rate", [0.1, 0.3])
 def test_a_date_its_rerun_and_the_next_date_under_faults_of_every_kind_publish_each_text_exactly_once(
     monkeypatch, small_data, rate

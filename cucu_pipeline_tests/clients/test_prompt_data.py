@@ -11,7 +11,7 @@ import re
 import phonenumbers
 import pytest
 
-from cucu_pipeline.campaign.phrasings import phrasing_family
+from cucu_pipeline.campaign.writing.phrasings import phrasing_family
 from cucu_pipeline.clients.judge_prompt import JUDGE_SYSTEM_PROMPT, review_prompt
 from cucu_pipeline.clients.prompt import SYSTEM_PROMPT, brief_prompt, without_contacts
 from cucu_pipeline.quality.rubric import CRITERIA, Review

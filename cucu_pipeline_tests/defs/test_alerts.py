@@ -9,13 +9,15 @@ import re
 import dagster as dg
 import pytest
 
-from cucu_pipeline.campaign import matching
+from cucu_pipeline.campaign.matching import matches as matching
 from cucu_pipeline.clients.slack import LoggedAlerts, SlackAlerts
 from cucu_pipeline.core.dates import PACIFIC
 from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs import alerts
 from cucu_pipeline.defs.resources import MissingConfiguration, build_resources
 from cucu_pipeline_tests.fakes.slack import TOKEN, fake_slack
+
+pytestmark = pytest.mark.slow  # whole-graph runs with the alert sensors
 
 DATE = "2026-02-10"
 UNMASKED_CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[a-z]{2,}|\+1\d{10}|\(\d{3}\) \d{3}-\d{4}")

@@ -15,6 +15,8 @@ from cucu_pipeline.definitions import ASSETS as GRAPH
 from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline_tests.conftest import SAMPLE_RAW
 
+pytestmark = pytest.mark.slow  # whole-graph runs on sample dates
+
 # The sources and profiles groups: everything up to the enriched profiles.
 ASSETS = [asset for asset in GRAPH if set(asset.group_names_by_key.values()) <= {"sources", "profiles"}]
 TODAY = dt.datetime.now(ZoneInfo("America/Los_Angeles")).date().isoformat()

@@ -23,6 +23,8 @@ from cucu_pipeline_tests.conftest import SAMPLE_RAW, production_environment, rec
 from cucu_pipeline_tests.fakes.airtable import FakeAirtable
 from cucu_pipeline_tests.fakes.messages_api import FakeMessagesAPI
 
+pytestmark = pytest.mark.slow  # whole-graph runs
+
 DATE, THREE_DAYS_LATER = "2025-06-15", "2025-06-18"
 
 

@@ -15,6 +15,8 @@ from cucu_pipeline.defs.drift import DRIFT_CHECKS
 from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline_tests.conftest import SAMPLE_RAW
 
+pytestmark = pytest.mark.slow  # weeks of materialized dates
+
 WEEK = [(dt.date(2026, 3, 1) + dt.timedelta(days=day)).isoformat() for day in range(8)]
 # `qualified_users` and everything it reads: the drift checks of the sources and of the audience.
 SELECTED = {

@@ -23,6 +23,8 @@ from cucu_pipeline.experiments.outcomes import campaign_outcomes as outcomes_of
 from cucu_pipeline.experiments.performance import pooled_dates
 from cucu_pipeline_tests.conftest import SAMPLE_RAW
 
+pytestmark = pytest.mark.slow  # whole-graph runs over weeks of dates
+
 CLOSED = "2026-10-01"
 EXPERIMENT_ASSETS = ["campaign_outcomes", "campaign_performance"]
 

@@ -14,6 +14,8 @@ from cucu_pipeline.defs.profiles import PERSON_RULES
 from cucu_pipeline_tests.conftest import SAMPLE_RAW
 from cucu_pipeline_tests.defs.test_campaign_assets import DATE, pipeline_records, run
 
+pytestmark = pytest.mark.slow  # whole-graph runs
+
 SAMPLE_DUPLICATES = 4  # members of the sample who signed up twice (`sample_data/generator.py`)
 
 

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from cucu_pipeline.sample_data.__main__ import write_exports
 from cucu_pipeline.sample_data.generator import generate
 from cucu_pipeline_tests.conftest import production_environment
 from cucu_pipeline_tests.defs.test_campaign_assets import DATE, metadata, run
 from cucu_pipeline_tests.fakes.airtable import FakeAirtable
 from cucu_pipeline_tests.fakes.messages_api import FakeMessagesAPI, approving_judgement
+
+pytestmark = pytest.mark.slow  # whole-graph runs
 
 DOUBTED = tuple("ABCDEF")  # members whose first name starts so: the judge scores the writer's words low
 UNSAFE = "Call 415-555-0101 now:"  # the judge's "improvement" breaks a hard rule (a phone number)

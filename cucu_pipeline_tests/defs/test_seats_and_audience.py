@@ -9,14 +9,17 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from cucu_pipeline.campaign import matching, scoring
-from cucu_pipeline.campaign.attempts import publishable
-from cucu_pipeline.campaign.audience import SINGLE_STATUSES, alcohol_events, singles_events
-from cucu_pipeline.campaign.matching import caps_by_event
+from cucu_pipeline.campaign.matching import matches as matching
+from cucu_pipeline.campaign.matching import scoring
+from cucu_pipeline.campaign.matching.audience import SINGLE_STATUSES, alcohol_events, singles_events
+from cucu_pipeline.campaign.matching.matches import caps_by_event
+from cucu_pipeline.campaign.writing.attempts import publishable
 from cucu_pipeline.core.dates import PACIFIC
 from cucu_pipeline.sample_data.__main__ import write_exports
 from cucu_pipeline.sample_data.generator import generate
 from cucu_pipeline_tests.defs.test_campaign_assets import run
+
+pytestmark = pytest.mark.slow  # whole-graph runs on sample dates
 
 TODAY = dt.datetime.now(PACIFIC).date().isoformat()
 DATES = ["2024-07-04", "2025-06-15", "2025-12-20", "2026-02-10", TODAY]

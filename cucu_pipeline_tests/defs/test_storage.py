@@ -19,6 +19,8 @@ from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline_tests.conftest import SAMPLE_RAW
 
+pytestmark = pytest.mark.slow  # whole-graph runs stored as Parquet
+
 DATE = "2025-06-15"
 SOURCES = [asset for asset in ASSETS if set(asset.group_names_by_key.values()) == {"sources"}]
 
@@ -102,3 +104,24 @@ def test_an_fsspec_url_stores_the_dates_there(tmp_path):
     stored = sorted(path.rsplit("/", 2)[-2] for path in memory.glob(f"/cucu-test/assets/*/{DATE}.parquet"))
     assert stored == sorted(asset_names(SOURCES))
     assert not (tmp_path / "assets").exists()
+
+
+def test_a_stored_file_cut_short_fails_the_next_step_naming_the_asset_the_date_and_the_file(tmp_path):
+    shutil.copytree(SAMPLE_RAW, tmp_path / "raw")
+    resources = build_resources({"CUCU_DATA_DIR": str(tmp_path)})
+    upstream = dg.AssetSelection.assets("qualified_users").upstream().required_multi_asset_neighbors()
+    run = dg.materialize(ASSETS, selection=upstream, resources=resources, partition_key=DATE)
+    assert run.success
+    stored = tmp_path / "assets" / "raw_users" / f"{DATE}.parquet"
+    stored.write_bytes(stored.read_bytes()[:200])  # a write cut short by a full disk or a killed copy
+
+    result = dg.materialize(
+        ASSETS,
+        selection=["qualified_users"],
+        resources=resources,
+        partition_key=DATE,
+        raise_on_error=False,
+    )
+    (failure,) = [event for event in result.all_events if event.is_step_failure]
+    message = str(failure.step_failure_data.error.cause or failure.step_failure_data.error)
+    assert "raw_users" in message and DATE in message and str(stored) in message, message

@@ -62,7 +62,7 @@ def test_incremental_bookings_and_their_cost():
     assert unclear.low < 0 and unclear.cost_per_booking_range[1] is None
     assert (
         "unbounded"
-        in report.incremental_metadata(unclear, readout.verdict(outcomes({HOLDOUT: (5, 0)})))[
+        in report.incremental_metadata(unclear, readout.verdict(outcomes({HOLDOUT: (5, 0)}), days=1))[
             "cost_per_incremental_booking"
         ]
     )
@@ -70,15 +70,66 @@ def test_incremental_bookings_and_their_cost():
 
 
 def test_a_variant_wins_only_when_it_beats_the_holdout_and_every_other_variant():
-    clear = readout.verdict(outcomes({HOLDOUT: (2000, 100), "warm": (9000, 900), "playful": (9000, 1350)}))
+    clear = readout.verdict(outcomes({HOLDOUT: (2000, 100), "warm": (9000, 900), "playful": (9000, 1350)}), days=28)
     assert clear.winner == "playful" and clear.p_value < 0.05 and "playful wins" in clear.text
-    close = readout.verdict(outcomes({HOLDOUT: (2000, 100), "warm": (9000, 900), "playful": (9000, 930)}))
+    # 20,000 members in one day: a quarter at this pace reaches the sample the observed difference needs.
+    close = readout.verdict(outcomes({HOLDOUT: (2000, 100), "warm": (9000, 900), "playful": (9000, 930)}), days=1)
     assert close.winner is None and close.leader == "playful"
     assert close.members_needed > 18000 and close.members_still_needed == close.members_needed - 18000
-    assert "more members" in close.text
-    only = readout.verdict(outcomes({HOLDOUT: (50, 2), "warm": (450, 30)}))
+    assert close.days_still_needed == -(-close.members_still_needed // 18000)
+    assert f"about {close.members_still_needed:,} more members (about {close.days_still_needed} more days" in close.text
+    only = readout.verdict(outcomes({HOLDOUT: (50, 2), "warm": (450, 30)}), days=1)
     assert only.winner is None and only.members_still_needed > 0  # one variant: judged against the holdout alone
-    assert readout.verdict(outcomes({"warm": (10, 1)})).winner is None
+    assert readout.verdict(outcomes({"warm": (10, 1)}), days=1).winner is None
+    same = readout.verdict(outcomes({HOLDOUT: (100, 0), "warm": (900, 0)}), days=1)
+    assert same.text == "no winner yet: no difference observed to test"
+
+
+def test_a_sample_no_quarter_reaches_is_called_not_detectable_with_the_smallest_lift_a_quarter_finds():
+    """The same 20,000 members over 28 days: the difference needs far more members than 91 days bring."""
+    close = readout.verdict(outcomes({HOLDOUT: (2000, 100), "warm": (9000, 900), "playful": (9000, 930)}), days=28)
+    assert close.winner is None and close.members_still_needed is None and close.days_still_needed is None
+    assert close.members_needed > 18000 * 91 / 28
+    assert "not detectable at this size" in close.text and "more members" not in close.text
+    assert close.difference == pytest.approx(0.0033, abs=1e-4) and close.difference < close.quarter_detectable < 0.05
+    assert f"a lift of {close.quarter_detectable:.1%} or more" in close.text
+    values = report.incremental_metadata(readout.incremental(outcomes({HOLDOUT: (20, 1)})), close)
+    assert "members_still_needed" not in values and values["smallest_lift_a_quarter_finds"] > 0
+
+
+@pytest.mark.parametrize("baseline, members, share", [(0.05, 20000, 0.1), (0.1, 65000, 0.5), (0.01, 5000, 0.1)])
+def test_the_smallest_detectable_lift_is_the_one_whose_sample_is_the_members_given(baseline, members, share):
+    from cucu_pipeline.experiments.statistics import members_needed, rate, smallest_detectable_difference
+
+    held = rate(round(baseline * 100000), 100000)
+    difference = smallest_detectable_difference(held, members, share)
+    treated = rate(round((baseline + difference) * 100000), 100000)
+    assert members_needed(treated, held, share) == pytest.approx(members, rel=0.01)
+
+
+def test_no_best_cost_beside_an_undefined_cost_per_incremental_booking():
+    none_added = readout.incremental(outcomes({HOLDOUT: (100, 10), "warm": (900, 85)}))  # fewer bookings than held
+    assert none_added.cost_per_booking is None and none_added.cost_per_booking_range[0] is not None
+    values = report.incremental_metadata(none_added, readout.verdict(outcomes({HOLDOUT: (5, 0)}), days=1))
+    assert values["cost_per_incremental_booking"].startswith("n/a")
+    assert not {key for key in values if key.startswith("cost_per_incremental_booking_usd")}
+
+
+def test_comparisons_by_segment_are_holm_adjusted_within_their_breakdown_and_labelled_exploratory():
+    frame = pd.concat(
+        [outcomes({HOLDOUT: (200, 10), "warm": (1800, 90 + 30 * n)}, campaign=f"Campaign {n}") for n in range(6)]
+    )
+    lifts = readout.lift_table(frame)
+    by_campaign = lifts.query("by == 'campaign' and view == 'assigned' and outcome == 'booked_any_event'")
+    from statsmodels.stats.multitest import multipletests
+
+    assert by_campaign["p_adjusted"].tolist() == pytest.approx(multipletests(by_campaign["p_value"], method="holm")[1])
+    assert (by_campaign["p_adjusted"] >= by_campaign["p_value"]).all()
+    assert (by_campaign["p_adjusted"] > by_campaign["p_value"]).any()
+    overall = lifts.query("by == 'all'")  # one variant: a family of one comparison is not adjusted
+    assert overall["p_adjusted"].tolist() == pytest.approx(overall["p_value"].tolist())
+    markdown = report.lifts_markdown(by_campaign)
+    assert markdown.count("| campaign (exploratory) |") == 6 and markdown.endswith(report.EXPLORATORY)
 
 
 def test_booking_rate_per_text_gives_the_invites_per_seat():

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
@@ -38,6 +39,17 @@ class FakeAirtable:
         self.modified: dict[str, dt.datetime] = {}
         self.clock = lambda: dt.datetime.now(dt.UTC)
         self._listings: dict[tuple, list[dict]] = {}
+        # A field's type, as Airtable enforces it: a value it refuses fails the whole request with 422
+        # INVALID_VALUE_FOR_COLUMN and writes none of its records (each predicate says which values it refuses).
+        self.refuses: dict[str, Callable[[object], bool]] = {}
+
+    def refusal(self, body: dict) -> tuple[int, dict] | None:
+        for item in body.get("records", []):
+            for field, value in item.get("fields", {}).items():
+                if field in self.refuses and self.refuses[field](value):
+                    message = f'Field "{field}" cannot accept the provided value'
+                    return 422, {"error": {"type": "INVALID_VALUE_FOR_COLUMN", "message": message}}
+        return None
 
     def _touch(self, record: dict) -> None:
         self.modified[record["id"]] = self.clock()
@@ -81,6 +93,8 @@ class FakeAirtable:
     def upsert(self, body: dict) -> tuple[int, dict]:
         if len(body.get("records", [])) > 10:
             return 422, {"error": {"type": "INVALID_RECORDS", "message": "at most 10 records"}}
+        if refused := self.refusal(body):
+            return refused
         if "performUpsert" not in body:
             return self.update(body)
         keys = body["performUpsert"]["fieldsToMergeOn"]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cucu_pipeline.campaign.publishing import cooldown_review, message_key
+from cucu_pipeline.campaign.publishing.records import cooldown_review, message_key
 from cucu_pipeline.profiles.consent import OPT_OUT_KEYWORDS
 from cucu_pipeline_tests.conftest import member
 from cucu_pipeline_tests.profiles.test_eligibility import reason_for, reasons_for
@@ -43,6 +43,7 @@ def _record(fields: dict, day: dt.date, record_id: str) -> dict:
     }
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None)
 @given(opt_out=st.one_of(STOP_REPLY, OPT_OUT_STATUS), recorded=DATES, campaign_date=DATES, rerun=st.booleans())
 def test_an_opt_out_in_airtable_excludes_the_member_on_every_date_and_rerun(opt_out, recorded, campaign_date, rerun):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cucu_pipeline.campaign.campaigns import member_campaigns
+from cucu_pipeline.campaign.matching.campaigns import member_campaigns
 from cucu_pipeline.profiles.eligibility import event_exclusion_reasons, is_canceled, user_exclusion_reasons
 from cucu_pipeline.profiles.member_profiles import enrich_users
 from cucu_pipeline.profiles.standing import standing_as_of

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from cucu_pipeline.campaign.campaigns import FILL_THE_TABLE, RETURN_TO_TABLE, SEAT_THE_NEWCOMER
+from cucu_pipeline.campaign.matching.campaigns import FILL_THE_TABLE, RETURN_TO_TABLE, SEAT_THE_NEWCOMER
 from cucu_pipeline.quality.rubric import CRITERIA, Judgement, Review
 from cucu_pipeline.quality.signals import local_judgement
 from cucu_pipeline_tests.campaign.test_templates import brief, event

@@ -19,6 +19,8 @@ from cucu_pipeline.experiments.performance import POOLED_DATES, pooled_dates
 from cucu_pipeline.sample_data.campaigns import MEMBERS_PER_DAY, SIMULATED_FROM, SIMULATED_UNTIL, UPLIFT, true_lift
 from cucu_pipeline_tests.conftest import SAMPLE_RAW
 
+pytestmark = pytest.mark.slow  # two years of simulated campaigns
+
 AFTER_EVERYTHING = pd.Timestamp("2030-01-01", tz="UTC")
 
 
@@ -65,4 +67,4 @@ def test_the_whole_period_measures_each_variant_and_finds_the_better_one(simulat
         assert lifts.loc[arm, "lift_low"] <= true_lift(simulated, arm) <= lifts.loc[arm, "lift_high"]
         assert lifts.loc[arm, "lift_low"] > 0 and lifts.loc[arm, "p_value"] < 0.001
     assert all(UPLIFT[campaign]["playful"] > UPLIFT[campaign]["warm"] for campaign in UPLIFT)
-    assert readout.verdict(simulated, "booked_invited_event").winner == "playful"
+    assert readout.verdict(simulated, simulated["campaign_date"].nunique(), "booked_invited_event").winner == "playful"

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import dagster as dg
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -117,6 +118,7 @@ def test_every_random_document_is_kept_or_rejected_with_a_reason(users, events, 
         assert table.frame["id"].is_unique
 
 
+@pytest.mark.slow
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(users=documents(USER_FIELDS), events=documents(EVENT_FIELDS), orders=documents(ORDER_FIELDS))
 def test_the_whole_graph_survives_random_documents_mixed_into_the_sample_data(users, events, orders):

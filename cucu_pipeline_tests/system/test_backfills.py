@@ -11,12 +11,15 @@ from pathlib import Path
 
 import dagster as dg
 import pyarrow.parquet as pq
+import pytest
 
 from cucu_pipeline.definitions import defs
 from cucu_pipeline_tests.conftest import REPO, SAMPLE_RAW
 from cucu_pipeline_tests.defs.test_campaign_assets import pipeline_records, run
 from cucu_pipeline_tests.defs.test_definitions import ASSET_KEYS
 from cucu_pipeline_tests.services import executable, finished_runs
+
+pytestmark = pytest.mark.slow  # whole-graph runs through the CLI, the daemon, a browser or a service
 
 DATES = ["2025-06-13", "2025-06-14", "2025-06-15"]
 # Everything but the tables read from, or written to, the Messages table as it stands (its record ids are new each

@@ -20,6 +20,8 @@ from cucu_pipeline_tests.conftest import REPO, SAMPLE_RAW
 from cucu_pipeline_tests.defs.test_definitions import ASSET_KEYS
 from cucu_pipeline_tests.services import SYSTEM_PACKAGES_REQUIRED, executable, finished_runs, free_port, wait_for_port
 
+pytestmark = pytest.mark.slow  # whole-graph runs through the CLI, the daemon, a browser or a service
+
 CHROMIUM = shutil.which("chromium")
 DATE = "2026-06-15"  # inside the sample data's simulated campaigns, so the weekly read has 28 dates to draw
 

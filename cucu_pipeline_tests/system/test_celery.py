@@ -1,6 +1,6 @@
 """A distributed engine, proven: the whole graph for two dates with every step a Celery task, executed by a worker
 process on Debian's redis-server as broker, the production instance on PostgreSQL, the asset values shared as Parquet
-by path (README: "When one machine is not enough")."""
+by path (docs/production.md: "When one machine is not enough")."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from cucu_pipeline.sample_data.generator import generate
 from cucu_pipeline_tests.conftest import REPO
 from cucu_pipeline_tests.services import SYSTEM_PACKAGES_REQUIRED, executable, postgres_bin, postgresql, redis_server
 from cucu_pipeline_tests.system.test_crash_recovery import command_environment
+
+pytestmark = pytest.mark.slow  # whole-graph runs through the CLI, the daemon, a browser or a service
 
 DATES = ["2025-06-15", "2025-06-16"]
 WORKER = "cucu-celery-test"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
+import pytest
 
 from cucu_pipeline.sample_data.__main__ import write_exports
 from cucu_pipeline.sample_data.generator import generate
@@ -22,6 +23,8 @@ from cucu_pipeline_tests.conftest import RELIABILITY
 from cucu_pipeline_tests.defs.test_campaign_assets import DATE
 from cucu_pipeline_tests.fakes.airtable import FakeAirtable
 from cucu_pipeline_tests.services import executable, free_port, mongodb_uri_with_password
+
+pytestmark = pytest.mark.slow  # whole-graph runs through the CLI, the daemon, a browser or a service
 
 MATERIALIZE = [executable("dagster"), "asset", "materialize", "-m", "cucu_pipeline.definitions", "--partition", DATE]
 

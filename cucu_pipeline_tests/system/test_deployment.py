@@ -16,6 +16,8 @@ from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline_tests.conftest import REPO, SAMPLE_RAW
 from cucu_pipeline_tests.services import SYSTEM_PACKAGES_REQUIRED, postgres_bin, postgresql
 
+pytestmark = pytest.mark.slow  # whole-graph runs through the CLI, the daemon, a browser or a service
+
 INSTANCE_FOLDERS = [REPO, REPO / "deploy" / "production", REPO / "deploy" / "kubernetes"]
 
 

@@ -16,6 +16,8 @@ from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline.sources.exports import read_export
 from cucu_pipeline_tests.conftest import SAMPLE_RAW
 
+pytestmark = pytest.mark.slow  # whole-graph runs through the CLI, the daemon, a browser or a service
+
 
 def contacts(raw: Path) -> set[str]:
     """Every email and phone of the sample members, the phones also as their last ten digits."""

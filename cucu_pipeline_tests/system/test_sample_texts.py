@@ -1,6 +1,6 @@
 """The texts a campaign manager reads on the bundled sample data, on five campaign dates across the data's span: one
 segment, a when no one can misread, the shared taste used, never the bare facts nor crowd words at an empty table,
-and a score on every text (README: "Writing and checking", docs/quality.md)."""
+and a score on every text (docs/writing.md: "Writing and checking", docs/quality.md)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from cucu_pipeline.core.dates import PACIFIC
 from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline.sample_data.copy_report import SOURCES, texts_report
+
+pytestmark = pytest.mark.slow  # whole-graph runs through the CLI, the daemon, a browser or a service
 
 DATES = ("2024-07-04", "2025-06-15", "2025-12-20", "2026-02-10", "2026-11-21")
 WEEKDAY = re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b")

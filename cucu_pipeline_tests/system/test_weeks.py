@@ -6,12 +6,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from cucu_pipeline.defs.resources import campaign_rules
 from cucu_pipeline.sample_data.weeks import audit, prepare_data_dir, run_weeks, saturdays
 from cucu_pipeline.sources.documents import EventDocument
 from cucu_pipeline.sources.tables import normalize_documents, normalize_users
 from cucu_pipeline_tests.conftest import SAMPLE_RAW, event, member
+
+pytestmark = pytest.mark.slow  # whole-graph runs through the CLI, the daemon, a browser or a service
 
 
 def test_eight_saturdays_text_nobody_twice_nor_against_the_contact_policy(tmp_path):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cucu_pipeline.campaign.audience import (
+from cucu_pipeline.campaign.matching.audience import (
     ADULTS_ONLY,
     SINGLES_ONLY,
     adult_members,
@@ -21,8 +21,13 @@ from cucu_pipeline.campaign.audience import (
     single_members,
     singles_events,
 )
-from cucu_pipeline.campaign.campaigns import FILL_THE_TABLE, RETURN_TO_TABLE, SEAT_THE_NEWCOMER, member_campaigns
-from cucu_pipeline.campaign.diet import RESTRICTIONS, event_conflicts, member_restrictions
+from cucu_pipeline.campaign.matching.campaigns import (
+    FILL_THE_TABLE,
+    RETURN_TO_TABLE,
+    SEAT_THE_NEWCOMER,
+    member_campaigns,
+)
+from cucu_pipeline.campaign.matching.diet import RESTRICTIONS, event_conflicts, member_restrictions
 
 SHORT_LIST = 5
 CHUNK = 2048
@@ -32,7 +37,7 @@ OWN_EVENT = "hosts_the_event"
 ALREADY_INVITED = "already_invited"
 DIET_REASONS = tuple(f"diet_{restriction}" for restriction in RESTRICTIONS)
 
-# Preferences of the README's "Matching", in order of importance: weights sum to 100, so a score reads as a confidence.
+# Preferences of docs/matching.md, in order of importance: weights sum to 100, so a score reads as a confidence.
 WEIGHTS = {"interests": 40, "invited": 20, "diet": 12, "neighborhood": 12, "quality": 10, "soon": 6}
 _STOPWORDS = {"and", "the", "with", "for", "night", "class", "options", "table", "from", "scratch", "club"}
 

@@ -10,9 +10,9 @@ import hashlib
 import itertools
 from collections.abc import Iterator
 
-from cucu_pipeline.campaign.briefs import Brief, Draft, EventFacts
-from cucu_pipeline.campaign.phrasings import BARE, STYLES, TEMPLATES, Phrasing, phrasing_family
-from cucu_pipeline.campaign.segments import to_gsm7
+from cucu_pipeline.campaign.checks.segments import to_gsm7
+from cucu_pipeline.campaign.writing.briefs import Brief, Draft, EventFacts
+from cucu_pipeline.campaign.writing.phrasings import BARE, STYLES, TEMPLATES, Phrasing, phrasing_family
 from cucu_pipeline.core.wording import plural
 
 TEMPLATE_MODEL = "template"

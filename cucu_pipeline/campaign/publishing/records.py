@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cucu_pipeline.campaign.attempts import publishable_mask
+from cucu_pipeline.campaign.writing.attempts import publishable_mask
 from cucu_pipeline.core.dates import pacific_dates, utc_iso
 from cucu_pipeline.experiments.arms import HOLDOUT
 from cucu_pipeline.profiles.consent import consent_events, revoked_consent
@@ -32,6 +32,9 @@ SUPERSEDED = "superseded"  # a queued text replaced by an earlier date's text to
 DUPLICATE = "duplicate"  # a second row with a text's message_key (a hand copy): the oldest row is the text
 # Records nobody has acted on yet: a re-run may rewrite its own, an earlier date supersedes a later one.
 AWAITING = QUEUED_STATUSES | HELD_OUT_STATUSES
+
+
+LATER_TEXT = "later_text"  # the member already has a text dated after this date, within the cooldown
 
 
 def message_key(campaign_date: dt.date, user_id: str) -> str:
@@ -65,7 +68,8 @@ def cooldown_review(
     """Which records may be written, given what the store holds (`existing`: at least their `REVIEW_FIELDS`).
 
     A record is held back by an opt-out, by another text to the same member within the cooldown that was sent,
-    is earlier, or is not the pipeline's, or when its own earlier version is no longer queued (`already_sent`). A
+    is earlier, or is not the pipeline's (`later_text` when it is dated after this date, else `cooldown_conflict`),
+    or when its own earlier version is no longer queued (`already_sent`). A
     text the pipeline queued for a *later* date and nobody has sent yet is superseded instead: the earlier date
     wins, as it would have if the partitions had run in date order, so a backfill's partitions may run in any order
     and leave the same texts queued.
@@ -93,11 +97,12 @@ def cooldown_review(
     # A person may hold several member records: a record is held back by what the table says of its member id, its
     # phone or its email (docs/people.md: "People").
     identities = _identities(table)
-    blocked = {
-        identity: "cooldown_conflict"
-        for column in identities
-        for identity in identities.loc[close & ~later_queued, column]
-    }
+    # `later_text` when every text in the way is dated after this date (what a backfill, or the bundled sample's
+    # simulated campaigns on a fresh clone's first run for today, meets); `cooldown_conflict` when one is not.
+    later = contact_day.gt(pd.Timestamp(campaign_date)).fillna(False)
+    blocked = {}
+    for reason, mask in ((LATER_TEXT, close & ~later_queued & later), ("cooldown_conflict", close & ~later)):
+        blocked.update({identity: reason for column in identities for identity in identities.loc[mask, column]})
     consent = consent_events(table)
     for column in identities:
         blocked.update(dict.fromkeys(revoked_consent(table, identities[column], consent).index, "opted_out"))
@@ -201,7 +206,7 @@ def airtable_records(
     reference: pd.Timestamp,
     experiment: str,
 ) -> list[dict]:
-    """The Airtable fields of each publishable text (README: "Publishing"), queued for the team to review and send,
+    """The Airtable fields of each publishable text (docs/writing.md), queued for the team to review and send,
     and of each held-out member (status `holdout`, no text: the event they would have been invited to, their arm).
 
     `created_date` is the campaign date's reference instant, so re-publishing a date writes identical records.

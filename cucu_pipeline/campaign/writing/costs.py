@@ -1,5 +1,4 @@
-"""What a campaign date costs: SMS segments at the carrier's price plus the writer's tokens (README: "Writing and
-checking")."""
+"""What a campaign date costs: SMS segments at the carrier's price plus the writer's tokens (docs/writing.md)."""
 
 from __future__ import annotations
 
@@ -7,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cucu_pipeline.campaign.attempts import publishable
+from cucu_pipeline.campaign.writing.attempts import publishable
 
 
 @dataclass(frozen=True)

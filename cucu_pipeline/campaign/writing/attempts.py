@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from cucu_pipeline.campaign.briefs import Brief, Draft, Usage, compose
-from cucu_pipeline.campaign.composer import Composer
-from cucu_pipeline.campaign.sms_rules import RuleResult, failed_hard_rules
+from cucu_pipeline.campaign.checks.sms_rules import RuleResult, failed_hard_rules
+from cucu_pipeline.campaign.writing.briefs import Brief, Draft, Usage, compose
+from cucu_pipeline.campaign.writing.composer import Composer
 from cucu_pipeline.experiments.arms import HOLDOUT
 from cucu_pipeline.quality.rubric import Judgement
 

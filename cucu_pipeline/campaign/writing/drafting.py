@@ -5,10 +5,13 @@ breaks a hard rule leaves this module."""
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from cucu_pipeline.campaign.attempts import (
+from cucu_pipeline.campaign.checks.segments import count_segments, encoding
+from cucu_pipeline.campaign.matching.matches import caps_by_event
+from cucu_pipeline.campaign.writing.attempts import (
     FALLBACK,
     READY,
     SKIPPED,
@@ -18,15 +21,16 @@ from cucu_pipeline.campaign.attempts import (
     Outcome,
     evaluate,
 )
-from cucu_pipeline.campaign.briefs import Brief, Draft
-from cucu_pipeline.campaign.composer import Composer
-from cucu_pipeline.campaign.judging import JUDGE_COLUMNS, judge_row, quality_gate
-from cucu_pipeline.campaign.matching import caps_by_event
-from cucu_pipeline.campaign.segments import count_segments, encoding
-from cucu_pipeline.campaign.templates import TEMPLATE_MODEL, template_writes
-from cucu_pipeline.clients.claude import BatchLedger, MessageWriter
+from cucu_pipeline.campaign.writing.briefs import Brief, Draft
+from cucu_pipeline.campaign.writing.composer import Composer
+from cucu_pipeline.campaign.writing.judging import JUDGE_COLUMNS, judge_row, quality_gate
+from cucu_pipeline.campaign.writing.templates import TEMPLATE_MODEL, template_writes
+from cucu_pipeline.clients.claude import MessageWriter
 from cucu_pipeline.experiments.arms import HOLDOUT
 from cucu_pipeline.quality.rubric import DEFAULT_THRESHOLD
+
+if TYPE_CHECKING:
+    from cucu_pipeline.clients.claude_calls import BatchLedger
 
 MESSAGE_COLUMNS = [
     "user_id",

@@ -5,13 +5,17 @@ feedback) and judged again; a rewrite that still falls short gives way to the te
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
-from cucu_pipeline.campaign.attempts import FALLBACK, READY, TEMPLATE_ATTEMPT, Drafting, Outcome, evaluate
-from cucu_pipeline.campaign.briefs import Brief
-from cucu_pipeline.campaign.composer import Composer
-from cucu_pipeline.campaign.templates import template_writes
-from cucu_pipeline.clients.claude import BatchLedger, MessageWriter
+from cucu_pipeline.campaign.writing.attempts import FALLBACK, READY, TEMPLATE_ATTEMPT, Drafting, Outcome, evaluate
+from cucu_pipeline.campaign.writing.briefs import Brief
+from cucu_pipeline.campaign.writing.composer import Composer
+from cucu_pipeline.campaign.writing.templates import template_writes
+from cucu_pipeline.clients.claude import MessageWriter
 from cucu_pipeline.quality.rubric import Judgement, Review
+
+if TYPE_CHECKING:
+    from cucu_pipeline.clients.claude_calls import BatchLedger
 
 JUDGE_COLUMNS = ("quality_score", "quality_scores", "quality_issues", "needs_review", "judge_calls", "judge_cost_usd")
 

@@ -8,12 +8,13 @@ import re
 
 import pandas as pd
 
-from cucu_pipeline.campaign.briefs import Brief, EventFacts, allowed_segments, body_of
-from cucu_pipeline.campaign.campaigns import campaign_for, member_campaigns
-from cucu_pipeline.campaign.content_rules import ALCOHOL_MENTION
-from cucu_pipeline.campaign.segments import texting_name
-from cucu_pipeline.campaign.sms_rules import MessageContext, RuleResult, check_message
-from cucu_pipeline.campaign.when import EVENING_FROM, event_time
+from cucu_pipeline.campaign.checks.content_rules import ALCOHOL_MENTION
+from cucu_pipeline.campaign.checks.context import MessageContext
+from cucu_pipeline.campaign.checks.segments import texting_name
+from cucu_pipeline.campaign.checks.sms_rules import RuleResult, check_message
+from cucu_pipeline.campaign.checks.when import EVENING_FROM, event_time
+from cucu_pipeline.campaign.matching.campaigns import campaign_for, member_campaigns
+from cucu_pipeline.campaign.writing.briefs import Brief, EventFacts, allowed_segments, body_of
 from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.profiles.member_directory import full_names
 
@@ -49,7 +50,7 @@ class Composer:
         guests = {event: _names(row["participant_names"]) for event, row in self.events.items()}
         friends = {member: _names(row["friends"]) for member, row in self.members.items()}
         # Other members are never named in a text: every member's full name, and the first names a writer could
-        # have read about this member or event (README: "Privacy").
+        # have read about this member or event (SECURITY.md).
         self.member_names = frozenset(
             name.lower()
             for names in (directory_names, members["name"], *guests.values(), *friends.values())

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from cucu_pipeline.campaign.content_rules import find_links
-from cucu_pipeline.campaign.segments import count_segments, to_gsm7
-from cucu_pipeline.campaign.sms_rules import MAX_CHARACTERS, ONE_SEGMENT, OPT_OUT
+from cucu_pipeline.campaign.checks.content_rules import find_links
+from cucu_pipeline.campaign.checks.segments import count_segments, to_gsm7
+from cucu_pipeline.campaign.checks.sms_rules import MAX_CHARACTERS, ONE_SEGMENT, OPT_OUT
 
 
 @dataclass(frozen=True)

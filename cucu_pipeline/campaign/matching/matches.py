@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cucu_pipeline.campaign.allocation import allocate_seats
-from cucu_pipeline.campaign.campaigns import RETURN_TO_TABLE, campaign_for
-from cucu_pipeline.campaign.scoring import score_candidates, words
-from cucu_pipeline.campaign.sms_rules import textable_event_name
-from cucu_pipeline.campaign.when import BEFORE_START
+from cucu_pipeline.campaign.checks.sms_rules import textable_event_name
+from cucu_pipeline.campaign.checks.when import BEFORE_START
+from cucu_pipeline.campaign.matching.allocation import allocate_seats
+from cucu_pipeline.campaign.matching.campaigns import RETURN_TO_TABLE, campaign_for
+from cucu_pipeline.campaign.matching.scoring import score_candidates, words
 from cucu_pipeline.core.wording import plural
 
 _REASONING_FIELDS = (

@@ -1,9 +1,9 @@
 """Seats are scarce: each event's cap of invitations for a date, and the member→event assignment that maximizes the
-total score under those caps (README: "Matching").
+total score under those caps (docs/matching.md).
 
 The assignment is a transportation problem (one event per member, at most `room` members per event), solved exactly
 as a min-cost flow with OR-Tools: 0.4 s for 45,000 members and 226,000 candidate pairs, against 4.1 s for the same
-optimum as a linear program with scipy's HiGHS (README: "Performance").
+optimum as a linear program with scipy's HiGHS (docs/performance.md).
 """
 
 from __future__ import annotations

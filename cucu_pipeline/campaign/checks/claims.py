@@ -1,4 +1,4 @@
-"""What a text claims, checked for meaning against the event (README: "Writing and checking").
+"""What a text claims, checked for meaning against the event (docs/writing.md: "Writing and checking").
 
 Days and dates are checked against the event's start as seen from the campaign date ("tomorrow" must be tomorrow, a
 weekday a week or more ahead needs its date), times against the start, each count against what it counts (seats left
@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
-from cucu_pipeline.campaign.when import DATED_FROM_DAYS, EVENING_FROM, EventTime, clock_time
-
-if TYPE_CHECKING:
-    from cucu_pipeline.campaign.sms_rules import MessageContext
+from cucu_pipeline.campaign.checks.context import MessageContext
+from cucu_pipeline.campaign.checks.when import DATED_FROM_DAYS, EVENING_FROM, EventTime, clock_time
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")

@@ -1,11 +1,11 @@
-"""Who an event is for: hard rules that keep an invitation away from the wrong table (README: "Matching").
+"""Who an event is for: hard rules that keep an invitation away from the wrong table (docs/matching.md).
 
 - An event aimed at a relationship status (a "Singles …" name, a singles category or feature) goes only to members
   whose recorded status is single.
 - An alcohol-focused event (by name, categories, features or description) goes only to members known to be 21 or
   older on the campaign date; an unknown age does not qualify.
 
-Words are split on `_`, `-` and `/` as well as spaces, for these rules and the dietary ones (`campaign/diet.py`).
+Words are split on `_`, `-` and `/` as well as spaces, for these rules and the dietary ones (`diet.py`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""SMS rules as plain functions: encoding and segments, links, content and claims (README: "Writing and checking").
+"""SMS rules as plain functions: encoding and segments, links, content and claims (docs/writing.md).
 
 `check_message` runs every rule on one text and returns one result per rule; a message is publishable only when
 every hard (BLOCK) rule passes.
@@ -6,13 +6,12 @@ every hard (BLOCK) rule passes.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
-from cucu_pipeline.campaign.claims import false_facts
-from cucu_pipeline.campaign.content_rules import (
+from cucu_pipeline.campaign.checks.claims import false_facts
+from cucu_pipeline.campaign.checks.content_rules import (
     ALCOHOL_MENTION,
     ALCOHOL_OFFER,
     FORBIDDEN,
@@ -22,7 +21,8 @@ from cucu_pipeline.campaign.content_rules import (
     find_links,
     link_host,
 )
-from cucu_pipeline.campaign.segments import NOT_GSM7, count_segments, encoding, to_gsm7
+from cucu_pipeline.campaign.checks.context import MessageContext
+from cucu_pipeline.campaign.checks.segments import NOT_GSM7, count_segments, encoding, to_gsm7
 
 OPT_OUT = "Reply STOP to opt out"
 ONE_SEGMENT = 160  # GSM-7 characters in one segment: what every text aims at
@@ -57,34 +57,6 @@ def _links(text: str) -> tuple[list[str], str]:
     for match in reversed(matches):
         text = text[: match.start()] + " " + text[match.end() :]
     return [match.group(0).rstrip(".,;:!?)") for match in matches], text
-
-
-@dataclass(frozen=True)
-class MessageContext:
-    """What a text is checked against: the member, the matched event's record, the campaign date and the brand."""
-
-    first_name: str
-    event_id: str
-    event_name: str
-    campaign_date: dt.date
-    start: dt.datetime  # the event's start, Pacific wall-clock time
-    venue_name: str | None
-    neighborhood: str | None
-    host_name: str | None
-    spots_left: int
-    participant_count: int
-    max_participants: int
-    needs_opt_out: bool
-    booking_url: str
-    max_segments: int = 1  # 2 only when brand, name, event, when, link and opt-out cannot fit one
-    member_name: str | None = None  # the member's own full name
-    member_names: frozenset[str] = field(default_factory=frozenset)  # every member's full name, lower-case
-    private_first_names: frozenset[str] = field(default_factory=frozenset)  # guests' and friends', lower-case
-    known_venues: frozenset[str] = field(default_factory=frozenset)
-    known_neighborhoods: frozenset[str] = field(default_factory=frozenset)
-    member_neighborhoods: frozenset[str] = field(default_factory=frozenset)
-    brand: str = "Cuculi:"
-    allow_emoji: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,7 +103,7 @@ def _contacts(without_urls: str, emails: list[str]) -> list[str]:
 
 
 def check_message(text: str, context: MessageContext) -> list[RuleResult]:
-    """Every rule of the README's "Writing and checking" on one text. `hard` results block publishing; the others
+    """Every rule of docs/writing.md: "Writing and checking" on one text. `hard` results block publishing; the others
     are warnings."""
     (urls, without_urls), lowered = _links(text), text.lower()
     shorteners = [url for url in urls if link_host(url) in SHORTENERS]

@@ -1,7 +1,7 @@
 """When a text may be sent: 10:00–20:00 in the member's local time on the campaign date.
 
 That window sits inside the federal TCPA window (8:00–21:00) and the strictest common state windows (FL, OK, MD,
-MA, NJ 8–20; CT 9–20; KY 10–21) (README: "Send windows"). The time zone comes from the phone number's area code
+MA, NJ 8–20; CT 9–20; KY 10–21) (docs/writing.md: "Send windows"). The time zone comes from the phone number's area code
 (`phonenumbers`); an area code spanning several zones gets the window all of them allow; a number with no
 geography (toll-free) gets Pacific time, Cuculi's own.
 """
@@ -15,8 +15,8 @@ import pandas as pd
 import phonenumbers
 from phonenumbers import timezone as phone_timezones
 
-from cucu_pipeline.campaign.attempts import SKIPPED, publishable_mask
-from cucu_pipeline.campaign.when import BEFORE_START
+from cucu_pipeline.campaign.checks.when import BEFORE_START
+from cucu_pipeline.campaign.writing.attempts import SKIPPED, publishable_mask
 from cucu_pipeline.core.dates import PACIFIC_TZ_NAME
 
 WINDOW_OPENS, WINDOW_CLOSES = dt.time(10), dt.time(20)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cucu_pipeline.campaign.audience import event_text
+from cucu_pipeline.campaign.matching.audience import event_text
 
 # How members write each restriction (searched in each allergy or diet they recorded, normalized).
 MEMBER_WORDING = {

@@ -1,5 +1,5 @@
 """What a text may not say or link to: carriers' SHAFT topics and drugs, alcohol as the offer, spam and phishing
-phrasing, and links other than the booking link (README: "Writing and checking").
+phrasing, and links other than the booking link (docs/writing.md: "Writing and checking").
 
 Each list holds one entry per term (a regular-expression fragment matched as whole words on lower-cased text), so
 each entry can be shown to catch a text of its own.

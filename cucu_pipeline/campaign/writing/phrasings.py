@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cucu_pipeline.campaign.briefs import EventFacts
-from cucu_pipeline.campaign.campaigns import FILL_THE_TABLE, RETURN_TO_TABLE, SEAT_THE_NEWCOMER
+from cucu_pipeline.campaign.matching.campaigns import FILL_THE_TABLE, RETURN_TO_TABLE, SEAT_THE_NEWCOMER
+from cucu_pipeline.campaign.writing.briefs import EventFacts
 
 SCARCE_SEATS = 3  # "last seats" wording only at this many seats left or fewer
 FEW_SEATS = 10  # "a few more" and social proof on a Fill the Table text only below this many seats open

@@ -1,4 +1,4 @@
-"""When an event is, in words no one can misread on the day the text arrives (README: "Writing and checking").
+"""When an event is, in words no one can misread on the day the text arrives (docs/writing.md: "Writing and checking").
 
 Code, never a writer, computes the phrase from the campaign date and the event's Pacific start: "tonight at 7pm" or
 "today at 11am" on the day, "tomorrow at 7pm", the weekday for 2 to 6 days ahead ("Friday at 7:30pm"), and the

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cucu_pipeline.campaign.attempts import publishable
-from cucu_pipeline.campaign.composer import Composer
-from cucu_pipeline.campaign.sms_rules import failed_hard_rules
+from cucu_pipeline.campaign.checks.sms_rules import failed_hard_rules
+from cucu_pipeline.campaign.writing.attempts import publishable
+from cucu_pipeline.campaign.writing.composer import Composer
 
 # Each check: the rules of `check_message` it covers, and what it promises.
 ASSET_CHECKS = {

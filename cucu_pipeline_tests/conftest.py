@@ -21,8 +21,26 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLE_RAW = REPO / "data" / "raw"
 SARAH_DATE = dt.date(2024, 2, 10)
 # What the reliability tests measured (faults injected, runs survived, records lost, duplicates, bad documents
-# tried): printed after every test run, and quoted in the README.
+# tried): printed after every test run, and quoted in docs/reliability.md.
 RELIABILITY: Counter[str] = Counter()
+
+
+class WorkerFigures:
+    """Under pytest-xdist each worker counts its own tests' figures and hands them to the controller, which prints
+    their sum (https://pytest-xdist.readthedocs.io/en/stable/how-to.html#creating-one-session-fixture)."""
+
+    def pytest_testnodedown(self, node, error) -> None:
+        RELIABILITY.update(node.workeroutput.get("reliability", {}))
+
+
+def pytest_configure(config) -> None:
+    if config.pluginmanager.hasplugin("xdist"):  # the xdist hook exists only with the plugin
+        config.pluginmanager.register(WorkerFigures())
+
+
+def pytest_sessionfinish(session) -> None:
+    if hasattr(session.config, "workeroutput"):  # an xdist worker
+        session.config.workeroutput["reliability"] = dict(RELIABILITY)
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

@@ -158,14 +158,19 @@ class Verdict:
         if self.members_still_needed:
             return (
                 f"no winner yet: about {self.members_still_needed:,} more members (about {self.days_still_needed} more "
-                f"days of campaigns) to tell whether the observed {self.difference:+.1%} is real"
+                f"days of campaigns) to tell whether the observed {_points(self.difference)} is real"
             )
         if self.difference and self.quarter_detectable is not None:
             return (
-                f"no winner yet, and not detectable at this size: the observed {self.difference:+.1%} is too small for "
-                f"{QUARTER_DAYS} days of campaigns, which would find a lift of {self.quarter_detectable:.1%} or more"
+                f"no winner yet, and not detectable at this size: the observed {_points(self.difference)} is too small "
+                f"for {QUARTER_DAYS} days of campaigns, which would find {_points(self.quarter_detectable)} or more"
             )
         return "no winner yet: no difference observed to test"
+
+
+def _points(difference: float) -> str:
+    """A difference of booking rates in percentage points: `+1.8 points`."""
+    return f"{difference * 100:+.1f} points"
 
 
 def verdict(outcomes: pd.DataFrame, days: int, column: str = PRIMARY) -> Verdict:

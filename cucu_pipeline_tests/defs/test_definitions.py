@@ -259,3 +259,23 @@ def test_the_celery_executor_without_its_extra_stops_at_start_up_naming_the_inst
         "    print(e)"
     )
     assert 'pip install "cucu_pipeline[production]"' in _probe(probe)
+
+
+def test_only_the_preview_and_beta_apis_the_project_chose_are_silenced():
+    """Loading the definitions prints nothing; a Preview, Beta or deprecation warning of any other API still shows."""
+    others = (
+        "import warnings, dagster as dg\n"
+        "warnings.warn('another preview API', dg.PreviewWarning)\n"
+        "warnings.warn('another beta API', dg.BetaWarning)\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-W", "always", "-c", "import cucu_pipeline.definitions\n" + others],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    shown = [line for line in loaded.stderr.splitlines() if "Warning:" in line]
+    assert [line.split("Warning: ")[1] for line in shown if "dagster" not in line.split(":")[0]] == [
+        "another preview API",
+        "another beta API",
+    ], loaded.stderr

@@ -92,7 +92,8 @@ def test_a_sample_no_quarter_reaches_is_called_not_detectable_with_the_smallest_
     assert close.members_needed > 18000 * 91 / 28
     assert "not detectable at this size" in close.text and "more members" not in close.text
     assert close.difference == pytest.approx(0.0033, abs=1e-4) and close.difference < close.quarter_detectable < 0.05
-    assert f"a lift of {close.quarter_detectable:.1%} or more" in close.text
+    found = f"+{close.quarter_detectable * 100:.1f} points or more"
+    assert f"the observed +0.3 points is too small for 91 days of campaigns, which would find {found}" in close.text
     values = report.incremental_metadata(readout.incremental(outcomes({HOLDOUT: (20, 1)})), close)
     assert "members_still_needed" not in values and values["smallest_lift_a_quarter_finds"] > 0
 

@@ -211,3 +211,17 @@ def test_no_module_of_the_package_imports_itself_through_others():
     paths = {module_name(path): path for path in package_modules()}
     graph = {name: imports_of(path, set(paths)) - {name} for name, path in paths.items()}
     assert import_circles(graph) == []
+
+
+def test_the_fast_lane_leaves_out_every_system_and_benchmark_test():
+    """`pytest -m "not slow"`: the marker is registered, and every module that runs the graph through the CLI, a
+    service, the browser or the benchmark carries it."""
+    import tomllib
+
+    settings = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
+    assert any(marker.startswith("slow:") for marker in settings["markers"])
+    modules = [*(TESTS / "system").glob("test_*.py"), *(TESTS / "bench").glob("test_*.py")]
+    unmarked = [
+        path.name for path in modules if "pytestmark = pytest.mark.slow" not in path.read_text(encoding="utf-8")
+    ]
+    assert modules and unmarked == []

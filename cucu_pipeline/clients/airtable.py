@@ -192,7 +192,8 @@ class AirtableMessageStore(MessageStore):
         # Runs that share no Dagster instance can write to one member at once: read again and settle, so the table
         # itself ends with one text per member within the cooldown, whichever run reads last.
         after = list_all_records(table, self.page_attempts, window, REVIEW_FIELDS)
-        settled = cooldown_review(after, writes, campaign_date, cooldown_days)
+        landed = [record for record in writes if record["message_key"] not in refused]
+        settled = cooldown_review(after, landed, campaign_date, cooldown_days)
         patches = superseding_patches([*settled.conflicts, *settled.superseded])  # ours withdrawn, theirs replaced
         outcomes += _write(table, patches, after, settled.superseded, refused)
         if refused:  # after every other record is written: a re-run writes each of those once more, in place

@@ -141,11 +141,13 @@ def run_deadline_check(instance: dg.DagsterInstance, data_dir) -> dg.DagsterRun:
 
 
 def publish_today(data_dir, instance: dg.DagsterInstance) -> dt.datetime:
-    """Today's date materialized now, on the real clock (the instance stamps events with it); when it was."""
-    now = dt.datetime.now(PACIFIC)
+    """Today's date materialized now, on the real clock (the instance stamps events with it); when the instance says
+    `published_messages` was materialized (a run may cross a minute)."""
+    today = dt.datetime.now(PACIFIC).date().isoformat()
     resources = build_resources({"CUCU_DATA_DIR": str(data_dir)})
-    assert dg.materialize(ASSETS, resources=resources, partition_key=now.date().isoformat(), instance=instance).success
-    return now
+    assert dg.materialize(ASSETS, resources=resources, partition_key=today, instance=instance).success
+    (event,) = instance.fetch_materializations(dg.AssetKey("published_messages"), limit=1).records
+    return dt.datetime.fromtimestamp(event.timestamp, PACIFIC)
 
 
 @pytest.mark.parametrize("published", [True, False])

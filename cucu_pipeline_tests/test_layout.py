@@ -34,10 +34,13 @@ def layout_block() -> str:
     return (REPO / "docs" / "layout.md").read_text(encoding="utf-8").split("```")[1]
 
 
+def headings(text: str) -> list[str]:
+    return re.findall(r"^#{1,6} (.+)$", text, flags=re.MULTILINE)
+
+
 def anchors(page: Path) -> set[str]:
     """GitHub's anchor for each heading: lower case, punctuation other than `-` dropped, spaces as `-`."""
-    headings = re.findall(r"^#{1,6} (.+)$", page.read_text(encoding="utf-8"), flags=re.MULTILINE)
-    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings(page.read_text())}
 
 
 def broken_links(document: Path) -> list[str]:
@@ -56,7 +59,7 @@ def broken_links(document: Path) -> list[str]:
 def sections(page: Path) -> list[str]:
     """A page's headings and its bold run-in headings (`**When one machine is not enough.**`)."""
     text = page.read_text(encoding="utf-8")
-    return re.findall(r"^#{1,6} (.+)$", text, flags=re.MULTILINE) + re.findall(r"\*\*([^*]+?)\.?\*\*", text)
+    return headings(text) + re.findall(r"\*\*([^*]+?)\.?\*\*", text)
 
 
 def layout_entries() -> dict[str, str]:

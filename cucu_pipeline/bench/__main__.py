@@ -23,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from cucu_pipeline.bench import SAMPLE_DATA
 from cucu_pipeline.bench.measure import CAMPAIGN_STAGE, PROFILE_STAGE, STEP_ASSETS, definitions_load_seconds
 from cucu_pipeline.core.dates import PACIFIC
 from cucu_pipeline.sample_data.__main__ import write_exports
@@ -50,7 +51,6 @@ TARGETS = {
 }
 AIRTABLE_FIGURES = ("requests_1_week", "requests_1_year", "records_1_year")
 STORAGE_STEPS = ("parquet_store", "parquet_load", "pickle_store", "pickle_load")
-SAMPLE_DATA = Path(__file__).resolve().parents[2] / "data" / "raw"
 
 
 def cached_data(cache: Path, users: int, events: int, seed: int) -> Path:

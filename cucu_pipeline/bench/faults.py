@@ -23,16 +23,16 @@ from pathlib import Path
 import dagster as dg
 from upath import UPath
 
+from cucu_pipeline.bench import SAMPLE_DATA
 from cucu_pipeline.bench.airtable_reads import CAMPAIGN_DATE, history
 from cucu_pipeline.clients.airtable import AirtableMessageStore
 from cucu_pipeline.clients.airtable_mirror import Mirror, save
 from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline_tests.fakes.airtable import FakeAirtable
-from cucu_pipeline_tests.fakes.faults import BODY_FAULTS, FAULT_KINDS, FaultPlan
+from cucu_pipeline_tests.fakes.faults import AIRTABLE_KINDS, BODY_FAULTS, FaultPlan
 
-SAMPLE_DATA = Path(__file__).resolve().parents[2] / "data" / "raw"
-KINDS = (*(kind for kind in FAULT_KINDS if kind != "529"), *BODY_FAULTS)  # 529 is Anthropic's own status
+KINDS = (*AIRTABLE_KINDS, *BODY_FAULTS)
 STALL_SECONDS = 35.0  # past the client's 30-second read timeout
 DATES = [CAMPAIGN_DATE, CAMPAIGN_DATE, CAMPAIGN_DATE + dt.timedelta(days=1)]  # a date, its re-run, the next date
 

@@ -20,11 +20,10 @@ from cucu_pipeline_tests.clients.test_claude import brief, writer
 from cucu_pipeline_tests.conftest import RELIABILITY, production_environment, reconfigured
 from cucu_pipeline_tests.defs.test_campaign_assets import DATE, check_outcomes
 from cucu_pipeline_tests.fakes.airtable import FakeAirtable
-from cucu_pipeline_tests.fakes.faults import BODY_FAULTS, FAULT_KINDS, FaultPlan
+from cucu_pipeline_tests.fakes.faults import AIRTABLE_KINDS, BODY_FAULTS, FAULT_KINDS, FaultPlan
 from cucu_pipeline_tests.fakes.messages_api import FakeMessagesAPI
 from cucu_pipeline_tests.services import free_port
 
-AIRTABLE_KINDS = tuple(kind for kind in FAULT_KINDS if kind != "529")  # 529 is Anthropic's own status
 STALL = 0.6  # seconds a stalled answer takes, twice the clients' read timeout below
 
 

@@ -17,6 +17,8 @@ STATUS_FAULTS = {"401": 401, "429": 429, "500": 500, "502": 502, "503": 503, "52
 # connection without an answer; a garbled answer is a 200 whose JSON is cut short. (A 401, a refused key, is not
 # transient.)
 FAULT_KINDS = ("429", "500", "502", "503", "529", "stall", "drop", "garbled")
+# What Airtable answers: every transient fault but 529, which is Anthropic's own status.
+AIRTABLE_KINDS = tuple(kind for kind in FAULT_KINDS if kind != "529")
 # More ways a 200 goes wrong, for Airtable's paged reads: no body at all, a body shorter than its Content-Length, and
 # JSON `null`.
 BODY_FAULTS = ("empty", "truncated", "null")

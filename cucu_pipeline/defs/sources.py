@@ -11,25 +11,40 @@ from cucu_pipeline.defs.columns import column_schema
 from cucu_pipeline.defs.metadata import funnel, preview
 from cucu_pipeline.defs.partitions import campaign_dates
 from cucu_pipeline.sources.documents import EventDocument, MessageRecord, OrderDocument, UserDocument
+from cucu_pipeline.sources.exports import ExportRead
 from cucu_pipeline.sources.tables import Normalized, normalize_documents, normalize_users, source_fields
 
 _SOURCE = dict(partitions_def=campaign_dates, group_name="sources", owners=["team:growth"])
 
 
-def _read(mongo: DocumentSource, collection: str, model) -> Normalized:
-    read = mongo.read(collection, source_fields(model))
-    return normalize_documents(read.documents, model, malformed=read.malformed)
+def _validated_users(read: ExportRead) -> Normalized:
+    return normalize_users(read.documents, malformed=read.malformed)
+
+
+def _validated_events(read: ExportRead) -> Normalized:
+    return normalize_documents(read.documents, EventDocument, malformed=read.malformed)
+
+
+def _validated_orders(read: ExportRead) -> Normalized:
+    return normalize_documents(read.documents, OrderDocument, malformed=read.malformed)
+
+
+def _users(mongo: DocumentSource) -> Normalized:
+    return mongo.table("users", source_fields(UserDocument), _validated_users)
+
+
+def _orders(mongo: DocumentSource) -> Normalized:
+    return mongo.table("orders", source_fields(OrderDocument), _validated_orders)
 
 
 def read_users(mongo: DocumentSource) -> pd.DataFrame:
-    """Every valid member, as they stand now."""
-    read = mongo.read("users", source_fields(UserDocument))
-    return normalize_users(read.documents, malformed=read.malformed).frame
+    """Every valid member, as they stand now (as the run first read them)."""
+    return _users(mongo).frame
 
 
 def read_orders(mongo: DocumentSource) -> pd.DataFrame:
-    """Every valid order, as it stands now."""
-    return _read(mongo, "orders", OrderDocument).frame
+    """Every valid order, as it stands now (as the run first read it)."""
+    return _orders(mongo).frame
 
 
 def read_records(airtable: MessageStore) -> pd.DataFrame:
@@ -55,20 +70,19 @@ def _output(table: Normalized, preview_columns: list[str]) -> dg.Output:
 def raw_users(mongo: DocumentSource) -> dg.Output[pd.DataFrame]:
     """Members from MongoDB `users`, one row per valid member; `phone_e164` is the phone in E.164 when it is a valid
     US number."""
-    read = mongo.read("users", source_fields(UserDocument))
-    table = _required(normalize_users(read.documents, malformed=read.malformed), "users")
+    table = _required(_users(mongo), "users")
     return _output(table, ["id", "first_name", "email", "phone_e164", "role", "created_at", "interests"])
 
 
 def raw_events(mongo: DocumentSource) -> dg.Output[pd.DataFrame]:
     """Events from MongoDB `events`; participant lists are trimmed, lower-cased, de-duplicated emails."""
-    table = _required(_read(mongo, "events", EventDocument), "events")
+    table = _required(mongo.table("events", source_fields(EventDocument), _validated_events), "events")
     return _output(table, ["id", "name", "start_date", "type", "event_status", "max_participants", "venue_name"])
 
 
 def raw_orders(mongo: DocumentSource) -> dg.Output[pd.DataFrame]:
     """Orders from MongoDB `orders`."""
-    table = _read(mongo, "orders", OrderDocument)
+    table = _orders(mongo)
     return _output(table, ["id", "user_id", "event_id", "amount", "date", "status"])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import random
 
 import pandas as pd
 import phonenumbers
@@ -32,6 +33,19 @@ def test_us_numbers_normalize_to_e164(raw, e164):
     assert to_us_e164(raw) == e164
 
 
+def _parser_says(raw: str) -> str | None:
+    number = None
+    with contextlib.suppress(phonenumbers.NumberParseException):
+        number = phonenumbers.parse(raw, "US")
+    return (
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if number is not None
+        and phonenumbers.is_valid_number(number)
+        and phonenumbers.region_code_for_number(number) == "US"
+        else None
+    )
+
+
 @pytest.mark.parametrize(
     "raw",
     [
@@ -54,18 +68,25 @@ def test_us_numbers_normalize_to_e164(raw, e164):
         "415 CALL NOW",
     ],
 )
-def test_the_fast_path_for_plain_numbers_agrees_with_the_general_parser(raw):
-    number = None
-    with contextlib.suppress(phonenumbers.NumberParseException):
-        number = phonenumbers.parse(raw, "US")
-    expected = (
-        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        if number is not None
-        and phonenumbers.is_valid_number(number)
-        and phonenumbers.region_code_for_number(number) == "US"
-        else None
-    )
-    assert to_us_e164(raw) == expected
+def test_plain_numbers_read_with_regexes_agree_with_the_general_parser(raw):
+    assert to_us_e164(raw) == _parser_says(raw)
+    assert normalize_phones(pd.Series([raw])).tolist() == [_parser_says(raw)]
+
+
+def test_every_area_code_and_exchange_is_judged_as_the_general_parser_judges_it():
+    # Every area code, personal-number and toll-free prefix: the regexes built from the library's US metadata must
+    # accept and refuse exactly what `phonenumbers` does (Canadian and Caribbean area codes included).
+    rng = random.Random(5)
+    texts = [
+        rng.choice(["({}) {}-{}", "{}.{}.{}", "+1 {} {} {}", "1-{}-{}-{}", "{}{}{}"]).format(
+            f"{area:03d}", f"{rng.randrange(1000):03d}", f"{rng.randrange(10000):04d}"
+        )
+        for area in range(1000)
+        for _ in range(12)
+    ]
+    expected = [_parser_says(text) for text in texts]
+    assert normalize_phones(pd.Series(texts)).tolist() == expected
+    assert 0 < sum(e164 is not None for e164 in expected) < len(texts)
 
 
 def test_normalize_phones_keeps_alignment_and_missing_values():

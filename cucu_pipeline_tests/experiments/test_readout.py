@@ -4,6 +4,9 @@ of the time."""
 
 from __future__ import annotations
 
+import gc
+from unittest import mock
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -131,6 +134,19 @@ def test_comparisons_by_segment_are_holm_adjusted_within_their_breakdown_and_lab
     assert overall["p_adjusted"].tolist() == pytest.approx(overall["p_value"].tolist())
     markdown = report.lifts_markdown(by_campaign)
     assert markdown.count("| campaign (exploratory) |") == 6 and markdown.endswith(report.EXPLORATORY)
+
+
+def test_the_holm_adjustment_leaves_the_collector_as_it_found_it():
+    # statsmodels collects the whole heap in its Holm branch; the readout freezes the heap around it, and must thaw
+    # it again even when the adjustment fails, or every later collection in the run would skip those objects.
+    frame = pd.concat([outcomes({HOLDOUT: (200, 10), "warm": (1800, 90)}, campaign=f"Campaign {n}") for n in range(3)])
+    assert gc.get_freeze_count() == 0
+    readout.lift_table(frame)
+    assert gc.get_freeze_count() == 0
+    broken = mock.patch("statsmodels.stats.multitest.multipletests", side_effect=RuntimeError("broken"))
+    with broken, pytest.raises(RuntimeError):
+        readout.lift_table(frame)
+    assert gc.get_freeze_count() == 0
 
 
 def test_booking_rate_per_text_gives_the_invites_per_seat():

@@ -1,0 +1,60 @@
+"""One snapshot of each MongoDB collection per run: the raw assets, the outcomes and the weekly read of a run read and
+validate a collection once, and the next run reads it again."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import dagster as dg
+import pandas as pd
+
+from cucu_pipeline.clients.mongo import JsonExportSource
+from cucu_pipeline.definitions import ASSETS
+from cucu_pipeline.defs.resources import build_resources
+from cucu_pipeline.defs.sources import read_users
+from cucu_pipeline.sources.exports import ExportRead
+
+READS: Counter = Counter()
+
+
+class CountingExports(JsonExportSource):
+    def read(self, collection: str, fields: list[str]) -> ExportRead:
+        READS[collection] += 1
+        return super().read(collection, fields)
+
+
+def _run(data_dir) -> dg.ExecuteInProcessResult:
+    resources = {**build_resources({"CUCU_DATA_DIR": str(data_dir)}), "mongo": CountingExports(data_dir=str(data_dir))}
+    return dg.materialize(
+        ASSETS,
+        selection=["raw_users", "raw_orders", "campaign_outcomes", "campaign_performance"],
+        resources=resources,
+        partition_key="2026-10-01",
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+
+
+def test_a_run_reads_each_collection_once_and_the_next_run_reads_it_again(sample_data_dir):
+    READS.clear()
+    first = _run(sample_data_dir)
+    assert first.success
+    assert READS == {"users": 1, "orders": 1}  # four steps read users and orders "as they stand now"
+    # The weekly read counted dates from the same snapshot the raw assets stored.
+    assert len(first.output_for_node("raw_users")) > 500
+    (sample_data_dir / "raw" / "users.json").write_text("[]")
+    second = _run(sample_data_dir)  # a new run sees the emptied export: nothing was kept from the first
+    assert not second.success and READS == {"users": 2, "orders": 2}
+
+
+def test_each_reader_gets_its_own_copy_and_outside_a_run_every_read_is_new(sample_data_dir):
+    READS.clear()
+    source = CountingExports(data_dir=str(sample_data_dir))
+    with dg.build_resources({"mongo": source}) as resources:
+        users = read_users(resources.mongo)
+        users["first_name"] = "changed by one step"
+        again = read_users(resources.mongo)
+        assert READS["users"] == 1 and not again["first_name"].eq("changed by one step").any()
+    read_users(source), read_users(source)
+    assert READS["users"] == 3
+    pd.testing.assert_frame_equal(read_users(source), again)

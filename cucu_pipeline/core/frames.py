@@ -54,3 +54,18 @@ def ranked_values(rows: pd.DataFrame, key: str, value: str, index: pd.Index, top
     if top is not None:
         counts = counts.groupby(key, sort=False).head(top)
     return lists_by(counts, key, value, index)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """`frame.to_dict("records")`, value for value (a missing nullable value is None), converted a column at a time:
+    `to_dict` boxes every cell through pandas, three times slower on the 45,000 × 55 member profiles."""
+    names = list(frame.columns)
+    columns = [
+        column.to_numpy(dtype=object, na_value=None).tolist()
+        if getattr(column.dtype, "na_value", None) is pd.NA
+        else column.tolist()
+        for _, column in frame.items()
+    ]
+    if not names:
+        return [{} for _ in range(len(frame))]
+    return [dict(zip(names, values)) for values in zip(*columns)]

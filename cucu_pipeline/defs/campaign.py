@@ -94,6 +94,7 @@ def matched_messages(
     """One row per match: the member's arm of the experiment, the SMS (written by Claude, or the deterministic
     writer locally, in the arm's style), its segments, encoding and rule results, status (ready, fallback, skipped,
     or holdout: recorded, never written or sent) and token usage and cost."""
+    matched = event_matches[event_matches["event_id"].astype(bool)]
     composer = composer_for(
         enriched_users,
         enriched_events,
@@ -101,8 +102,8 @@ def matched_messages(
         raw_events,
         parse_campaign_date(context.partition_key),
         campaign_rules,
+        texted=matched["user_id"],
     )
-    matched = event_matches[event_matches["event_id"].astype(bool)]
     arms = assign_arms(matched, campaign_rules.arms(), composer.campaign_date)
     drafted = produce_messages(
         event_matches,

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from cucu_pipeline.core.dates import PACIFIC
+from cucu_pipeline.core.frames import records
 from cucu_pipeline.core.wording import join_words, plural
 
 _PRONOUNS = {"female": "She", "woman": "She", "male": "He", "man": "He"}
@@ -110,7 +111,7 @@ _USER_SUMMARY_FIELDS = (
 
 
 def user_summaries(profiles: pd.DataFrame) -> pd.Series:
-    rows = profiles[list(_USER_SUMMARY_FIELDS)].to_dict("records")  # only what a summary reads: far faster
+    rows = records(profiles[list(_USER_SUMMARY_FIELDS)])  # only what a summary reads: far faster
     return pd.Series([user_summary(row) for row in rows], index=profiles.index, dtype=object)
 
 
@@ -145,4 +146,4 @@ def event_summary(event: dict[str, Any]) -> str:
 
 
 def event_summaries(events: pd.DataFrame) -> pd.Series:
-    return pd.Series([event_summary(row) for row in events.to_dict("records")], index=events.index, dtype=object)
+    return pd.Series([event_summary(row) for row in records(events)], index=events.index, dtype=object)

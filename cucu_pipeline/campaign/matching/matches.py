@@ -14,6 +14,7 @@ from cucu_pipeline.campaign.checks.when import BEFORE_START
 from cucu_pipeline.campaign.matching.allocation import allocate_seats
 from cucu_pipeline.campaign.matching.campaigns import RETURN_TO_TABLE, campaign_for
 from cucu_pipeline.campaign.matching.scoring import score_candidates, words
+from cucu_pipeline.core.frames import records
 from cucu_pipeline.core.wording import plural
 
 _REASONING_FIELDS = (
@@ -105,11 +106,11 @@ def match_members(
     caps = caps.assign(allocated=[allocated[event] for event in caps.index])
     # Plain dicts: one lookup per candidate, 226,000 of them at 100k members.
     room, room_left = caps["room"].to_dict(), (caps["room"] - caps["allocated"]).to_dict()
-    records = members[list(_REASONING_FIELDS)].to_dict("records")
-    event_records = {record["id"]: record for record in events.to_dict("records")}
+    member_rows = records(members[list(_REASONING_FIELDS)])
+    event_records = {record["id"]: record for record in records(events)}
     rows = []
     for member, member_campaign, candidates, scores, k in zip(
-        records, short["campaign"], short["candidates"], short["scores"], chosen
+        member_rows, short["campaign"], short["candidates"], short["scores"], chosen
     ):
         if not candidates or k < 0:
             reason = "no_eligible_event" if isinstance(member_campaign, str) else "no_low_occupancy_event"

@@ -6,6 +6,7 @@ Python loop over pairs), so cost grows linearly with members for a day's catalog
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -42,9 +43,19 @@ WEIGHTS = {"interests": 40, "invited": 20, "diet": 12, "neighborhood": 12, "qual
 _STOPWORDS = {"and", "the", "with", "for", "night", "class", "options", "table", "from", "scratch", "club"}
 
 
+_WORD = re.compile(r"[a-z]{3,}")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _phrase_words(phrase: str) -> frozenset[str]:
+    # Members pick their tastes from a short list: at 100k members 450,000 phrases are a few hundred distinct ones
+    # (bounded: every event name is a phrase too).
+    return frozenset(_WORD.findall(phrase.lower())) - _STOPWORDS
+
+
 def words(phrases) -> set[str]:
     """Lower-case words of three letters or more: `["Cooking Class", "Live music"]` -> {cooking, live, music}."""
-    return {w for phrase in phrases for w in re.findall(r"[a-z]{3,}", str(phrase).lower())} - _STOPWORDS
+    return set().union(*(_phrase_words(str(phrase)) for phrase in phrases))
 
 
 def _vocabulary_matrix(token_sets: list[set[str]], vocabulary: dict[str, int]) -> np.ndarray:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from cucu_pipeline.campaign.writing.attempts import publishable_mask
 from cucu_pipeline.core.dates import pacific_dates, utc_iso
+from cucu_pipeline.core.frames import records
 from cucu_pipeline.experiments.arms import HOLDOUT
 from cucu_pipeline.profiles.consent import consent_events, revoked_consent
 from cucu_pipeline.profiles.message_history import (
@@ -214,15 +215,13 @@ def airtable_records(
     written = messages[publishable_mask(messages) | (messages["status"] == HOLDOUT)]
     # Only the members written to and the columns read: a row dict per enriched member would cost more than the texts.
     texted = members[members["id"].isin(written["user_id"])]
-    member = {
-        row["id"]: row for row in texted[["id", "name", "email", "phone", "summary", "user_segment"]].to_dict("records")
-    }
-    event = {row["id"]: row for row in events[["id", "name", "start_date", "summary"]].to_dict("records")}
-    records = []
-    for row in written[_RECORD_COLUMNS].to_dict("records"):
+    member = {row["id"]: row for row in records(texted[["id", "name", "email", "phone", "summary", "user_segment"]])}
+    event = {row["id"]: row for row in records(events[["id", "name", "start_date", "summary"]])}
+    rows = []
+    for row in records(written[_RECORD_COLUMNS]):
         person, happening = member[row["user_id"]], event[row["event_id"]]
         held_out = row["status"] == HOLDOUT
-        records.append(
+        rows.append(
             {
                 "message_key": message_key(campaign_date, row["user_id"]),
                 "campaign_date": campaign_date.isoformat(),
@@ -255,7 +254,7 @@ def airtable_records(
                 "created_date": utc_iso(reference),
             }
         )
-    return records
+    return rows
 
 
 def _review(row: dict, held_out: bool) -> dict:

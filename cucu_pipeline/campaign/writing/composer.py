@@ -15,6 +15,7 @@ from cucu_pipeline.campaign.checks.sms_rules import RuleResult, check_message
 from cucu_pipeline.campaign.checks.when import EVENING_FROM, event_time
 from cucu_pipeline.campaign.matching.campaigns import campaign_for, member_campaigns
 from cucu_pipeline.campaign.writing.briefs import Brief, EventFacts, allowed_segments, body_of
+from cucu_pipeline.core.frames import records
 from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.profiles.member_directory import full_names
 
@@ -37,13 +38,16 @@ class Composer:
         known_venues,
         known_neighborhoods,
         directory_names=(),
+        texted=None,
     ):
-        # Plain dicts by id: one lookup per member costs microseconds, a DataFrame `.loc` a hundred times more.
-        self.members = {row["id"]: row for row in members.to_dict("records")}
-        self.events = {row["id"]: row for row in events.to_dict("records")}
+        # Plain dicts by id: one lookup per member costs microseconds, a DataFrame `.loc` a hundred times more. Only
+        # the members to be texted (`texted`, when given) are read into them: 8,400 of 45,000 profiles at 100k members.
+        profiles = members if texted is None else members[members["id"].isin(texted)]
+        self.members = {row["id"]: row for row in records(profiles)}
+        self.events = {row["id"]: row for row in records(events)}
         self.times = {event: event_time(campaign_date, row["start_date"]) for event, row in self.events.items()}
-        self.campaigns = dict(zip(members["id"], member_campaigns(members)))
-        self.opt_out = dict(zip(members["id"], needs_opt_out(members["days_since_last_message"])))
+        self.campaigns = dict(zip(profiles["id"], member_campaigns(profiles)))
+        self.opt_out = dict(zip(profiles["id"], needs_opt_out(profiles["days_since_last_message"])))
         self.campaign_date, self.rules, self.variants = campaign_date, rules, rules.arms().variants
         self.known_venues = frozenset(v for v in known_venues if isinstance(v, str))
         self.known_neighborhoods = frozenset(n for n in known_neighborhoods if isinstance(n, str))
@@ -53,7 +57,7 @@ class Composer:
         # have read about this member or event (SECURITY.md).
         self.member_names = frozenset(
             name.lower()
-            for names in (directory_names, members["name"], *guests.values(), *friends.values())
+            for names in (directory_names, members["name"], *guests.values(), *map(_names, members["friends"]))
             for name in names
             if isinstance(name, str) and " " in name
         )
@@ -174,9 +178,10 @@ def composer_for(
     raw_events: pd.DataFrame,
     campaign_date: dt.date,
     rules: CampaignRules,
+    texted=None,
 ) -> Composer:
-    """The composer of one campaign date; every venue and neighborhood on record is known to the fact check, and
-    every member's name to the privacy check."""
+    """The composer of one campaign date for the `texted` members (all when None); every venue and neighborhood on
+    record is known to the fact check, and every member's name to the privacy check."""
     return Composer(
         enriched_users,
         enriched_events,
@@ -185,6 +190,7 @@ def composer_for(
         raw_events["venue_name"].dropna().unique(),
         raw_events["neighborhood"].dropna().unique(),
         full_names(raw_users).dropna(),
+        texted,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -13,6 +14,7 @@ from cucu_pipeline.campaign.matching.campaigns import (
     member_campaigns,
 )
 from cucu_pipeline.campaign.matching.matches import MATCH_COLUMNS, match_members
+from cucu_pipeline.campaign.matching.scoring import SHORT_LIST, WEIGHTS, top_positions
 
 REFERENCE = pd.Timestamp("2024-02-10T18:00:00Z")
 
@@ -115,6 +117,24 @@ def test_neighborhood_then_soonness_break_ties():
     picked = match([member()], [event("e1", days=3), event("e2", days=9, neighborhood="Castro")])
     assert picked.loc["m1", "event_id"] == "e2"
     assert match([member()], [event("e1", days=9), event("e2", days=3)]).loc["m1", "event_id"] == "e2"
+
+
+def test_an_unknown_neighborhood_is_near_no_event_not_even_one_whose_place_is_unknown():
+    unknown = [member(home_neighborhood=None, work_neighborhood=None)]
+    scores = match(unknown, [event("e1", neighborhood=None), event("e2", neighborhood="Castro")])
+    known = match([member()], [event("e1", neighborhood="Castro")])
+    assert scores.loc["m1", "candidate_scores"][0] == scores.loc["m1", "candidate_scores"][1]
+    assert known.loc["m1", "candidate_scores"][0] == scores.loc["m1", "candidate_scores"][0] + WEIGHTS["neighborhood"]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_short_list_is_what_a_stable_sort_gives_ties_and_forbidden_pairs_included(seed):
+    rng = np.random.default_rng(seed)
+    rows, columns = rng.integers(1, 60), rng.integers(0, 40)
+    # Few distinct values, so ties at the k-th place are common; -inf marks forbidden pairs.
+    score = rng.choice([0.0, 12.5, 40.0, 40.0, -np.inf, 61.9], size=(rows, columns))
+    for k in (1, SHORT_LIST, 40):
+        assert (top_positions(score, k) == np.argsort(-score, axis=1, kind="stable")[:, :k]).all()
 
 
 def test_never_an_event_the_member_joined():

@@ -95,6 +95,34 @@ def _pairs(frame: pd.DataFrame, column: str, emails: pd.Series) -> tuple[np.ndar
     return listed["member_pos"].to_numpy(dtype=int), listed["event_pos"].to_numpy()
 
 
+def _neighborhood_codes(home: pd.Series, work: pd.Series, place: pd.Series) -> dict[str, np.ndarray]:
+    """Neighborhoods as integer codes, compared a billion times at 1M members (text compared in Python per pair); an
+    unknown neighborhood is near nothing: -1 for members, -2 for events."""
+    known = pd.Index(pd.concat([home, work, place]).dropna().unique())
+    return {
+        name: np.where(column.isna().to_numpy(), missing, known.get_indexer(column))
+        for name, column, missing in (("home", home, -1), ("work", work, -1), ("neighborhood", place, -2))
+    }
+
+
+def top_positions(score: np.ndarray, k: int) -> np.ndarray:
+    """Per row, the positions of the `k` highest scores, best first, ties in position order: what
+    `np.argsort(-score, kind="stable")[:, :k]` gives, found by partition in linear time (sorting every row cost
+    most of the matching at 1M members)."""
+    k = min(k, score.shape[1])
+    if k == 0:
+        return np.zeros((score.shape[0], 0), dtype=np.intp)
+    negated = -score
+    kth = np.partition(negated, k - 1, axis=1)[:, k - 1 : k]
+    better = negated < kth
+    # Of the scores equal to the k-th, the first by position fill the places the better ones left.
+    tied = negated == kth
+    chosen = better | (tied & (np.cumsum(tied, axis=1) <= k - better.sum(axis=1, keepdims=True)))
+    positions = np.nonzero(chosen)[1].reshape(score.shape[0], k)  # each row's k positions, in position order
+    best_first = np.argsort(np.take_along_axis(negated, positions, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(positions, best_first, axis=1)
+
+
 @dataclass(frozen=True)
 class _Features:
     """Everything the scorer needs as arrays: members by row, events by column."""
@@ -107,7 +135,7 @@ class _Features:
     hosted: tuple[np.ndarray, np.ndarray]  # (member, event) positions of events the member's person hosts
     already_invited: tuple[np.ndarray, np.ndarray]  # (member, event) positions of recent invitations
     campaigns: np.ndarray  # member-driven campaign per member, or None
-    home: np.ndarray
+    home: np.ndarray  # neighborhood codes (`_neighborhood_codes`): the member's home, work; the event's place
     work: np.ndarray
     neighborhood: np.ndarray
     soon: np.ndarray
@@ -151,9 +179,7 @@ def _features(
         hosted=_person_pairs(members, events, _hosted(members, events)),
         already_invited=_person_pairs(members, events, already_invited),
         campaigns=member_campaigns(members).to_numpy(),
-        home=members["home_neighborhood"].to_numpy(),
-        work=members["work_neighborhood"].to_numpy(),
-        neighborhood=events["neighborhood"].to_numpy(),
+        **_neighborhood_codes(members["home_neighborhood"], members["work_neighborhood"], events["neighborhood"]),
         soon=np.clip(1 - days_until / horizon_days, 0, 1),
         low_occupancy=events["has_low_occupancy"].to_numpy(),
         textable=textable.to_numpy(dtype=bool),
@@ -258,7 +284,7 @@ def score_candidates(
         score, chunk_excluded = _chunk_scores(features, slice(start, min(start + CHUNK, len(members))), len(events))
         excluded.update(chunk_excluded)
         # Best first; ties go to the sooner event (events arrive sorted by start), then the smaller id.
-        order = np.argsort(-score, axis=1, kind="stable")[:, :SHORT_LIST]
+        order = top_positions(score, SHORT_LIST)
         top = np.take_along_axis(score, order, axis=1)
         for positions, values in zip(order, top):
             keep = np.isfinite(values)

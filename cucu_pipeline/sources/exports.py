@@ -81,7 +81,16 @@ def _where(text: str, index: int) -> str:
 
 
 def _array(text: str, source: str) -> ExportRead:
-    """The documents of a JSON array, one at a time: a document too deep to decode is counted, not fatal."""
+    """The documents of a JSON array. A well-formed array is decoded whole; otherwise one document at a time, so a
+    document too deep to decode is counted, not fatal, and an error says where the file stops being JSON."""
+    try:
+        documents = json.loads(text, object_hook=_object_hook)  # no Python step per document: 0.5 s at 100k members
+    except (json.JSONDecodeError, RecursionError):
+        return _array_by_document(text, source)
+    return ExportRead(documents, 0)
+
+
+def _array_by_document(text: str, source: str) -> ExportRead:
     decoder = json.JSONDecoder(object_hook=_object_hook)
     documents, malformed = [], 0
     index = _WHITESPACE.match(text, 1).end()

@@ -43,6 +43,8 @@ def _to_id(value: Any) -> str:
 
 
 def _to_optional_id(value: Any) -> str | None:
+    if type(value) is str:  # the common case first, as in `_to_id`
+        return value.strip() or None
     return None if _blank_to_none(value) is None else _to_id(value)
 
 
@@ -105,6 +107,8 @@ def _to_email(value: Any) -> str | None:
 def _to_text(value: Any) -> str | None:
     if type(value) is str and len(value) <= MAX_TEXT_LENGTH:
         return value.strip() or None
+    if value is None:  # the next most common: an unknown field
+        return None
     value = _blank_to_none(value)
     if value is None:
         return None

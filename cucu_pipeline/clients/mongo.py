@@ -7,11 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
+import pyarrow as pa
 import pymongo
 from pydantic import PrivateAttr
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError, ServerSelectionTimeoutError
 
+from cucu_pipeline.core.parquet import frame_to_table, table_to_frame
 from cucu_pipeline.sources.exports import ExportError, ExportRead, read_export
 from cucu_pipeline.sources.tables import Normalized
 
@@ -19,8 +21,9 @@ from cucu_pipeline.sources.tables import Normalized
 class DocumentSource(dg.ConfigurableResource):
     """Where the MongoDB collections come from; assets depend on this interface only."""
 
-    # The collections a run has read and validated, by collection and validation; None outside a run.
-    _tables: dict[tuple[str, Callable], Normalized] | None = PrivateAttr(default=None)
+    # The collections a run has read and validated, by collection and validation, as Arrow tables (compact and off
+    # Python's heap: a million members' frame holds gigabytes of objects) with their tallies; None outside a run.
+    _tables: dict[tuple[str, Callable], tuple[pa.Table, Normalized]] | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # Dagster sets up a fresh copy of the resource for every run (and every step process), so the tables a run
@@ -36,13 +39,16 @@ class DocumentSource(dg.ConfigurableResource):
     def table(self, collection: str, fields: list[str], validate: Callable[[ExportRead], Normalized]) -> Normalized:
         """The collection read and validated once per run: the raw asset, the outcomes and the weekly read of one
         run see one snapshot of it, and its documents are validated once (at 100k members, reading and validating
-        `users` takes 9 s). Each caller gets its own copy of the frame."""
+        `users` takes 9 s). Each caller gets its own frame."""
         if self._tables is None:
             return validate(self.read(collection, fields))
         key = (collection, validate)
         if key not in self._tables:
-            self._tables[key] = validate(self.read(collection, fields))
-        return dataclasses.replace(self._tables[key], frame=self._tables[key].frame.copy())
+            table = validate(self.read(collection, fields))
+            self._tables[key] = (frame_to_table(table.frame), dataclasses.replace(table, frame=table.frame.iloc[:0]))
+            return table
+        stored, tally = self._tables[key]
+        return dataclasses.replace(tally, frame=table_to_frame(stored), rejected=tally.rejected.copy())
 
 
 class JsonExportSource(DocumentSource):

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from cucu_pipeline.bench import SAMPLE_DATA
+from cucu_pipeline.bench.claude_stage import claude_markdown
 from cucu_pipeline.bench.measure import CAMPAIGN_STAGE, PROFILE_STAGE, STEP_ASSETS, definitions_load_seconds
 from cucu_pipeline.core.dates import PACIFIC
 from cucu_pipeline.sample_data.__main__ import write_exports
@@ -36,7 +37,10 @@ TARGETS = {
     "raw_to_enriched_seconds": (20.0, True),
     "matching_writer_checks_seconds": (30.0, True),
     "peak_rss_mib": (2048.0, True),
+    "all_assets_seconds": (25.0, True),  # the full size's steps, summed
     "scaling_10x_members": (12.0, True),
+    "million_peak_rss_mib": (8192.0, True),  # with --million: ten times the full size
+    "scaling_to_million": (11.0, True),
     "legacy_ratio": (20.0, False),
     "cli_sample_data_seconds": (30.0, True),
     "definitions_load_seconds": (2.0, True),
@@ -120,6 +124,7 @@ def report(args, sizes: dict, legacy: dict, cli_seconds: float, claude: dict, lo
         "raw_to_enriched_seconds": full["raw_to_enriched_seconds"],
         "matching_writer_checks_seconds": full["matching_writer_checks_seconds"],
         "peak_rss_mib": full["peak_rss_mib"],
+        "all_assets_seconds": full["all_assets_seconds"],
         "scaling_10x_members": full["all_assets_seconds"] / baseline["all_assets_seconds"],
         "legacy_ratio": legacy["total_seconds"] / sizes["legacy"]["raw_to_enriched_seconds"],
         "cli_sample_data_seconds": cli_seconds,
@@ -134,6 +139,9 @@ def report(args, sizes: dict, legacy: dict, cli_seconds: float, claude: dict, lo
         / (full["pickle_store_seconds"] + full["pickle_load_seconds"]),
         "airtable_requests_year_to_week": airtable["requests_1_year"] / airtable["requests_1_week"],
     }
+    if "million" in sizes:
+        figures["million_peak_rss_mib"] = sizes["million"]["peak_rss_mib"]
+        figures["scaling_to_million"] = sizes["million"]["all_assets_seconds"] / full["all_assets_seconds"]
     return {
         "machine": {
             "cpus": len(os.sched_getaffinity(0)),
@@ -182,16 +190,21 @@ def markdown(result: dict) -> str:
     lines.append(
         f"Airtable requests of a run: {week} with a week of history, {year} with a year ({records:,} records)."
     )
+    grown = [sizes["full"], sizes["million"]] if "million" in sizes else []  # each step's growth to ten times
     lines += [
         "",
-        "| asset | " + " | ".join(f"{s['users']:,} members: s | rows" for s in sizes.values()) + " |",
-        "|---|" + "---|---|" * len(sizes),
+        "| asset | "
+        + " | ".join(f"{s['users']:,} members: s | rows" for s in sizes.values())
+        + " |"
+        + (" growth × |" if grown else ""),
+        "|---|" + "---|---|" * len(sizes) + ("---|" if grown else ""),
     ]
     for asset in sizes["full"]["seconds"]:
         cells = [
             f"{s['seconds'][asset]:.2f} | " + " + ".join(f"{s['rows'][name]:,}" for name in STEP_ASSETS[asset])
             for s in sizes.values()
         ]
+        cells += [f"{grown[1]['seconds'][asset] / grown[0]['seconds'][asset]:.1f}"] if grown else []
         lines.append(f"| {asset} | " + " | ".join(cells) + " |")
     lines += [
         "",
@@ -206,33 +219,6 @@ def markdown(result: dict) -> str:
         for s in sizes.values()
     ]
     return "\n".join([*lines, *storage_markdown(sizes["full"])]) + "\n"
-
-
-def claude_markdown(claude: dict) -> list[str]:
-    """The Claude stage: time, then calls, tokens and cost per text with single calls and Message Batches."""
-    lines = [
-        "",
-        f"Claude stage, {claude['members']:,} members, concurrency {claude['concurrency']}, fake API latency "
-        f"{claude['latency_seconds']} s, {claude['flawed_first_drafts']:.0%} of first drafts flawed: "
-        f"{claude['seconds']:.1f} s.",
-        "",
-        "| mode | calls / message (judge) | input tokens / message | output tokens / message | USD per 1,000 messages"
-        " (judge) |",
-        "|---|---|---|---|---|",
-    ]
-    for mode in ("concurrent", "batch"):
-        figures = claude[mode]
-        lines.append(
-            f"| {mode} | {figures['calls_per_message']:.2f} ({figures['judge_calls_per_message']:.2f}) | "
-            f"{figures['input_tokens_per_message']:,.0f} | {figures['output_tokens_per_message']:,.0f} | "
-            f"{figures['cost_per_1000_messages_usd']:.2f} ({figures['judge_cost_per_1000_messages_usd']:.2f}) |"
-        )
-    lines.append(
-        f"\nMessage Batches save {claude['batch_saving']:.0%}. With Claude, {claude['one_segment_share']:.1%} of texts "
-        f"are one segment; SMS + Claude cost {claude['sms_and_claude_per_1000_texts_usd']:.2f} USD per 1,000 texts "
-        f"with single calls, {claude['sms_and_claude_per_1000_texts_batch_usd']:.2f} with Message Batches."
-    )
-    return lines
 
 
 def storage_markdown(full: dict) -> list[str]:
@@ -266,27 +252,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--airtable-per-day", type=int, default=700, help="texts a day in the Airtable history")
     parser.add_argument("--claude-concurrency", type=int, default=16)
     parser.add_argument("--claude-latency", type=float, default=1.0, help="seconds the fake Messages API takes")
+    parser.add_argument("--million", action="store_true", help="also ten times the full size (about an hour)")
     args = parser.parse_args(argv)
     sizes, folders = {}, {}
-    for name, users in (("baseline", round(args.users * 0.1)), ("legacy", args.legacy_users), ("full", args.users)):
+    scales = [("baseline", round(args.users * 0.1)), ("legacy", args.legacy_users), ("full", args.users)]
+    for name, users in scales + ([("million", args.users * 10)] if args.million else []):
         events = round(args.events * users / args.users)
         folders[name] = cached_data(args.cache, users, events, args.seed)
         sizes[name] = {"users": users, "events": events, **measured(folders[name], args.date, args.repeat)}
     # The old algorithm runs once: at 40,000 members it takes minutes.
     legacy = _json_run("cucu_pipeline.bench.legacy", "--data-dir", str(folders["legacy"]), "--date", args.date)
-    claude = _json_run(
-        "cucu_pipeline.bench.claude_stage",
-        "--data-dir",
-        str(folders["legacy"]),
-        "--date",
-        args.date,
-        "--members",
-        str(args.claude_members),
-        "--concurrency",
-        str(args.claude_concurrency),
-        "--latency",
-        str(args.claude_latency),
-    )
+    claude_options = {"members": args.claude_members, "concurrency": args.claude_concurrency}
+    claude_options |= {"latency": args.claude_latency, "data-dir": folders["legacy"], "date": args.date}
+    claude = _json_run("cucu_pipeline.bench.claude_stage", *(f"--{k}={v}" for k, v in claude_options.items()))
     load = definitions_load_seconds(args.repeat)
     airtable = _json_run("cucu_pipeline.bench.airtable_reads", "--per-day", str(args.airtable_per_day))
     result = report(args, sizes, legacy, cli_sample_seconds(args.repeat), claude, load, airtable)

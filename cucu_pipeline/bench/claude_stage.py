@@ -101,6 +101,33 @@ def measure(
     }
 
 
+def claude_markdown(claude: dict) -> list[str]:
+    """The Claude stage: time, then calls, tokens and cost per text with single calls and Message Batches."""
+    lines = [
+        "",
+        f"Claude stage, {claude['members']:,} members, concurrency {claude['concurrency']}, fake API latency "
+        f"{claude['latency_seconds']} s, {claude['flawed_first_drafts']:.0%} of first drafts flawed: "
+        f"{claude['seconds']:.1f} s.",
+        "",
+        "| mode | calls / message (judge) | input tokens / message | output tokens / message | USD per 1,000 messages"
+        " (judge) |",
+        "|---|---|---|---|---|",
+    ]
+    for mode in ("concurrent", "batch"):
+        figures = claude[mode]
+        lines.append(
+            f"| {mode} | {figures['calls_per_message']:.2f} ({figures['judge_calls_per_message']:.2f}) | "
+            f"{figures['input_tokens_per_message']:,.0f} | {figures['output_tokens_per_message']:,.0f} | "
+            f"{figures['cost_per_1000_messages_usd']:.2f} ({figures['judge_cost_per_1000_messages_usd']:.2f}) |"
+        )
+    lines.append(
+        f"\nMessage Batches save {claude['batch_saving']:.0%}. With Claude, {claude['one_segment_share']:.1%} of texts "
+        f"are one segment; SMS + Claude cost {claude['sms_and_claude_per_1000_texts_usd']:.2f} USD per 1,000 texts "
+        f"with single calls, {claude['sms_and_claude_per_1000_texts_batch_usd']:.2f} with Message Batches."
+    )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, required=True)

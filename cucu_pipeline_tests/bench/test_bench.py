@@ -33,6 +33,7 @@ def test_the_benchmark_reports_every_asset_and_every_target(tmp_path, capsys):
         "0.05",
         "--airtable-per-day",
         "30",
+        "--million",  # here ten times 400 members
     ]
     main(arguments)
     report = json.loads((tmp_path / "out" / "report.json").read_text())
@@ -59,7 +60,10 @@ def test_the_benchmark_reports_every_asset_and_every_target(tmp_path, capsys):
     assert claude["batch"]["cost_per_1000_messages_usd"] == pytest.approx(
         claude["concurrent"]["cost_per_1000_messages_usd"] / 2
     )
-    assert (baseline["users"], full["users"]) == (40, 400)
+    assert (baseline["users"], full["users"], report["sizes"]["million"]["users"]) == (40, 400, 4000)
+    growth = report["sizes"]["million"]["all_assets_seconds"] / full["all_assets_seconds"]
+    assert report["targets"]["scaling_to_million"]["measured"] == round(growth, 2)
+    assert "growth × |" in (tmp_path / "out" / "report.md").read_text()
     reads = report["airtable"]  # a run's Airtable requests do not grow with the table's age
     assert reads["same_outcomes"] and report["targets"]["airtable_requests_year_to_week"]["met"]
     assert reads["full_listing_requests_1_year"] == 110 and reads["requests_1_year"] <= 3 * reads["requests_1_week"]
@@ -71,7 +75,12 @@ def test_the_benchmark_reports_every_asset_and_every_target(tmp_path, capsys):
     assert "| all assets |" in (tmp_path / "out" / "report.md").read_text()
     assert (tmp_path / "out" / "report.md").read_text().startswith("Campaign date 2025-06-15")
     cached = sorted(path.name for path in (tmp_path / "cache").iterdir())
-    assert cached == ["users200-events150-seed7", "users40-events30-seed7", "users400-events300-seed7"]
+    assert cached == [
+        "users200-events150-seed7",
+        "users40-events30-seed7",
+        "users400-events300-seed7",
+        "users4000-events3000-seed7",
+    ]
     exported = tmp_path / "cache" / "users400-events300-seed7" / "raw" / "users.json"
     written = exported.stat().st_mtime_ns
     assert cached_data(tmp_path / "cache", 400, 300, 7) == exported.parents[1]  # a second run reuses the data

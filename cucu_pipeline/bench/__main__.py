@@ -92,6 +92,7 @@ def measured(data_dir: Path, date: str, repeat: int) -> dict:
         "all_assets_seconds": statistics.median(sum(run["seconds"].values()) for run in runs),
         "wall_seconds": statistics.median(run["wall_seconds"] for run in runs),
         "peak_rss_mib": max(run["peak_rss_mib"] for run in runs),
+        "step_peak_rss_mib": {step: max(run["step_peak_rss_mib"][step] for run in runs) for step in seconds},
         "storage_seconds": storage,
         **{f"{step}_seconds": sum(asset[step] for asset in storage.values()) for step in STORAGE_STEPS},
         "allocation_seconds": statistics.median(run["allocation_seconds"] for run in runs),

@@ -13,6 +13,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -81,9 +82,41 @@ def storage_seconds(storage: Path, campaign_date: str) -> dict[str, dict[str, fl
     return seconds
 
 
+class ResidentMemory(threading.Thread):
+    """Samples this process's resident memory (`VmRSS`, Linux) twice a second, to tell which step set the peak."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.samples: list[tuple[float, float]] = []  # (Unix time, MiB)
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(0.5):
+            status = Path("/proc/self/status").read_text()
+            kib = int(status.split("VmRSS:")[1].split()[0])
+            self.samples.append((time.time(), kib / 1024))
+
+    def peak_between(self, start: float, end: float) -> float:
+        return max((mib for at, mib in self.samples if start <= at <= end), default=0.0)
+
+
+def _step_peaks(logs: list[dg.EventLogEntry], memory: ResidentMemory) -> dict[str, float]:
+    """Per step, the highest resident memory sampled while it ran (what the run held before it included)."""
+    started, peaks = {}, {}
+    for entry in logs:
+        if entry.is_dagster_event and entry.dagster_event_type == dg.DagsterEventType.STEP_START:
+            started[entry.step_key] = entry.timestamp
+        elif entry.is_dagster_event and entry.dagster_event_type == dg.DagsterEventType.STEP_SUCCESS:
+            peaks[entry.step_key] = memory.peak_between(started[entry.step_key], entry.timestamp)
+    return peaks
+
+
 def measure(data_dir: Path, campaign_date: str) -> dict:
-    """Seconds and rows per asset, wall seconds and peak RSS of materializing the graph for `campaign_date`."""
+    """Seconds, rows and peak resident memory per asset, wall seconds and peak RSS of materializing the graph for
+    `campaign_date`."""
     (data_dir / "airtable.sqlite").unlink(missing_ok=True)  # every run starts from the exported texts
+    memory = ResidentMemory()
+    memory.start()
     started = time.perf_counter()
     with dg.DagsterInstance.ephemeral() as instance:
         result = dg.materialize(
@@ -92,7 +125,9 @@ def measure(data_dir: Path, campaign_date: str) -> dict:
             partition_key=campaign_date,
             instance=instance,
         )
-    wall = time.perf_counter() - started
+        wall = time.perf_counter() - started
+        memory.stopped.set()
+        logs = instance.all_logs(result.run_id)
     peak_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the run's own; Linux reports KiB
     seconds = {
         event.step_key: event.event_specific_data.duration_ms / 1000 for event in result.get_step_success_events()
@@ -111,6 +146,7 @@ def measure(data_dir: Path, campaign_date: str) -> dict:
         "wall_seconds": wall,
         "storage_seconds": storage_seconds(data_dir / "assets", campaign_date),
         "peak_rss_mib": peak_rss_mib,
+        "step_peak_rss_mib": _step_peaks(logs, memory),
     }
 
 

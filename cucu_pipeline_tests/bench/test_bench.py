@@ -69,6 +69,8 @@ def test_the_benchmark_reports_every_asset_and_every_target(tmp_path, capsys):
     assert reads["full_listing_requests_1_year"] == 110 and reads["requests_1_year"] <= 3 * reads["requests_1_week"]
     assert set(full["seconds"]) == set(STEP_ASSETS) and set(full["rows"]) == ASSET_KEYS  # a step may compute several
     assert full["rows"]["raw_users"] > baseline["rows"]["raw_users"] and full["peak_rss_mib"] > 100
+    step_peaks = full["step_peak_rss_mib"]  # which step set the peak: sampled while each step ran
+    assert set(step_peaks) == set(STEP_ASSETS) and 100 < max(step_peaks.values()) <= full["peak_rss_mib"]
     assert "| matched_messages |" in capsys.readouterr().out
     assert set(full["storage_seconds"]) == ASSET_KEYS  # every stored value, timed both ways
     assert all(seconds > 0 for steps in full["storage_seconds"].values() for seconds in steps.values())

@@ -1,4 +1,5 @@
-"""Small vectorized building blocks shared by the stages: grouped lists, top-N rankings, first-match labels."""
+"""Small vectorized building blocks shared by the stages: grouped lists, top-N rankings, first-match labels, rows
+as dicts, the best positions of each row of scores."""
 
 from __future__ import annotations
 
@@ -69,3 +70,21 @@ def records(frame: pd.DataFrame) -> list[dict[str, object]]:
     if not names:
         return [{} for _ in range(len(frame))]
     return [dict(zip(names, values)) for values in zip(*columns)]
+
+
+def top_positions(score: np.ndarray, k: int) -> np.ndarray:
+    """Per row, the positions of the `k` highest scores, best first, ties in position order: what
+    `np.argsort(-score, kind="stable")[:, :k]` gives, found by partition in linear time (sorting every row cost
+    most of the matching at 1M members)."""
+    k = min(k, score.shape[1])
+    if k == 0:
+        return np.zeros((score.shape[0], 0), dtype=np.intp)
+    negated = -score
+    kth = np.partition(negated, k - 1, axis=1)[:, k - 1 : k]
+    better = negated < kth
+    # Of the scores equal to the k-th, the first by position fill the places the better ones left.
+    tied = negated == kth
+    chosen = better | (tied & (np.cumsum(tied, axis=1) <= k - better.sum(axis=1, keepdims=True)))
+    positions = np.nonzero(chosen)[1].reshape(score.shape[0], k)  # each row's k positions, in position order
+    best_first = np.argsort(np.take_along_axis(negated, positions, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(positions, best_first, axis=1)

@@ -14,7 +14,8 @@ from cucu_pipeline.campaign.matching.campaigns import (
     member_campaigns,
 )
 from cucu_pipeline.campaign.matching.matches import MATCH_COLUMNS, match_members
-from cucu_pipeline.campaign.matching.scoring import SHORT_LIST, WEIGHTS, top_positions
+from cucu_pipeline.campaign.matching.scoring import SHORT_LIST, WEIGHTS
+from cucu_pipeline.core.frames import top_positions
 
 REFERENCE = pd.Timestamp("2024-02-10T18:00:00Z")
 

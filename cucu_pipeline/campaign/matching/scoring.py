@@ -29,6 +29,7 @@ from cucu_pipeline.campaign.matching.campaigns import (
     member_campaigns,
 )
 from cucu_pipeline.campaign.matching.diet import RESTRICTIONS, event_conflicts, member_restrictions
+from cucu_pipeline.core.frames import top_positions
 
 SHORT_LIST = 5
 CHUNK = 2048
@@ -103,24 +104,6 @@ def _neighborhood_codes(home: pd.Series, work: pd.Series, place: pd.Series) -> d
         name: np.where(column.isna().to_numpy(), missing, known.get_indexer(column))
         for name, column, missing in (("home", home, -1), ("work", work, -1), ("neighborhood", place, -2))
     }
-
-
-def top_positions(score: np.ndarray, k: int) -> np.ndarray:
-    """Per row, the positions of the `k` highest scores, best first, ties in position order: what
-    `np.argsort(-score, kind="stable")[:, :k]` gives, found by partition in linear time (sorting every row cost
-    most of the matching at 1M members)."""
-    k = min(k, score.shape[1])
-    if k == 0:
-        return np.zeros((score.shape[0], 0), dtype=np.intp)
-    negated = -score
-    kth = np.partition(negated, k - 1, axis=1)[:, k - 1 : k]
-    better = negated < kth
-    # Of the scores equal to the k-th, the first by position fill the places the better ones left.
-    tied = negated == kth
-    chosen = better | (tied & (np.cumsum(tied, axis=1) <= k - better.sum(axis=1, keepdims=True)))
-    positions = np.nonzero(chosen)[1].reshape(score.shape[0], k)  # each row's k positions, in position order
-    best_first = np.argsort(np.take_along_axis(negated, positions, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(positions, best_first, axis=1)
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,10 @@ class ResidentMemory(threading.Thread):
             self.samples.append((time.time(), kib / 1024))
 
     def peak_between(self, start: float, end: float) -> float:
-        return max((mib for at, mib in self.samples if start <= at <= end), default=0.0)
+        """The highest sample taken between `start` and `end`; for a step shorter than the sampling interval, the
+        last sample before it ended."""
+        during = [mib for at, mib in self.samples if start <= at <= end]
+        return max(during or [mib for at, mib in self.samples if at <= end][-1:] or [0.0])
 
 
 def _step_peaks(logs: list[dg.EventLogEntry], memory: ResidentMemory) -> dict[str, float]:

@@ -71,6 +71,7 @@ def test_the_benchmark_reports_every_asset_and_every_target(tmp_path, capsys):
     assert full["rows"]["raw_users"] > baseline["rows"]["raw_users"] and full["peak_rss_mib"] > 100
     step_peaks = full["step_peak_rss_mib"]  # which step set the peak: sampled while each step ran
     assert set(step_peaks) == set(STEP_ASSETS) and 100 < max(step_peaks.values()) <= full["peak_rss_mib"]
+    assert min(step_peaks.values()) > 100  # a step shorter than the sampling interval reads the sample before it
     assert "| matched_messages |" in capsys.readouterr().out
     assert set(full["storage_seconds"]) == ASSET_KEYS  # every stored value, timed both ways
     assert all(seconds > 0 for steps in full["storage_seconds"].values() for seconds in steps.values())

@@ -21,9 +21,9 @@ from cucu_pipeline.sources.tables import Normalized
 class DocumentSource(dg.ConfigurableResource):
     """Where the MongoDB collections come from; assets depend on this interface only."""
 
-    # The collections a run has read and validated, by collection and validation, as Arrow tables (compact and off
-    # Python's heap: a million members' frame holds gigabytes of objects) with their tallies; None outside a run.
-    _tables: dict[tuple[str, Callable], tuple[pa.Table, Normalized]] | None = PrivateAttr(default=None)
+    # The collections a run has read and validated, as Arrow tables (compact and off Python's heap: a million
+    # members' frame holds gigabytes of objects) with their tallies; None outside a run.
+    _tables: dict[str, tuple[pa.Table, Normalized]] | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # Dagster sets up a fresh copy of the resource for every run (and every step process), so the tables a run
@@ -39,15 +39,15 @@ class DocumentSource(dg.ConfigurableResource):
     def table(self, collection: str, fields: list[str], validate: Callable[[ExportRead], Normalized]) -> Normalized:
         """The collection read and validated once per run: the raw asset, the outcomes and the weekly read of one
         run see one snapshot of it, and its documents are validated once (at 100k members, reading and validating
-        `users` takes 9 s). Each caller gets its own frame."""
+        `users` takes 9 s). A collection is validated one way; each caller gets its own frame."""
         if self._tables is None:
             return validate(self.read(collection, fields))
-        key = (collection, validate)
-        if key not in self._tables:
+        if collection not in self._tables:
             table = validate(self.read(collection, fields))
-            self._tables[key] = (frame_to_table(table.frame), dataclasses.replace(table, frame=table.frame.iloc[:0]))
+            tally = dataclasses.replace(table, frame=table.frame.iloc[:0])
+            self._tables[collection] = (frame_to_table(table.frame), tally)
             return table
-        stored, tally = self._tables[key]
+        stored, tally = self._tables[collection]
         return dataclasses.replace(tally, frame=table_to_frame(stored), rejected=tally.rejected.copy())
 
 

@@ -1,5 +1,6 @@
 """Source assets: the MongoDB collections and the Airtable Messages table, validated into typed tables."""
 
+import functools
 from collections.abc import Mapping
 
 import dagster as dg
@@ -10,41 +11,36 @@ from cucu_pipeline.clients.mongo import DocumentSource
 from cucu_pipeline.defs.columns import column_schema
 from cucu_pipeline.defs.metadata import funnel, preview
 from cucu_pipeline.defs.partitions import campaign_dates
-from cucu_pipeline.sources.documents import EventDocument, MessageRecord, OrderDocument, UserDocument
+from cucu_pipeline.sources.documents import Document, EventDocument, MessageRecord, OrderDocument, UserDocument
 from cucu_pipeline.sources.exports import ExportRead
 from cucu_pipeline.sources.tables import Normalized, normalize_documents, normalize_users, source_fields
 
 _SOURCE = dict(partitions_def=campaign_dates, group_name="sources", owners=["team:growth"])
 
 
-def _validated_users(read: ExportRead) -> Normalized:
-    return normalize_users(read.documents, malformed=read.malformed)
+_MODELS = {"users": UserDocument, "events": EventDocument, "orders": OrderDocument}
 
 
-def _validated_events(read: ExportRead) -> Normalized:
-    return normalize_documents(read.documents, EventDocument, malformed=read.malformed)
+def _validated(model: type[Document], read: ExportRead) -> Normalized:
+    if model is UserDocument:  # members also get their phone in E.164
+        return normalize_users(read.documents, malformed=read.malformed)
+    return normalize_documents(read.documents, model, malformed=read.malformed)
 
 
-def _validated_orders(read: ExportRead) -> Normalized:
-    return normalize_documents(read.documents, OrderDocument, malformed=read.malformed)
-
-
-def _users(mongo: DocumentSource) -> Normalized:
-    return mongo.table("users", source_fields(UserDocument), _validated_users)
-
-
-def _orders(mongo: DocumentSource) -> Normalized:
-    return mongo.table("orders", source_fields(OrderDocument), _validated_orders)
+def _collection(mongo: DocumentSource, name: str) -> Normalized:
+    """The collection as this run first read and validated it (`DocumentSource.table`)."""
+    model = _MODELS[name]
+    return mongo.table(name, source_fields(model), functools.partial(_validated, model))
 
 
 def read_users(mongo: DocumentSource) -> pd.DataFrame:
     """Every valid member, as they stand now (as the run first read them)."""
-    return _users(mongo).frame
+    return _collection(mongo, "users").frame
 
 
 def read_orders(mongo: DocumentSource) -> pd.DataFrame:
     """Every valid order, as it stands now (as the run first read it)."""
-    return _orders(mongo).frame
+    return _collection(mongo, "orders").frame
 
 
 def read_records(airtable: MessageStore) -> pd.DataFrame:
@@ -70,19 +66,19 @@ def _output(table: Normalized, preview_columns: list[str]) -> dg.Output:
 def raw_users(mongo: DocumentSource) -> dg.Output[pd.DataFrame]:
     """Members from MongoDB `users`, one row per valid member; `phone_e164` is the phone in E.164 when it is a valid
     US number."""
-    table = _required(_users(mongo), "users")
+    table = _required(_collection(mongo, "users"), "users")
     return _output(table, ["id", "first_name", "email", "phone_e164", "role", "created_at", "interests"])
 
 
 def raw_events(mongo: DocumentSource) -> dg.Output[pd.DataFrame]:
     """Events from MongoDB `events`; participant lists are trimmed, lower-cased, de-duplicated emails."""
-    table = _required(mongo.table("events", source_fields(EventDocument), _validated_events), "events")
+    table = _required(_collection(mongo, "events"), "events")
     return _output(table, ["id", "name", "start_date", "type", "event_status", "max_participants", "venue_name"])
 
 
 def raw_orders(mongo: DocumentSource) -> dg.Output[pd.DataFrame]:
     """Orders from MongoDB `orders`."""
-    table = _orders(mongo)
+    table = _collection(mongo, "orders")
     return _output(table, ["id", "user_id", "event_id", "amount", "date", "status"])
 
 

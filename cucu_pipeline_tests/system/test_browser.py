@@ -105,7 +105,8 @@ def test_a_campaign_manager_materializes_a_date_from_the_ui(tmp_path):
         partitions.fill(DATE)
         partitions.press("Enter")
         dialog.get_by_role("button", name="Launch 1 run").click()
-        playwright.expect(page.get_by_text("Launched run")).to_be_visible()
+        # The launch answers after the run is submitted: on 2 busy CI workers that took more than Playwright's 5 s.
+        playwright.expect(page.get_by_text("Launched run")).to_be_visible(timeout=30_000)
 
         (run,) = finished_runs(folder, 1, timeout=240)
         assert run.status == dg.DagsterRunStatus.SUCCESS and run.tags["dagster/partition"] == DATE

@@ -26,6 +26,7 @@ from cucu_pipeline.defs.metadata import (
 )
 from cucu_pipeline.defs.partitions import campaign_dates
 from cucu_pipeline.defs.resources import CampaignRulesResource, InstanceBatchLedger
+from cucu_pipeline.defs.storage import reads
 from cucu_pipeline.experiments.arms import assign_arms
 from cucu_pipeline.profiles.people import People
 from cucu_pipeline.profiles.standing import recent_invitations
@@ -79,6 +80,8 @@ def event_matches(
     kinds={"anthropic", "pandas"},
     check_specs=MESSAGE_CHECKS,
     pool="claude",
+    # Every name and venue on record, for the texts' privacy and fact checks.
+    ins={"raw_users": reads("id", "first_name", "last_name"), "raw_events": reads("venue_name", "neighborhood")},
     metadata=column_schema("matched_messages"),
 )
 def matched_messages(

@@ -8,6 +8,7 @@ from cucu_pipeline.defs.columns import column_schema
 from cucu_pipeline.defs.metadata import funnel, preview, rounded_mean, value_counts
 from cucu_pipeline.defs.partitions import campaign_dates
 from cucu_pipeline.defs.resources import CampaignRulesResource
+from cucu_pipeline.defs.storage import reads
 from cucu_pipeline.profiles.consent import opt_out_sources
 from cucu_pipeline.profiles.eligibility import event_exclusion_reasons, user_exclusion_reasons
 from cucu_pipeline.profiles.event_profiles import enrich_events
@@ -136,7 +137,16 @@ def qualified_events(
     return _kept(raw_events, reasons, ["id", "name", "start_date", "venue_name", "max_participants"])
 
 
-@dg.asset(**_PROFILE, metadata=column_schema("enriched_users"))
+@dg.asset(
+    **_PROFILE,
+    ins={
+        "raw_users": reads("id", "mongo_id", "first_name", "last_name", "email"),
+        "raw_events": reads(
+            "id", "name", "start_date", "event_status", "participants", "owner_id", "venue_name", "categories"
+        ),
+    },
+    metadata=column_schema("enriched_users"),
+)
 def enriched_users(
     context: dg.AssetExecutionContext,
     qualified_users: pd.DataFrame,

@@ -8,6 +8,7 @@ import pytest
 
 from cucu_pipeline.bench.__main__ import TARGETS, cached_data, main
 from cucu_pipeline.bench.measure import STEP_ASSETS
+from cucu_pipeline.defs.schedules import daily_campaign_job
 from cucu_pipeline_tests.defs.test_definitions import ASSET_KEYS
 
 pytestmark = pytest.mark.slow  # the benchmark
@@ -68,6 +69,7 @@ def test_the_benchmark_reports_every_asset_and_every_target(tmp_path, capsys):
     assert reads["same_outcomes"] and report["targets"]["airtable_requests_year_to_week"]["met"]
     assert reads["full_listing_requests_1_year"] == 110 and reads["requests_1_year"] <= 3 * reads["requests_1_week"]
     assert set(full["seconds"]) == set(STEP_ASSETS) and set(full["rows"]) == ASSET_KEYS  # a step may compute several
+    assert full["job"] == daily_campaign_job.name and full["asset_check_seconds"] > 0  # the scheduled job, checks too
     assert full["rows"]["raw_users"] > baseline["rows"]["raw_users"] and full["peak_rss_mib"] > 100
     step_peaks = full["step_peak_rss_mib"]  # which step set the peak: sampled while each step ran
     assert set(step_peaks) == set(STEP_ASSETS) and 100 < max(step_peaks.values()) <= full["peak_rss_mib"]

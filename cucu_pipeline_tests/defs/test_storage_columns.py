@@ -1,0 +1,51 @@
+"""An input that names its columns loads only those from the stored Parquet file."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pandas as pd
+import pyarrow.parquet as pq
+from upath import UPath
+
+from cucu_pipeline.core.parquet import frame_to_table
+from cucu_pipeline.definitions import ASSETS
+from cucu_pipeline.defs.source_columns import SOURCE_COLUMNS
+from cucu_pipeline.defs.storage import ParquetIOManager, reads
+
+STORED = pd.DataFrame(
+    {
+        "id": ["u1", "u2"],
+        "first_name": ["Maya", None],
+        "interests": [["wine", "jazz"], []],
+        "created_at": pd.to_datetime(["2024-01-02", "2024-03-04"], utc=True),
+    }
+)
+
+
+def _load(tmp_path, metadata) -> pd.DataFrame:
+    path = tmp_path / "raw_users.parquet"
+    pq.write_table(frame_to_table(STORED), path)
+    return ParquetIOManager(base_path=UPath(tmp_path)).load_from_path(
+        dg.build_input_context(definition_metadata=metadata), UPath(path)
+    )
+
+
+def test_an_input_that_names_columns_loads_only_those_with_their_values(tmp_path):
+    loaded = _load(tmp_path, reads("interests", "id").metadata)
+    pd.testing.assert_frame_equal(loaded, STORED[["interests", "id"]])
+
+
+def test_an_input_without_columns_loads_the_whole_table(tmp_path):
+    pd.testing.assert_frame_equal(_load(tmp_path, None), STORED)
+
+
+def test_every_column_a_step_names_is_a_column_of_the_table_it_reads():
+    """A name that is not stored would fail the step; the stored columns are `SOURCE_COLUMNS`."""
+    named = 0
+    for asset in ASSETS:
+        for input_name, definition in asset.node_def.input_dict.items():
+            columns = definition.metadata.get("columns")
+            if columns:
+                named += 1
+                assert set(columns) <= set(SOURCE_COLUMNS[input_name]), (asset.node_def.name, input_name)
+    assert named == 4  # raw_users and raw_events, for the profiles and for the texts' checks

@@ -123,8 +123,8 @@ def daily_job() -> dg.JobDefinition:
 
 
 def measure(data_dir: Path, campaign_date: str) -> dict:
-    """Seconds, rows and peak resident memory per asset, wall seconds and peak RSS of materializing the graph for
-    `campaign_date`."""
+    """Seconds, rows and peak resident memory per asset step, wall seconds and peak RSS of the daily job's run for
+    `campaign_date`, and the seconds of its asset check steps."""
     (data_dir / "airtable.sqlite").unlink(missing_ok=True)  # every run starts from the exported texts
     os.environ["CUCU_DATA_DIR"] = str(data_dir)
     memory = ResidentMemory()

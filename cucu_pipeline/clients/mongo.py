@@ -44,7 +44,8 @@ class DocumentSource(dg.ConfigurableResource):
             return validate(self.read(collection, fields))
         if collection not in self._tables:
             table = validate(self.read(collection, fields))
-            tally = dataclasses.replace(table, frame=table.frame.iloc[:0])
+            # The tally keeps only the columns: a slice (`iloc[:0]`) would be a view keeping every row alive.
+            tally = dataclasses.replace(table, frame=table.frame.iloc[:0].copy())
             self._tables[collection] = (frame_to_table(table.frame), tally)
             return table
         stored, tally = self._tables[collection]

@@ -61,7 +61,7 @@ class LocalMessageStore(MessageStore):
     def fetch_records(self) -> list[dict[str, Any]]:
         with closing(self.connect()) as connection:
             rows = connection.execute("SELECT * FROM messages ORDER BY rowid").fetchall()
-        return [_row_to_record(row) for row in rows]
+        return _records(rows)
 
     def publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
         """Check and write in one transaction, so partitions published in parallel see each other's texts."""
@@ -70,7 +70,7 @@ class LocalMessageStore(MessageStore):
             try:
                 since = (campaign_date - dt.timedelta(days=cooldown_days + 1)).isoformat()
                 rows = connection.execute(_SELECT_REVIEWED, {"since": since})
-                existing = [_row_to_record(row, REVIEW_FIELDS) for row in rows]
+                existing = _records(rows.fetchall(), REVIEW_FIELDS)
                 review = cooldown_review(existing, records, campaign_date, cooldown_days)
                 ids_by_key = {record["fields"].get("message_key"): record["id"] for record in existing}
                 outcomes = [_upsert_row(connection, record, ids_by_key, review.conflicts) for record in records]
@@ -107,7 +107,7 @@ class LocalMessageStore(MessageStore):
         query = f"SELECT record_id, created_time, {columns} FROM messages WHERE {_IS_QUEUED} ORDER BY rowid"
         with closing(self.connect()) as connection:
             rows = connection.execute(query, _QUEUED).fetchall()
-        return [_row_to_record(row, QUEUE_FIELDS) for row in rows]
+        return _records(rows, QUEUE_FIELDS)
 
 
 def _ensure_schema(connection: sqlite3.Connection) -> None:
@@ -191,6 +191,19 @@ def _upsert_row(
     return Outcome(key, record_id, "created")
 
 
-def _row_to_record(row: sqlite3.Row, names: tuple[str, ...] = MESSAGE_FIELDS) -> dict[str, Any]:
-    fields = {name: row[name] for name in names if row[name] is not None}
-    return {"id": row["record_id"], "createdTime": row["created_time"], "fields": fields}
+def _records(rows: list[sqlite3.Row], names: tuple[str, ...] = MESSAGE_FIELDS) -> list[dict[str, Any]]:
+    """Rows as Airtable records, each field present only when it holds a value."""
+    if not rows:
+        return []
+    # By position: a `sqlite3.Row` looks each name up by comparing it with every column's, three times slower.
+    columns = rows[0].keys()
+    record_id, created_time = columns.index("record_id"), columns.index("created_time")
+    positions = [(name, columns.index(name)) for name in names]
+    return [
+        {
+            "id": row[record_id],
+            "createdTime": row[created_time],
+            "fields": {name: row[position] for name, position in positions if row[position] is not None},
+        }
+        for row in map(tuple, rows)
+    ]

@@ -120,12 +120,13 @@ def _array_by_document(text: str, source: str) -> ExportRead:
 
 def _lines(text: str) -> ExportRead:
     """JSON Lines: a line that is not JSON (or nests too deeply) is one rejected document."""
+    decoder = json.JSONDecoder(object_hook=_object_hook)  # one for the file: `json.loads` builds one a line
     documents, malformed = [], 0
     for line in text.splitlines():
         if not line.strip():
             continue
         try:
-            documents.append(json.loads(line, object_hook=_object_hook))
+            documents.append(decoder.decode(line))
         except (json.JSONDecodeError, RecursionError):
             malformed += 1
     return ExportRead(documents, malformed)

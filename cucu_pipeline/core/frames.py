@@ -79,12 +79,26 @@ def top_positions(score: np.ndarray, k: int) -> np.ndarray:
     k = min(k, score.shape[1])
     if k == 0:
         return np.zeros((score.shape[0], 0), dtype=np.intp)
+    # Some k positions holding the k highest scores, then in position order.
+    positions = np.sort(np.argpartition(score, score.shape[1] - k, axis=1)[:, -k:], axis=1)
+    values = np.take_along_axis(score, positions, axis=1)
+    kth = values.min(axis=1, keepdims=True)
+    # Where the k-th score is also held outside those positions, which tied positions come first is decided by
+    # position: those rows (forbidden pairs' -inf, equal scores) are chosen the exhaustive way.
+    ambiguous = np.flatnonzero((score == kth).sum(axis=1) > (values == kth).sum(axis=1))
+    if len(ambiguous):
+        positions[ambiguous] = _first_top_positions(score[ambiguous], k)
+        values[ambiguous] = np.take_along_axis(score[ambiguous], positions[ambiguous], axis=1)
+    best_first = np.argsort(-values, axis=1, kind="stable")
+    return np.take_along_axis(positions, best_first, axis=1)
+
+
+def _first_top_positions(score: np.ndarray, k: int) -> np.ndarray:
+    """Per row, the positions of the `k` highest scores, of equal ones the first, in position order."""
     negated = -score
     kth = np.partition(negated, k - 1, axis=1)[:, k - 1 : k]
     better = negated < kth
     # Of the scores equal to the k-th, the first by position fill the places the better ones left.
     tied = negated == kth
     chosen = better | (tied & (np.cumsum(tied, axis=1) <= k - better.sum(axis=1, keepdims=True)))
-    positions = np.nonzero(chosen)[1].reshape(score.shape[0], k)  # each row's k positions, in position order
-    best_first = np.argsort(np.take_along_axis(negated, positions, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(positions, best_first, axis=1)
+    return np.nonzero(chosen)[1].reshape(score.shape[0], k)

@@ -138,6 +138,16 @@ def test_the_short_list_is_what_a_stable_sort_gives_ties_and_forbidden_pairs_inc
         assert (top_positions(score, k) == np.argsort(-score, axis=1, kind="stable")[:, :k]).all()
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_the_short_list_of_mostly_distinct_scores_is_what_a_stable_sort_gives(seed):
+    """Scores as a day's catalog gives them: mostly distinct, a few equal ones and forbidden pairs."""
+    rng = np.random.default_rng(seed)
+    score = np.round(rng.normal(50, 15, size=(rng.integers(1, 300), rng.integers(1, 400))), 1)
+    score[rng.random(score.shape) < 0.1] = -np.inf
+    for k in (1, SHORT_LIST):
+        assert (top_positions(score, k) == np.argsort(-score, axis=1, kind="stable")[:, :k]).all()
+
+
 def test_never_an_event_the_member_joined():
     picked = match([member(email="ana@x.com")], [event("e1", participants=["ana@x.com"]), event("e2")])
     assert picked.loc["m1", "candidates"] == ["e2"]

@@ -13,7 +13,6 @@ from pydantic import PrivateAttr
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError, ServerSelectionTimeoutError
 
-from cucu_pipeline.core.bulk import cycle_collection_paused
 from cucu_pipeline.core.parquet import frame_to_table, table_to_frame
 from cucu_pipeline.sources.exports import ExportError, ExportRead, read_export
 from cucu_pipeline.sources.tables import Normalized
@@ -42,11 +41,9 @@ class DocumentSource(dg.ConfigurableResource):
         run see one snapshot of it, and its documents are validated once (at 100k members, reading and validating
         `users` takes 9 s). A collection is validated one way; each caller gets its own frame."""
         if self._tables is None:
-            with cycle_collection_paused():
-                return validate(self.read(collection, fields))
+            return validate(self.read(collection, fields))
         if collection not in self._tables:
-            with cycle_collection_paused():
-                table = validate(self.read(collection, fields))
+            table = validate(self.read(collection, fields))
             # The tally keeps only the columns: a slice (`iloc[:0]`) would be a view keeping every row alive.
             tally = dataclasses.replace(table, frame=table.frame.iloc[:0].copy())
             self._tables[collection] = (frame_to_table(table.frame), tally)

@@ -8,7 +8,6 @@ import pandas as pd
 
 from cucu_pipeline.clients.airtable import MessageStore
 from cucu_pipeline.clients.mongo import DocumentSource
-from cucu_pipeline.core.bulk import cycle_collection_paused
 from cucu_pipeline.defs.columns import column_schema
 from cucu_pipeline.defs.metadata import funnel, preview
 from cucu_pipeline.defs.partitions import campaign_dates
@@ -46,8 +45,7 @@ def read_orders(mongo: DocumentSource) -> pd.DataFrame:
 
 def read_records(airtable: MessageStore) -> pd.DataFrame:
     """Every valid record of the Airtable Messages table, as it stands now."""
-    with cycle_collection_paused():
-        return normalize_documents(airtable.fetch_records(), MessageRecord).frame
+    return normalize_documents(airtable.fetch_records(), MessageRecord).frame
 
 
 def _required(table: Normalized, collection: str) -> Normalized:
@@ -108,8 +106,7 @@ def raw_messages(airtable: MessageStore) -> dg.Output[pd.DataFrame]:
     held by more than one row (a record copied by hand); publishing resolves those it writes. `airtable_requests`
     counts the requests the read sent."""
     sent_before = airtable.requests_made()
-    with cycle_collection_paused():
-        table = normalize_documents(airtable.fetch_records(), MessageRecord)
+    table = normalize_documents(airtable.fetch_records(), MessageRecord)
     output = _output(table, ["record_id", "campaign_date", "user_id", "user_email", "campaign", "status", "sent_date"])
     keys = table.frame["message_key"].dropna()
     metadata = {

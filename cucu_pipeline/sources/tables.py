@@ -17,7 +17,6 @@ import pandas as pd
 from pydantic import AliasChoices, BeforeValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
-from cucu_pipeline.core.bulk import cycle_collection_paused
 from cucu_pipeline.sources.documents import Document, UserDocument
 from cucu_pipeline.sources.fields import FRAME_COLUMNS
 from cucu_pipeline.sources.phones import normalize_phones
@@ -55,11 +54,6 @@ def rejection_reason(error: ValidationError) -> str:
 
 def normalize_documents(documents: Iterable[Any], model: type[Document], *, malformed: int = 0) -> Normalized:
     """Validate documents into a typed frame; duplicates of an id keep the first document seen."""
-    with cycle_collection_paused():
-        return _normalized(documents, model, malformed)
-
-
-def _normalized(documents: Iterable[Any], model: type[Document], malformed: int) -> Normalized:
     rows, rejected, seen = [], Counter(), set()
     loaded = malformed
     if malformed:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+
+from cucu_pipeline.core.frames import positions_in
 
 
 def full_names(users: pd.DataFrame) -> pd.Series:
@@ -14,11 +17,12 @@ def full_names(users: pd.DataFrame) -> pd.Series:
 
 
 def canonical_member_ids(references: pd.Series, users: pd.DataFrame) -> pd.Series:
-    """Member ids for references that may be the `id` or the MongoDB `_id` of a member (None when unknown)."""
-    by_mongo_id = users.dropna(subset=["mongo_id"]).drop_duplicates("mongo_id").set_index("mongo_id")["id"]
-    # A hash lookup: `Series.isin` over Arrow-backed strings builds one Arrow scalar per member in Python (0.5 s).
-    known = pd.Index(users["id"].unique()).get_indexer(references) >= 0
-    return references.where(known, references.map(by_mongo_id)).astype(object)
+    """Member ids for references that may be the `id` or the MongoDB `_id` of a member (missing when unknown)."""
+    ids = users["id"].to_numpy(dtype=object)
+    # Ids first: an id wins over another member's `_id` (and of equal `_id`s, the first member's).
+    positions = positions_in(references, pd.concat([users["id"], users["mongo_id"]], ignore_index=True))
+    members = np.concatenate([ids, ids, [np.nan]])  # position -1: unknown
+    return pd.Series(members[positions], index=references.index, name=references.name, dtype=object)
 
 
 def by_email(users: pd.DataFrame, values: pd.Series) -> pd.Series:

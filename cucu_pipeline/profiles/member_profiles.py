@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from cucu_pipeline.core.dates import age_on, days_before, iso_day
@@ -93,7 +94,10 @@ def _member_attendance(
     mine["host_name"] = canonical_member_ids(mine["owner_id"], users).map(names)
     mine["history_item"] = [
         {"name": name, "date": day, "venue": venue}
-        for name, day, venue in zip(mine["event_name"], iso_day(mine["start_date"]), mine["venue_name"])
+        # Lists, not the columns: iterating an Arrow-backed column boxes each value through pandas.
+        for name, day, venue in zip(
+            mine["event_name"].tolist(), iso_day(mine["start_date"]).tolist(), mine["venue_name"].tolist()
+        )
     ]
     return mine
 
@@ -163,18 +167,37 @@ def _friends(
     mine: pd.DataFrame, attendance: pd.DataFrame, users: pd.DataFrame, names: pd.Series, index: pd.Index
 ) -> pd.Series:
     """Members who shared two or more past events with the member: `"First Last (n)"`, most shared first."""
-    together = mine[["member_id", "event_id", "email"]].merge(
-        attendance[["event_id", "email"]].rename(columns={"email": "friend_email"}), on="event_id"
-    )
-    together = together[together["friend_email"] != together["email"]]
-    shared = together.groupby(["member_id", "friend_email"]).size().rename("shared").reset_index()
-    shared = shared[shared["shared"] >= 2]
+    shared = _shared_events(mine, attendance)
     shared["friend"] = shared["friend_email"].map(by_email(users, names.reindex(users["id"])))
     shared = shared.dropna(subset=["friend"]).sort_values(
         ["member_id", "shared", "friend"], ascending=[True, False, True], kind="stable"
     )
     shared["label"] = shared["friend"].astype(str) + " (" + shared["shared"].astype(str) + ")"
     return lists_by(shared, "member_id", "label", index)
+
+
+def _shared_events(mine: pd.DataFrame, attendance: pd.DataFrame) -> pd.DataFrame:
+    """Per member and other guest (by email) with two or more past events in common: how many, ordered by member
+    and email. Counted on integer codes: grouping the pairs' strings took a second at 100k members."""
+    count = len(mine)
+    events, _ = pd.factorize(pd.concat([mine["event_id"], attendance["event_id"]], ignore_index=True))
+    emails, email_values = pd.factorize(pd.concat([mine["email"], attendance["email"]], ignore_index=True), sort=True)
+    members, member_values = pd.factorize(mine["member_id"], sort=True)
+    together = pd.DataFrame({"member": members, "event": events[:count], "email": emails[:count]}).merge(
+        pd.DataFrame({"event": events[count:], "friend": emails[count:]}), on="event"
+    )
+    together = together[together["friend"] != together["email"]]
+    pairs, shared = np.unique(
+        together["member"].to_numpy(np.int64) * len(email_values) + together["friend"], return_counts=True
+    )
+    pairs, shared = pairs[shared >= 2], shared[shared >= 2]
+    return pd.DataFrame(
+        {
+            "member_id": np.asarray(member_values, dtype=object)[pairs // len(email_values)],
+            "friend_email": np.asarray(email_values, dtype=object)[pairs % len(email_values)],
+            "shared": shared,
+        }
+    )
 
 
 def _order_totals(orders: pd.DataFrame, users: pd.DataFrame, reference: pd.Timestamp, index: pd.Index) -> pd.DataFrame:

@@ -8,12 +8,12 @@ them in one pass, linear in members.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from cucu_pipeline.core.frames import positions_in
 from cucu_pipeline.sources.phones import phone_keys
 
 
@@ -59,27 +59,25 @@ class People:
         after the people were resolved needs; `of_records` reads emails and phones and needs `of`."""
         return cls(people, people["person_id"])
 
-    def _by(self, *columns: str) -> pd.Series:
-        """Person by the values of `columns`, the first column winning where two hold one value."""
-        keys = np.concatenate([self.users[column].to_numpy(dtype=object) for column in columns])
-        keyed = pd.Series(np.tile(self.person.to_numpy(dtype=object), len(columns)), index=keys)
-        return keyed[keyed.index.notna() & ~keyed.index.duplicated()]
-
-    @functools.cached_property
-    def _by_member(self) -> pd.Series:
-        # An id wins over another member's `_id` (`canonical_member_ids`): ids come first.
-        return self._by("id", "mongo_id")
+    def _by(self, values: pd.Series, *columns: str) -> pd.Series:
+        """The person whose record holds each of `values` in one of `columns`, the first column winning where two
+        hold one value; missing (NaN) where none does."""
+        keys = pd.concat([self.users[column] for column in columns], ignore_index=True)
+        persons = np.concatenate([*([self.person.to_numpy(dtype=object)] * len(columns)), [np.nan]])
+        found = persons[positions_in(values, keys)]  # position -1: the NaN at the end
+        return pd.Series(found, index=values.index, name=values.name, dtype=object)
 
     def of_members(self, member_ids: pd.Series) -> pd.Series:
-        """The person of each member id (or `_id`); None when no member has it."""
-        return member_ids.map(self._by_member).astype(object)
+        """The person of each member id (or `_id`); missing when no member has it. An id wins over another
+        member's `_id` (`canonical_member_ids`): ids come first."""
+        return self._by(member_ids, "id", "mongo_id")
 
     def of_records(self, records: pd.DataFrame) -> pd.Series:
         """The person each message record is about: by its member id, else its email, else its phone (an inbound
         reply from Twilio carries only the sender's number). A record naming nobody known keeps its `user_id`."""
         by_member = self.of_members(records["user_id"])
-        by_email = records["user_email"].map(self._by("email"))
-        by_phone = phone_keys(records["user_phone"]).map(self._by("phone_e164"))
+        by_email = self._by(records["user_email"], "email")
+        by_phone = self._by(phone_keys(records["user_phone"]), "phone_e164")
         return by_member.fillna(by_email).fillna(by_phone).fillna(records["user_id"]).astype(object)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from typing import Any
 
 import dagster as dg
@@ -37,10 +36,13 @@ from cucu_pipeline.clients.airtable_http import (
     capped_retries,
     list_all_records,
     masked_errors,
+    refusal,
 )
 from cucu_pipeline.clients.airtable_mirror import expired, load, save, synced
 from cucu_pipeline.clients.retries import retry_garbled
 from cucu_pipeline.profiles.message_history import OPT_OUT_STATUS_WORDS, QUEUED_STATUSES
+from cucu_pipeline.sources.documents import MessageRecord
+from cucu_pipeline.sources.tables import Normalized, normalize_documents
 
 # The Messages table's fields: the old scripts' columns plus the ones this project adds (docs/writing.md: "Publishing").
 MESSAGE_FIELDS = (
@@ -55,8 +57,23 @@ MESSAGE_FIELDS = (
 class MessageStore(dg.ConfigurableResource):
     """Where past and queued texts live; assets depend on this interface only."""
 
+    # The outcome of validating each record this run, by record id (`normalize_documents`): a run reads the table
+    # before publishing, then for its outcomes and for the weekly read, and most records are the same each time.
+    # None outside a run.
+    _validated: dict | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._validated = {}  # a fresh copy of the resource for every run (`DocumentSource`)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        self._validated = None
+
     def fetch_records(self) -> list[dict[str, Any]]:
         raise NotImplementedError
+
+    def records(self) -> Normalized:
+        """Every record of the table as it stands now, validated (`MessageRecord`), with the tally."""
+        return normalize_documents(self.fetch_records(), MessageRecord, remembered=self._validated)
 
     def publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
         """Upsert records keyed by `message_key`, skipping any that the cooldown re-check forbids."""
@@ -207,24 +224,6 @@ class RefusedRecords(RuntimeError):
     their batches were written."""
 
 
-# Airtable's answers refusing one record's values; the request wrote none of its records.
-# https://airtable.com/developers/web/api/errors
-REFUSALS = frozenset({"INVALID_VALUE_FOR_COLUMN", "INVALID_MULTIPLE_CHOICE_OPTIONS", "UNKNOWN_FIELD_NAME"})
-
-
-def _refusal(error: requests.HTTPError) -> str | None:
-    """`INVALID_VALUE_FOR_COLUMN on "send_after"` (or with Airtable's message) for a refusal of values, else None."""
-    try:
-        detail = error.response.json().get("error") if error.response is not None else None
-    except ValueError:
-        return None
-    if not isinstance(detail, dict) or detail.get("type") not in REFUSALS:
-        return None
-    message = str(detail.get("message", ""))
-    field = re.search(r'[Ff]ield "([^"]+)"', message)  # `Field "send_after" cannot accept the provided value`
-    return f'{detail["type"]} on "{field.group(1)}"' if field else f"{detail['type']}: {message}"  # masked on raising
-
-
 def _upsert(table, records: list[dict[str, Any]], refused: dict[str, str]) -> list[tuple[dict, bool]]:
     """Upsert `records` on `message_key`, each written row with whether it was created; a batch Airtable refuses
     is written one record at a time, so only the refused ones stay out (noted in `refused`)."""
@@ -232,7 +231,7 @@ def _upsert(table, records: list[dict[str, Any]], refused: dict[str, str]) -> li
     try:
         result = retry_garbled(upsert, GARBLED_ANSWERS)
     except requests.HTTPError as error:
-        if (why := _refusal(error)) is None:
+        if (why := refusal(error)) is None:
             raise
         if len(records) == 1:
             refused[records[0]["message_key"]] = why

@@ -4,6 +4,7 @@ becomes (asked again when garbled, masked when it fails for good)."""
 from __future__ import annotations
 
 import functools
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -154,3 +155,21 @@ def list_all_records(
         offset, number = page.get("offset"), number + 1
         if not offset:
             return records
+
+
+# Airtable's answers refusing one record's values; the request wrote none of its records.
+# https://airtable.com/developers/web/api/errors
+REFUSALS = frozenset({"INVALID_VALUE_FOR_COLUMN", "INVALID_MULTIPLE_CHOICE_OPTIONS", "UNKNOWN_FIELD_NAME"})
+
+
+def refusal(error: requests.HTTPError) -> str | None:
+    """`INVALID_VALUE_FOR_COLUMN on "send_after"` (or with Airtable's message) for a refusal of values, else None."""
+    try:
+        detail = error.response.json().get("error") if error.response is not None else None
+    except ValueError:
+        return None
+    if not isinstance(detail, dict) or detail.get("type") not in REFUSALS:
+        return None
+    message = str(detail.get("message", ""))
+    field = re.search(r'[Ff]ield "([^"]+)"', message)  # `Field "send_after" cannot accept the provided value`
+    return f'{detail["type"]} on "{field.group(1)}"' if field else f"{detail['type']}: {message}"  # masked on raising

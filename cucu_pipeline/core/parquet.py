@@ -18,8 +18,10 @@ JSON_COLUMNS_KEY = b"cucu_json_columns"
 
 
 def _holds_dicts(column: pd.Series) -> bool:
-    values = column.dropna()
-    return column.dtype == object and len(values) > 0 and isinstance(values.iloc[0], dict)
+    if column.dtype != object:
+        return False
+    present = column.notna().to_numpy()
+    return bool(present.any()) and isinstance(column.iat[int(present.argmax())], dict)
 
 
 def frame_to_table(frame: pd.DataFrame) -> pa.Table:

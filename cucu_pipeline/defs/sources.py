@@ -11,7 +11,7 @@ from cucu_pipeline.clients.mongo import DocumentSource
 from cucu_pipeline.defs.columns import column_schema
 from cucu_pipeline.defs.metadata import funnel, preview
 from cucu_pipeline.defs.partitions import campaign_dates
-from cucu_pipeline.sources.documents import Document, EventDocument, MessageRecord, OrderDocument, UserDocument
+from cucu_pipeline.sources.documents import Document, EventDocument, OrderDocument, UserDocument
 from cucu_pipeline.sources.exports import ExportRead
 from cucu_pipeline.sources.tables import Normalized, normalize_documents, normalize_users, source_fields
 
@@ -45,7 +45,7 @@ def read_orders(mongo: DocumentSource) -> pd.DataFrame:
 
 def read_records(airtable: MessageStore) -> pd.DataFrame:
     """Every valid record of the Airtable Messages table, as it stands now."""
-    return normalize_documents(airtable.fetch_records(), MessageRecord).frame
+    return airtable.records().frame
 
 
 def _required(table: Normalized, collection: str) -> Normalized:
@@ -106,7 +106,7 @@ def raw_messages(airtable: MessageStore) -> dg.Output[pd.DataFrame]:
     held by more than one row (a record copied by hand); publishing resolves those it writes. `airtable_requests`
     counts the requests the read sent."""
     sent_before = airtable.requests_made()
-    table = normalize_documents(airtable.fetch_records(), MessageRecord)
+    table = airtable.records()
     output = _output(table, ["record_id", "campaign_date", "user_id", "user_email", "campaign", "status", "sent_date"])
     keys = table.frame["message_key"].dropna()
     metadata = {

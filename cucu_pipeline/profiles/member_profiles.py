@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 
-from cucu_pipeline.core.dates import age_on, days_before, iso_day
+from cucu_pipeline.core.dates import age_on, days_before
 from cucu_pipeline.core.frames import fill_lists, first_match, has_value, lists_by, ranked_values
 from cucu_pipeline.core.settings import CampaignRules
+from cucu_pipeline.profiles.attendance import friends, member_attendance, past_attendance
 from cucu_pipeline.profiles.eligibility import is_canceled, is_team_member
-from cucu_pipeline.profiles.member_directory import by_email, canonical_member_ids, full_names
+from cucu_pipeline.profiles.member_directory import canonical_member_ids, full_names
 from cucu_pipeline.profiles.people import People
 from cucu_pipeline.profiles.standing import paid_orders
 from cucu_pipeline.profiles.summaries import user_summaries
@@ -43,14 +43,6 @@ PERSONALIZATION_WEIGHTS = {
 }
 
 
-def past_attendance(events: pd.DataFrame, reference: pd.Timestamp) -> pd.DataFrame:
-    """One row per (past event, participant email): events that started before the reference and were not canceled."""
-    past = events[(events["start_date"] < reference) & ~is_canceled(events)]
-    rows = past[["id", "name", "start_date", "venue_name", "owner_id", "categories", "participants"]]
-    rows = rows.rename(columns={"id": "event_id", "name": "event_name", "participants": "email"}).explode("email")
-    return rows.dropna(subset=["email"])
-
-
 def enrich_users(
     members: pd.DataFrame,
     users: pd.DataFrame,
@@ -70,12 +62,12 @@ def enrich_users(
     index = base.index
     names = full_names(users)
     attendance = past_attendance(events, reference)
-    mine = _member_attendance(attendance, base, users, names)
+    mine = member_attendance(attendance, base, users, names)
 
     profile = _identity_fields(base, names, campaign_date)
     profile = profile.join(_history_fields(mine, base, campaign_date))
     profile["invited_event_names"] = _invited_event_names(base, qualified_events, index)
-    profile["friends"] = _friends(mine, attendance, users, names, index)
+    profile["friends"] = friends(mine, attendance, users, names, index)
     profile = profile.join(_order_totals(orders, users, reference, index))
     profile = profile.join(_hosted_fields(events, persons, base, reference))
     profile = profile.join(_message_fields(by_person, base, campaign_date, rules))
@@ -83,23 +75,6 @@ def enrich_users(
     profile = profile.join(_personalization_fields(profile))
     profile["summary"] = user_summaries(profile)
     return profile.reset_index(drop=True)
-
-
-def _member_attendance(
-    attendance: pd.DataFrame, base: pd.DataFrame, users: pd.DataFrame, names: pd.Series
-) -> pd.DataFrame:
-    """The members' own past attendances, most recent first, with the host's name and a history item."""
-    mine = attendance.merge(base[["email"]].rename_axis("member_id").reset_index(), on="email")
-    mine = mine.sort_values(["member_id", "start_date"], ascending=[True, False], kind="stable")
-    mine["host_name"] = canonical_member_ids(mine["owner_id"], users).map(names)
-    mine["history_item"] = [
-        {"name": name, "date": day, "venue": venue}
-        # Lists, not the columns: iterating an Arrow-backed column boxes each value through pandas.
-        for name, day, venue in zip(
-            mine["event_name"].tolist(), iso_day(mine["start_date"]).tolist(), mine["venue_name"].tolist()
-        )
-    ]
-    return mine
 
 
 def _identity_fields(base: pd.DataFrame, names: pd.Series, campaign_date: dt.date) -> pd.DataFrame:
@@ -161,43 +136,6 @@ def _invited_event_names(base: pd.DataFrame, qualified_events: pd.DataFrame, ind
         .sort_values(["member_id", "start_date"], kind="stable")
     )
     return lists_by(invitations, "member_id", "name", index)
-
-
-def _friends(
-    mine: pd.DataFrame, attendance: pd.DataFrame, users: pd.DataFrame, names: pd.Series, index: pd.Index
-) -> pd.Series:
-    """Members who shared two or more past events with the member: `"First Last (n)"`, most shared first."""
-    shared = _shared_events(mine, attendance)
-    shared["friend"] = shared["friend_email"].map(by_email(users, names.reindex(users["id"])))
-    shared = shared.dropna(subset=["friend"]).sort_values(
-        ["member_id", "shared", "friend"], ascending=[True, False, True], kind="stable"
-    )
-    shared["label"] = shared["friend"].astype(str) + " (" + shared["shared"].astype(str) + ")"
-    return lists_by(shared, "member_id", "label", index)
-
-
-def _shared_events(mine: pd.DataFrame, attendance: pd.DataFrame) -> pd.DataFrame:
-    """Per member and other guest (by email) with two or more past events in common: how many, ordered by member
-    and email. Counted on integer codes: grouping the pairs' strings took a second at 100k members."""
-    count = len(mine)
-    events, _ = pd.factorize(pd.concat([mine["event_id"], attendance["event_id"]], ignore_index=True))
-    emails, email_values = pd.factorize(pd.concat([mine["email"], attendance["email"]], ignore_index=True), sort=True)
-    members, member_values = pd.factorize(mine["member_id"], sort=True)
-    together = pd.DataFrame({"member": members, "event": events[:count], "email": emails[:count]}).merge(
-        pd.DataFrame({"event": events[count:], "friend": emails[count:]}), on="event"
-    )
-    together = together[together["friend"] != together["email"]]
-    pairs, shared = np.unique(
-        together["member"].to_numpy(np.int64) * len(email_values) + together["friend"], return_counts=True
-    )
-    pairs, shared = pairs[shared >= 2], shared[shared >= 2]
-    return pd.DataFrame(
-        {
-            "member_id": np.asarray(member_values, dtype=object)[pairs // len(email_values)],
-            "friend_email": np.asarray(email_values, dtype=object)[pairs % len(email_values)],
-            "shared": shared,
-        }
-    )
 
 
 def _order_totals(orders: pd.DataFrame, users: pd.DataFrame, reference: pd.Timestamp, index: pd.Index) -> pd.DataFrame:

@@ -8,6 +8,7 @@ A document that cannot be used is not an error: it is rejected with one reason (
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -52,21 +53,27 @@ def rejection_reason(error: ValidationError) -> str:
     return first["type"] if first["type"] in known else "wrong_type"
 
 
-def normalize_documents(documents: Iterable[Any], model: type[Document], *, malformed: int = 0) -> Normalized:
-    """Validate documents into a typed frame; duplicates of an id keep the first document seen."""
+def normalize_documents(
+    documents: Iterable[Any], model: type[Document], *, malformed: int = 0, remembered: dict | None = None
+) -> Normalized:
+    """Validate documents into a typed frame; duplicates of an id keep the first document seen.
+
+    `remembered` (Airtable records only, a dict kept across reads): a record unchanged since an earlier read reuses
+    that read's outcome, so a run that reads its Messages table three times validates each record once."""
+    validate = (
+        functools.partial(_outcome, model)
+        if remembered is None
+        else functools.partial(_remembered_outcome, model, remembered)
+    )
     rows, rejected, seen = [], Counter(), set()
     loaded = malformed
     if malformed:
         rejected["malformed_json"] = malformed
     for document in documents:
         loaded += 1
-        try:
-            row = model.parse(document)
-        except PydanticCustomError as error:
-            rejected[error.type] += 1
-            continue
-        except ValidationError as error:
-            rejected[rejection_reason(error)] += 1
+        row, reason = validate(document)
+        if reason is not None:
+            rejected[reason] += 1
             continue
         if row.key in seen:
             rejected["duplicate_id"] += 1
@@ -74,6 +81,32 @@ def normalize_documents(documents: Iterable[Any], model: type[Document], *, malf
         seen.add(row.key)
         rows.append(row.__dict__)  # the validated fields; model_dump() would copy them again, 15 us a row
     return Normalized(frame=_typed_frame(rows, model), loaded=loaded, rejected=rejected)
+
+
+def _outcome(model: type[Document], document: Any) -> tuple[Document | None, str | None]:
+    """The validated document, or why it is rejected."""
+    try:
+        return model.parse(document), None
+    except PydanticCustomError as error:
+        return None, error.type
+    except ValidationError as error:
+        return None, rejection_reason(error)
+
+
+def _remembered_outcome(model: type[Document], remembered: dict, record: Any) -> tuple[Document | None, str | None]:
+    """`_outcome` of an Airtable record, reused while its id, creation time and fields stay the same (a copy of the
+    fields is kept: a caller changing the record in place changes what it is compared with, never the copy)."""
+    key = record.get("id") if isinstance(record, dict) else None
+    fields = record.get("fields") if isinstance(record, dict) else None
+    if not isinstance(key, str) or not isinstance(fields, dict):
+        return _outcome(model, record)
+    state = (record.get("createdTime"), fields)
+    known = remembered.get(key)
+    if known is not None and known[0] == state:
+        return known[1]
+    outcome = _outcome(model, record)
+    remembered[key] = ((state[0], dict(fields)), outcome)
+    return outcome
 
 
 def _typed_frame(rows: list[dict], model: type[Document]) -> pd.DataFrame:

@@ -161,3 +161,27 @@ def test_airtable_records_take_created_time_when_fields_have_no_dates():
 def test_projection_lists_source_field_names():
     assert {"_id", "id", "firstName", "birthDay", "smsOptOut"} <= set(source_fields(UserDocument))
     assert "startDate" in source_fields(EventDocument) and "start_date" not in source_fields(EventDocument)
+
+
+def _record(record_id: str, **fields) -> dict:
+    return {"id": record_id, "createdTime": "2025-06-01T16:00:00.000Z", "fields": {"user_id": "u1", **fields}}
+
+
+def test_records_read_again_reuse_only_the_outcomes_of_records_that_did_not_change():
+    remembered: dict = {}
+    first = [_record("rec1", status="Sent"), _record("rec2", status="Queued"), _record("rec3", user_id=None)]
+    normalize_documents(first, MessageRecord, remembered=remembered)
+    second = [
+        _record("rec1", status="Sent"),  # the same record, as a new read returns it
+        _record("rec2", status="Withdrawn"),  # changed since: validated again
+        _record("rec3", user_id="u3"),  # mended since: now kept
+        {"id": "rec4", "fields": {}},  # new, and rejected
+    ]
+    again = normalize_documents(second, MessageRecord, remembered=remembered)
+    fresh = normalize_documents(second, MessageRecord)
+    pd.testing.assert_frame_equal(again.frame, fresh.frame)
+    assert (again.loaded, again.rejected) == (fresh.loaded, fresh.rejected) == (4, {"missing_user": 1})
+    assert again.frame["status"].tolist()[:2] == ["Sent", "Withdrawn"]
+    # A record changed in place after it was read is not the record that was validated.
+    second[0]["fields"]["user_id"] = None
+    assert normalize_documents(second, MessageRecord, remembered=remembered).rejected == {"missing_user": 2}

@@ -10,7 +10,7 @@ import datetime as dt
 
 import pandas as pd
 
-from cucu_pipeline.core.frames import first_match, has_value, positions_in
+from cucu_pipeline.core.frames import first_match, has_value, is_in
 from cucu_pipeline.core.settings import CampaignRules
 
 # The nine profile fields the V2 pipeline requires before a member can be personalized.
@@ -44,7 +44,7 @@ def is_team_member(users: pd.DataFrame, rules: CampaignRules) -> pd.Series:
 def of_any_record(holds: pd.Series, person: pd.Series) -> pd.Series:
     """Per record: whether any record of its person holds (a hash lookup; a grouped `any` is ten times slower, and
     `isin` builds an Arrow scalar per person in Python)."""
-    return pd.Series(positions_in(person, person[holds.fillna(False).astype(bool)]) >= 0, index=person.index)
+    return is_in(person, person[holds.fillna(False).astype(bool)])
 
 
 def user_exclusion_reasons(

@@ -15,7 +15,7 @@ import pandas as pd
 
 from cucu_pipeline.campaign.writing.attempts import publishable_mask
 from cucu_pipeline.core.dates import pacific_dates, utc_iso
-from cucu_pipeline.core.frames import records
+from cucu_pipeline.core.frames import is_in, records
 from cucu_pipeline.experiments.arms import HOLDOUT
 from cucu_pipeline.profiles.consent import consent_events, revoked_consent
 from cucu_pipeline.profiles.message_history import (
@@ -87,7 +87,7 @@ def cooldown_review(
     close = (
         status.isin(SENT_STATUSES | AWAITING)
         & distance.lt(cooldown_days).fillna(False)
-        & ~table["message_key"].isin(own_keys)
+        & ~is_in(table["message_key"], own_keys)
     )
     later_queued = (
         close
@@ -114,12 +114,12 @@ def cooldown_review(
         if reasons:
             conflicts[record["message_key"]] = "opted_out" if "opted_out" in reasons else reasons[0]
     # A re-run never rewrites its own record once the team has moved it on (sent, failed, superseded...).
-    moved_on = table["message_key"].isin(own_keys) & status.ne("") & ~status.isin(AWAITING)
+    moved_on = is_in(table["message_key"], own_keys) & status.ne("") & ~status.isin(AWAITING)
     conflicts.update(
         {key: f"already_{state}" for key, state in zip(table.loc[moved_on, "message_key"], status[moved_on])}
     )
     writing = {key for record in fields if record["message_key"] not in conflicts for key in _record_identities(record)}
-    replaced = identities.isin(writing).any(axis=1)
+    replaced = pd.concat([is_in(identities[column], writing) for column in identities], axis=1).any(axis=1)
     superseded = table.loc[later_queued & replaced, "message_key"].tolist()
     return CooldownReview(conflicts, superseded)
 
@@ -214,7 +214,7 @@ def airtable_records(
     """
     written = messages[publishable_mask(messages) | (messages["status"] == HOLDOUT)]
     # Only the members written to and the columns read: a row dict per enriched member would cost more than the texts.
-    texted = members[members["id"].isin(written["user_id"])]
+    texted = members[is_in(members["id"], written["user_id"])]
     member = {row["id"]: row for row in records(texted[["id", "name", "email", "phone", "summary", "user_segment"]])}
     event = {row["id"]: row for row in records(events[["id", "name", "start_date", "summary"]])}
     rows = []

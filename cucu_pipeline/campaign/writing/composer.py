@@ -15,7 +15,7 @@ from cucu_pipeline.campaign.checks.sms_rules import RuleResult, check_message
 from cucu_pipeline.campaign.checks.when import EVENING_FROM, event_time
 from cucu_pipeline.campaign.matching.campaigns import campaign_for, member_campaigns
 from cucu_pipeline.campaign.writing.briefs import Brief, EventFacts, allowed_segments, body_of
-from cucu_pipeline.core.frames import positions_in, records
+from cucu_pipeline.core.frames import is_in, records
 from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.profiles.member_directory import full_names
 
@@ -42,7 +42,7 @@ class Composer:
     ):
         # Plain dicts by id: one lookup per member costs microseconds, a DataFrame `.loc` a hundred times more. Only
         # the members to be texted (`texted`, when given) are read into them: 8,400 of 45,000 profiles at 100k members.
-        profiles = members if texted is None else members[positions_in(members["id"], list(texted)) >= 0]
+        profiles = members if texted is None else members[is_in(members["id"], texted)]
         self.members = {row["id"]: row for row in records(profiles)}
         self.events = {row["id"]: row for row in records(events)}
         self.times = {event: event_time(campaign_date, row["start_date"]) for event, row in self.events.items()}

@@ -4,7 +4,7 @@ import dagster as dg
 import pandas as pd
 
 from cucu_pipeline.campaign.matching.allocation import event_caps
-from cucu_pipeline.campaign.matching.matches import caps_by_event, match_members
+from cucu_pipeline.campaign.matching.matches import MATCHING_FIELDS, caps_by_event, match_members
 from cucu_pipeline.campaign.publishing.message_checks import check_failures
 from cucu_pipeline.campaign.publishing.queue import withdrawals
 from cucu_pipeline.campaign.publishing.records import airtable_records, published_table
@@ -28,6 +28,7 @@ from cucu_pipeline.defs.partitions import campaign_dates
 from cucu_pipeline.defs.resources import CampaignRulesResource, InstanceBatchLedger
 from cucu_pipeline.defs.storage import reads
 from cucu_pipeline.experiments.arms import assign_arms
+from cucu_pipeline.profiles.eligibility import BOOKING_FIELDS
 from cucu_pipeline.profiles.people import People
 from cucu_pipeline.profiles.standing import recent_invitations
 
@@ -41,7 +42,12 @@ def _candidate_events(enriched_events: pd.DataFrame, qualified_events: pd.DataFr
     return candidates.assign(host_person_id=people.of_members(candidates["owner_id"]))
 
 
-@dg.asset(**_CAMPAIGN, kinds={"pandas", "ortools"}, metadata=column_schema("event_matches"))
+@dg.asset(
+    **_CAMPAIGN,
+    kinds={"pandas", "ortools"},
+    ins={"enriched_users": reads(*MATCHING_FIELDS)},
+    metadata=column_schema("event_matches"),
+)
 def event_matches(
     context: dg.AssetExecutionContext,
     enriched_users: pd.DataFrame,
@@ -130,6 +136,12 @@ def matched_messages(
     kinds={"airtable", "pandas"},
     pool="airtable",
     check_specs=[QUEUE_CHECK],
+    # The columns the records and the queue's review read: the whole member profiles took longer to load than to use.
+    ins={
+        "enriched_users": reads("id", "name", "email", "phone", "summary", "user_segment"),
+        "enriched_events": reads("id", "name", "start_date", "summary"),
+        "raw_events": reads(*BOOKING_FIELDS),
+    },
     metadata=column_schema("published_messages"),
 )
 def published_messages(

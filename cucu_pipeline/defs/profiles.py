@@ -10,7 +10,7 @@ from cucu_pipeline.defs.partitions import campaign_dates
 from cucu_pipeline.defs.resources import CampaignRulesResource
 from cucu_pipeline.defs.storage import reads
 from cucu_pipeline.profiles.consent import opt_out_sources
-from cucu_pipeline.profiles.eligibility import event_exclusion_reasons, user_exclusion_reasons
+from cucu_pipeline.profiles.eligibility import BOOKING_FIELDS, event_exclusion_reasons, user_exclusion_reasons
 from cucu_pipeline.profiles.event_profiles import enrich_events
 from cucu_pipeline.profiles.member_profiles import enrich_users
 from cucu_pipeline.profiles.standing import standing_as_of
@@ -48,6 +48,11 @@ def _standing_out(name: str) -> dg.AssetOut:
 @dg.multi_asset(
     outs={name: _standing_out(name) for name in _STANDING},
     partitions_def=campaign_dates,
+    # Who a record is, when it was last active, whether a text's event can still be booked; the rest stays on disk.
+    ins={
+        "raw_users": reads("id", "mongo_id", "email", "phone_e164", "created_at"),
+        "raw_events": reads(*BOOKING_FIELDS),
+    },
 )
 def contact_standing(
     context: dg.AssetExecutionContext,

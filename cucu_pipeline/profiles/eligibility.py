@@ -80,6 +80,10 @@ def user_exclusion_reasons(
     return reasons.where(~reasons.index.isin(duplicates), "duplicate_person")
 
 
+# The event fields whether a text's event can still be booked is read from (`unbookable_texts`).
+BOOKING_FIELDS = ("id", "start_date", "type", "event_status", "max_participants", "participants")
+
+
 def booking_closed(events: pd.DataFrame) -> list[tuple[str, pd.Series]]:
     """The rules under which an event cannot be booked whatever the date: not public, canceled, no capacity, full."""
     participant_count = events["participants"].map(len)

@@ -23,6 +23,14 @@ _REASONING_FIELDS = (
 )  # fmt: skip
 
 
+# The profile fields matching reads (the scores, the exclusions, the campaigns and the reasoning): the lists of past
+# events, friends and texts stay on disk.
+MATCHING_FIELDS = (
+    *_REASONING_FIELDS, "id", "person_id", "age", "dietary_restrictions", "relationship_status",
+    "hasnt_attended_in_60_days",
+)  # fmt: skip
+
+
 def _history_reason(member: dict, campaign: str) -> str:
     """The member's own history in a few words: what makes this campaign theirs."""
     if member["events_hosted"]:

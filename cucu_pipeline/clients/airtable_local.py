@@ -134,10 +134,7 @@ def _seed_once(connection: sqlite3.Connection, seed_path: Path) -> None:
                 names = ["record_id", "created_time", *MESSAGE_FIELDS]
                 placeholders = ", ".join("?" for _ in names)
                 quoted = ", ".join(f'"{name}"' for name in names)
-                connection.executemany(
-                    f"INSERT OR IGNORE INTO messages ({quoted}) VALUES ({placeholders})",
-                    [[row.get(name) for name in names] for row in rows],
-                )
+                connection.executemany(f"INSERT OR IGNORE INTO messages ({quoted}) VALUES ({placeholders})", rows)
             connection.execute("INSERT INTO store_state VALUES ('seeded', ?)", (str(len(rows)),))
         connection.execute("COMMIT")
     except BaseException:
@@ -146,7 +143,7 @@ def _seed_once(connection: sqlite3.Connection, seed_path: Path) -> None:
 
 
 def _sqlite_value(value: Any) -> Any:
-    if value is None or isinstance(value, (str, int, float)):
+    if value is None or type(value) is str or isinstance(value, (str, int, float)):  # most values: text or nothing
         return value
     if isinstance(value, dt.datetime):
         return utc_iso(value)
@@ -155,18 +152,15 @@ def _sqlite_value(value: Any) -> Any:
     return json.dumps(value, default=str)
 
 
-def _seed_row(position: int, item: dict[str, Any]) -> dict[str, Any]:
-    """A flat message from the export as a store row; its record id is kept or derived deterministically."""
+def _seed_row(position: int, item: dict[str, Any]) -> list[Any]:
+    """A flat message from the export as a store row (`record_id`, `created_time`, then `MESSAGE_FIELDS`); its
+    record id is kept or derived deterministically."""
     record_id = item.get("airtable_id") or item.get("id")
     if not isinstance(record_id, str) or not record_id:
         digest = hashlib.sha1(f"{position}:{json.dumps(item, sort_keys=True, default=str)}".encode()).hexdigest()
         record_id = f"rec{digest[:14]}"
     created = item.get("created_date") or item.get("sent_date")
-    return {
-        "record_id": record_id,
-        "created_time": _sqlite_value(created),
-        **{name: _sqlite_value(item.get(name)) for name in MESSAGE_FIELDS},
-    }
+    return [record_id, _sqlite_value(created), *[_sqlite_value(item.get(name)) for name in MESSAGE_FIELDS]]
 
 
 def _upsert_row(

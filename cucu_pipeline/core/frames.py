@@ -1,5 +1,5 @@
-"""Small vectorized building blocks shared by the stages: grouped lists, top-N rankings, first-match labels, rows
-as dicts, the best positions of each row of scores."""
+"""Small vectorized building blocks shared by the stages: grouped lists, lookups of ids and texts, top-N rankings,
+first-match labels, rows as dicts, the best positions of each row of scores."""
 
 from __future__ import annotations
 
@@ -51,10 +51,13 @@ def positions_in(wanted: pd.Series | np.ndarray, keys: pd.Series | np.ndarray | 
 def is_in(values: pd.Series, candidates) -> pd.Series:
     """`values.isin(candidates)` for texts, by `positions_in`: pandas builds an Arrow scalar per candidate in Python,
     which costs seconds when the candidates are thousands of ids."""
-    return pd.Series(positions_in(values, list(candidates)) >= 0, index=values.index)
+    if not isinstance(candidates, (pd.Series, pd.Index, np.ndarray, list)):
+        candidates = list(candidates)  # a set; a column is read as it is (iterating it would box every value)
+    return pd.Series(positions_in(values, candidates) >= 0, index=values.index)
 
 
 def _first_positions_in(wanted: pd.Series | np.ndarray, keys: pd.Index) -> np.ndarray:
+    """`positions_in` by pandas, for values Arrow does not hold as text (numbers, mixed objects)."""
     first = np.flatnonzero(~keys.duplicated() & keys.notna())
     found = keys[first].get_indexer(wanted)
     return np.where(found >= 0, first[found], -1) if len(first) else np.full(len(found), -1, dtype=np.intp)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cucu_pipeline.core.frames import lists_by, positions_in, records
+from cucu_pipeline.core.frames import is_in, lists_by, positions_in, records
 
 
 def _same(left: object, right: object) -> bool:
@@ -77,6 +77,22 @@ def test_positions_in_finds_the_first_occurrence_of_each_text_like_pandas(wanted
 def test_positions_in_looks_up_other_values_as_pandas_does():
     assert positions_in(pd.Series([2, 5, 1]), pd.Series([1, 2, 2])).tolist() == [1, -1, 0]
     assert positions_in(pd.Series([2, "a", None]), pd.Series(["a", 2, None], dtype=object)).tolist() == [1, 0, -1]
+
+
+@given(
+    values=_TEXTS,
+    candidates=_TEXTS,
+    kind=st.sampled_from(["str", "object"]),
+    form=st.sampled_from([set, list, pd.Series]),
+)
+def test_is_in_is_isin_and_a_missing_value_is_never_in(values, candidates, kind, form):
+    column = _as(kind, values)
+    got = is_in(
+        column,
+        form(value for value in candidates if value is not None) if form is not pd.Series else _as(kind, candidates),
+    )
+    assert got.index.equals(column.index)
+    assert got.tolist() == [value is not None and value in candidates for value in values]
 
 
 @given(

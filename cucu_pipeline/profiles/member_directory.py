@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from cucu_pipeline.core.frames import positions_in
+from cucu_pipeline.profiles.people import People
 
 
 def full_names(users: pd.DataFrame) -> pd.Series:
@@ -18,11 +17,7 @@ def full_names(users: pd.DataFrame) -> pd.Series:
 
 def canonical_member_ids(references: pd.Series, users: pd.DataFrame) -> pd.Series:
     """Member ids for references that may be the `id` or the MongoDB `_id` of a member (missing when unknown)."""
-    ids = users["id"].to_numpy(dtype=object)
-    # Ids first: an id wins over another member's `_id` (and of equal `_id`s, the first member's).
-    positions = positions_in(references, pd.concat([users["id"], users["mongo_id"]], ignore_index=True))
-    members = np.concatenate([ids, ids, [np.nan]])  # position -1: unknown
-    return pd.Series(members[positions], index=references.index, name=references.name, dtype=object)
+    return People(users, users["id"]).of_members(references)  # each record its own "person": the id it names
 
 
 def by_email(users: pd.DataFrame, values: pd.Series) -> pd.Series:

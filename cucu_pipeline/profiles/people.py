@@ -69,7 +69,7 @@ class People:
 
     def of_members(self, member_ids: pd.Series) -> pd.Series:
         """The person of each member id (or `_id`); missing when no member has it. An id wins over another
-        member's `_id` (`canonical_member_ids`): ids come first."""
+        member's `_id`: ids come first."""
         return self._by(member_ids, "id", "mongo_id")
 
     def of_records(self, records: pd.DataFrame) -> pd.Series:

@@ -225,6 +225,7 @@ def test_dagster_yaml_is_a_valid_instance_config_for_one_machine(tmp_path, monke
     assert concurrency.pool_config.default_pool_limit == 1  # one claude step and one airtable step at a time
     assert concurrency.run_queue_config.max_concurrent_runs == 4
     assert instance.storage_directory() == "data/.dagster/storage"
+    assert not instance.nux_enabled  # no newsletter prompt over the UI (a browser test once clicked into it)
 
 
 def test_loading_the_definitions_sets_the_collector_thresholds_for_bulk_tables():

@@ -4,7 +4,6 @@ date with the Materialize button, watch the run succeed, and open the weekly rea
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
@@ -49,9 +48,6 @@ def dagster_ui(folder: Path):
 
 def show_whole_graph(page) -> None:
     """Every asset on screen; the UI remembers these choices, so each is made only when not made yet."""
-    # Dagster's first-visit newsletter prompt, which may open a moment after the page has loaded.
-    with contextlib.suppress(playwright.TimeoutError):
-        page.get_by_role("button", name="Skip").click(timeout=5000)
     if page.get_by_role("button", name="Hide navigation").count():
         page.get_by_role("button", name="Hide navigation").click()
     for item in ("Change graph to vertical orientation", "Expand all groups"):

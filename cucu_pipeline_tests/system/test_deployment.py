@@ -26,6 +26,7 @@ def test_every_instance_config_passes_dagsters_schema(folder):
     config, _ = dagster_instance_config(str(folder))
     assert config["concurrency"]["pools"]["default_limit"] == 1  # one claude step and one airtable step at a time
     assert config["telemetry"]["enabled"] is False
+    assert config["nux"]["enabled"] is False
 
 
 def test_the_schema_check_rejects_a_mistake(tmp_path):

@@ -41,8 +41,23 @@ def emitted_text(instance: dg.DagsterInstance, run_id: str, folder: Path, consol
         for path in folder.rglob("*")
         if path.is_file() and path.suffix in {".out", ".err", ".complete", ".log"}
     )
-    text = "\n".join([events, compute_logs, console])
-    return text.lower() + "\n" + re.sub(r"\D", "", text)  # digits joined, so a formatted number is found too
+    return scanned("\n".join([events, compute_logs, console]))
+
+
+# A number as it may be written ("(415) 203-0905", "+1 415.203.0905").
+_NUMBER = re.compile(r"\d[\d().\- ]*\d")
+
+
+def scanned(text: str) -> str:
+    """The text lower-cased, then each number in it with its digits joined, so a formatted phone is found too. Only
+    within a number: joining every digit of the text made chance matches with timestamps and counts."""
+    return text.lower() + "\n" + " ".join(re.sub(r"\D", "", number) for number in _NUMBER.findall(text))
+
+
+def test_the_scan_finds_a_formatted_phone_but_joins_no_two_numbers():
+    assert "4152030905" in scanned('{"note": "call +1 (415) 203-0905"}')
+    assert "4152030905" in scanned("415.203.0905")
+    assert "4152030905" not in scanned('{"count": 415, "seconds": 2030905}')
 
 
 @pytest.fixture

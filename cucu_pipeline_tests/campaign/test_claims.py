@@ -8,8 +8,10 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cucu_pipeline.campaign.checks.claims import false_facts
+from cucu_pipeline.campaign.checks.claims import _NUMBER_LED, _NUMBER_START, _matches_at, false_facts
 from cucu_pipeline.campaign.checks.when import clock_time, event_time
 from cucu_pipeline_tests.campaign.test_sms_rules import CONTEXT
 
@@ -242,3 +244,17 @@ def test_each_problem_says_what_the_text_claims_and_what_is_true(text, changes, 
 def test_claims_at_their_edges(text, changes, true):
     found = claims(text, **changes)
     assert (not found) == true, found
+
+
+COUNT_WORDS = ["3", "12", "a dozen", "one", "twenty", "seventeen", "of", "seats", "spots", "left", "taken", "guests"]
+COUNT_WORDS += ["already", "in", "going", "table", "for", "max", "-person", "open", "more", "someone", "x3", "3rd", "!"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(COUNT_WORDS), max_size=14), st.sampled_from([" ", "  ", "-", ""]))
+def test_count_patterns_tried_where_numbers_start_find_what_finditer_finds(words, separator):
+    text = separator.join(words)
+    starts = [match.start() for match in _NUMBER_START.finditer(text)]
+    for pattern in _NUMBER_LED:
+        found = [match.span() for match in _matches_at(pattern, text, starts)]
+        assert found == [match.span() for match in pattern.finditer(text)], (pattern.pattern, text)

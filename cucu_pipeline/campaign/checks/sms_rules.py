@@ -7,8 +7,8 @@ every hard (BLOCK) rule passes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from cucu_pipeline.campaign.checks.claims import false_facts
 from cucu_pipeline.campaign.checks.content_rules import (
@@ -59,8 +59,9 @@ def _links(text: str) -> tuple[list[str], str]:
     return [match.group(0).rstrip(".,;:!?)") for match in matches], text
 
 
-@dataclass(frozen=True)
-class RuleResult:
+class RuleResult(NamedTuple):
+    """One rule's verdict on one text (a named tuple: a check makes 16 of them, a frozen dataclass took 1 us each)."""
+
     rule: str
     passed: bool
     detail: str = ""

@@ -14,8 +14,10 @@ from pymongo import MongoClient
 from pymongo.errors import PyMongoError, ServerSelectionTimeoutError
 
 from cucu_pipeline.core.parquet import frame_to_table, table_to_frame
-from cucu_pipeline.sources.exports import ExportError, ExportRead, read_export
-from cucu_pipeline.sources.tables import Normalized
+from cucu_pipeline.sources.columnar import export_table
+from cucu_pipeline.sources.documents import Document
+from cucu_pipeline.sources.exports import ExportError, ExportRead, export_text, read_export
+from cucu_pipeline.sources.tables import Normalized, normalize_documents, source_fields
 
 
 class DocumentSource(dg.ConfigurableResource):
@@ -36,14 +38,22 @@ class DocumentSource(dg.ConfigurableResource):
     def read(self, collection: str, fields: list[str]) -> ExportRead:
         raise NotImplementedError
 
-    def table(self, collection: str, fields: list[str], validate: Callable[[ExportRead], Normalized]) -> Normalized:
-        """The collection read and validated once per run: the raw asset, the outcomes and the weekly read of one
-        run see one snapshot of it, and its documents are validated once (at 100k members, reading and validating
-        `users` takes 9 s). A collection is validated one way; each caller gets its own frame."""
+    def validated(self, collection: str, model: type[Document]) -> Normalized:
+        """The collection's documents, each validated by the model."""
+        read = self.read(collection, source_fields(model))
+        return normalize_documents(read.documents, model, malformed=read.malformed)
+
+    def table(
+        self, collection: str, model: type[Document], finish: Callable[[Normalized], Normalized] = lambda table: table
+    ) -> Normalized:
+        """The collection read, validated and finished (members get their E.164 phones) once per run: the raw asset,
+        the outcomes and the weekly read of one run see one snapshot of it, and its documents are validated once (at
+        100k members, reading and validating `users` takes seconds). A collection is read one way; each caller gets
+        its own frame."""
         if self._tables is None:
-            return validate(self.read(collection, fields))
+            return finish(self.validated(collection, model))
         if collection not in self._tables:
-            table = validate(self.read(collection, fields))
+            table = finish(self.validated(collection, model))
             # The tally keeps only the columns: a slice (`iloc[:0]`) would be a view keeping every row alive.
             tally = dataclasses.replace(table, frame=table.frame.iloc[:0].copy())
             self._tables[collection] = (frame_to_table(table.frame), tally)
@@ -57,10 +67,21 @@ class JsonExportSource(DocumentSource):
 
     data_dir: str
 
+    def _export(self, collection: str) -> Path:
+        return Path(self.data_dir) / "raw" / f"{collection}.json"
+
     def read(self, collection: str, fields: list[str]) -> ExportRead:
         try:
-            return read_export(Path(self.data_dir) / "raw" / f"{collection}.json")
+            return read_export(self._export(collection))
         except (FileNotFoundError, ExportError) as error:  # no retry can fix a file: fail now, once, naming it
+            raise dg.Failure(str(error), allow_retries=False) from None
+
+    def validated(self, collection: str, model: type[Document]) -> Normalized:
+        """Read a column at a time (`sources.columnar`): the same table as validating each document."""
+        path = self._export(collection)
+        try:
+            return export_table(export_text(path), model, str(path))
+        except (FileNotFoundError, ExportError) as error:
             raise dg.Failure(str(error), allow_retries=False) from None
 
 

@@ -1,6 +1,5 @@
 """Source assets: the MongoDB collections and the Airtable Messages table, validated into typed tables."""
 
-import functools
 from collections.abc import Mapping
 
 import dagster as dg
@@ -11,9 +10,8 @@ from cucu_pipeline.clients.mongo import DocumentSource
 from cucu_pipeline.defs.columns import column_schema
 from cucu_pipeline.defs.metadata import funnel, preview
 from cucu_pipeline.defs.partitions import campaign_dates
-from cucu_pipeline.sources.documents import Document, EventDocument, OrderDocument, UserDocument
-from cucu_pipeline.sources.exports import ExportRead
-from cucu_pipeline.sources.tables import Normalized, normalize_documents, normalize_users, source_fields
+from cucu_pipeline.sources.documents import EventDocument, OrderDocument, UserDocument
+from cucu_pipeline.sources.tables import Normalized, with_phones
 
 _SOURCE = dict(partitions_def=campaign_dates, group_name="sources", owners=["team:growth"])
 
@@ -21,16 +19,12 @@ _SOURCE = dict(partitions_def=campaign_dates, group_name="sources", owners=["tea
 _MODELS = {"users": UserDocument, "events": EventDocument, "orders": OrderDocument}
 
 
-def _validated(model: type[Document], read: ExportRead) -> Normalized:
-    if model is UserDocument:  # members also get their phone in E.164
-        return normalize_users(read.documents, malformed=read.malformed)
-    return normalize_documents(read.documents, model, malformed=read.malformed)
-
-
 def _collection(mongo: DocumentSource, name: str) -> Normalized:
-    """The collection as this run first read and validated it (`DocumentSource.table`)."""
-    model = _MODELS[name]
-    return mongo.table(name, source_fields(model), functools.partial(_validated, model))
+    """The collection as this run first read and validated it (`DocumentSource.table`); members also get their
+    phone in E.164."""
+    if name == "users":
+        return mongo.table(name, UserDocument, with_phones)
+    return mongo.table(name, _MODELS[name])
 
 
 def read_users(mongo: DocumentSource) -> pd.DataFrame:

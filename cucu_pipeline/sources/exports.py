@@ -44,6 +44,10 @@ def _object_hook(obj: dict) -> Any:
         return obj
 
 
+# Reusable: `json.loads` builds a decoder a call.
+EXTENDED_JSON_DECODER = json.JSONDecoder(object_hook=_object_hook)
+
+
 class ExportError(ValueError):
     """A file no retry can fix, named with what is wrong with it (docs/assets.md: "Bad records")."""
 
@@ -84,14 +88,14 @@ def _array(text: str, source: str) -> ExportRead:
     """The documents of a JSON array. A well-formed array is decoded whole; otherwise one document at a time, so a
     document too deep to decode is counted, not fatal, and an error says where the file stops being JSON."""
     try:
-        documents = json.loads(text, object_hook=_object_hook)  # no Python step per document: 0.5 s at 100k members
+        documents = EXTENDED_JSON_DECODER.decode(text)  # no Python step per document: 0.5 s at 100k members
     except (json.JSONDecodeError, RecursionError):
         return _array_by_document(text, source)
     return ExportRead(documents, 0)
 
 
 def _array_by_document(text: str, source: str) -> ExportRead:
-    decoder = json.JSONDecoder(object_hook=_object_hook)
+    decoder = EXTENDED_JSON_DECODER
     documents, malformed = [], 0
     index = _WHITESPACE.match(text, 1).end()
     if text.startswith("]", index):
@@ -120,7 +124,7 @@ def _array_by_document(text: str, source: str) -> ExportRead:
 
 def _lines(text: str) -> ExportRead:
     """JSON Lines: a line that is not JSON (or nests too deeply) is one rejected document."""
-    decoder = json.JSONDecoder(object_hook=_object_hook)  # one for the file: `json.loads` builds one a line
+    decoder = EXTENDED_JSON_DECODER
     documents, malformed = [], 0
     for line in text.splitlines():
         if not line.strip():
@@ -156,7 +160,12 @@ def _decode(data: bytes, source: str) -> str:
         raise ExportError(f"{source} is not UTF-8 text (byte {error.start} is not UTF-8); export it as UTF-8") from None
 
 
-def read_export(path: Path) -> ExportRead:
+def export_text(path: Path) -> str:
+    """The export's text; an `ExportError` when it is not UTF-8."""
     if not path.exists():
         raise FileNotFoundError(f"No export at {path}; set CUCU_DATA_DIR to a folder with raw/<collection>.json")
-    return parse_export(_decode(path.read_bytes(), str(path)), str(path))
+    return _decode(path.read_bytes(), str(path))
+
+
+def read_export(path: Path) -> ExportRead:
+    return parse_export(export_text(path), str(path))

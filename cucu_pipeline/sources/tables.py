@@ -61,7 +61,7 @@ def normalize_documents(
     `remembered` (Airtable records only, a dict kept across reads): a record unchanged since an earlier read reuses
     that read's outcome, so a run that reads its Messages table three times validates each record once."""
     validate = (
-        functools.partial(_outcome, model)
+        functools.partial(document_outcome, model)
         if remembered is None
         else functools.partial(_remembered_outcome, model, remembered)
     )
@@ -80,10 +80,11 @@ def normalize_documents(
             continue
         seen.add(row.key)
         rows.append(row.__dict__)  # the validated fields; model_dump() would copy them again, 15 us a row
-    return Normalized(frame=_typed_frame(rows, model), loaded=loaded, rejected=rejected)
+    columns = {name: [row[name] for row in rows] for name in model.model_fields}
+    return Normalized(frame=typed_frame(columns, model), loaded=loaded, rejected=rejected)
 
 
-def _outcome(model: type[Document], document: Any) -> tuple[Document | None, str | None]:
+def document_outcome(model: type[Document], document: Any) -> tuple[Document | None, str | None]:
     """The validated document, or why it is rejected."""
     try:
         return model.parse(document), None
@@ -94,24 +95,28 @@ def _outcome(model: type[Document], document: Any) -> tuple[Document | None, str
 
 
 def _remembered_outcome(model: type[Document], remembered: dict, record: Any) -> tuple[Document | None, str | None]:
-    """`_outcome` of an Airtable record, reused while its id, creation time and fields stay the same (a copy of the
-    fields is kept: a caller changing the record in place changes what it is compared with, never the copy)."""
+    """`document_outcome` of an Airtable record, reused while its id, creation time and fields stay the same (a copy
+    of the fields is kept: a caller changing the record in place changes what it is compared with, never the copy)."""
     key = record.get("id") if isinstance(record, dict) else None
     fields = record.get("fields") if isinstance(record, dict) else None
     if not isinstance(key, str) or not isinstance(fields, dict):
-        return _outcome(model, record)
+        return document_outcome(model, record)
     state = (record.get("createdTime"), fields)
     known = remembered.get(key)
     if known is not None and known[0] == state:
         return known[1]
-    outcome = _outcome(model, record)
+    outcome = document_outcome(model, record)
     remembered[key] = ((state[0], dict(fields)), outcome)
     return outcome
 
 
-def _typed_frame(rows: list[dict], model: type[Document]) -> pd.DataFrame:
-    """Rows to a frame whose dtypes follow the model, also when no row survived."""
-    frame = pd.DataFrame(rows, columns=list(model.model_fields))
+def typed_frame(columns: dict[str, list], model: type[Document]) -> pd.DataFrame:
+    """The model's fields' columns to a frame whose dtypes follow the model, also when no row survived."""
+    names = list(model.model_fields)
+    # Empty lists would make float columns: no rows make the object columns the conversions below expect.
+    frame = (
+        pd.DataFrame(columns, columns=names) if columns and len(columns[names[0]]) else pd.DataFrame([], columns=names)
+    )
     for name, info in model.model_fields.items():
         validators = [item.func for item in info.metadata if isinstance(item, BeforeValidator)]
         convert = FRAME_COLUMNS.get(validators[0]) if validators else None
@@ -130,8 +135,11 @@ def source_fields(model: type[Document]) -> list[str]:
     return names
 
 
-def normalize_users(documents: Iterable[Any], *, malformed: int = 0) -> Normalized:
+def with_phones(table: Normalized) -> Normalized:
     """Members, with `phone_e164`: the phone in E.164 when it is a valid US number, else None."""
-    table = normalize_documents(documents, UserDocument, malformed=malformed)
     table.frame["phone_e164"] = normalize_phones(table.frame["phone"])
     return table
+
+
+def normalize_users(documents: Iterable[Any], *, malformed: int = 0) -> Normalized:
+    return with_phones(normalize_documents(documents, UserDocument, malformed=malformed))

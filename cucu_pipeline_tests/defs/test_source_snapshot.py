@@ -13,15 +13,16 @@ from cucu_pipeline.clients.mongo import JsonExportSource
 from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline.defs.sources import read_users
-from cucu_pipeline.sources.exports import ExportRead
+from cucu_pipeline.sources.documents import Document
+from cucu_pipeline.sources.tables import Normalized
 
 READS: Counter = Counter()
 
 
 class CountingExports(JsonExportSource):
-    def read(self, collection: str, fields: list[str]) -> ExportRead:
+    def validated(self, collection: str, model: type[Document]) -> Normalized:
         READS[collection] += 1
-        return super().read(collection, fields)
+        return super().validated(collection, model)
 
 
 def _run(data_dir) -> dg.ExecuteInProcessResult:

@@ -50,8 +50,11 @@ def show_whole_graph(page) -> None:
     """Every asset on screen; the UI remembers these choices, so each is made only when not made yet."""
     if page.get_by_role("button", name="Hide navigation").count():
         page.get_by_role("button", name="Hide navigation").click()
+    # The graph is drawn once its groups are: a right-click before that opens no menu (a loaded machine takes seconds).
+    playwright.expect(page.get_by_text("experiments", exact=True).first).to_be_visible(timeout=60_000)
     for item in ("Change graph to vertical orientation", "Expand all groups"):
         page.mouse.click(1200, 1100, button="right")  # the graph's background menu
+        playwright.expect(page.get_by_role("menuitem").first).to_be_visible()
         choice = page.get_by_role("menuitem", name=item)
         choice.click() if choice.count() else page.keyboard.press("Escape")
 

@@ -16,7 +16,7 @@ from pymongo.errors import PyMongoError, ServerSelectionTimeoutError
 from cucu_pipeline.core.parquet import frame_to_table, table_to_frame
 from cucu_pipeline.sources.columnar import export_table
 from cucu_pipeline.sources.documents import Document
-from cucu_pipeline.sources.exports import ExportError, ExportRead, export_text, read_export
+from cucu_pipeline.sources.exports import ExportError, ExportRead, export_text
 from cucu_pipeline.sources.tables import Normalized, normalize_documents, source_fields
 
 
@@ -36,6 +36,7 @@ class DocumentSource(dg.ConfigurableResource):
         self._tables = None
 
     def read(self, collection: str, fields: list[str]) -> ExportRead:
+        """The collection's documents (with at least `fields`), for `validated`."""
         raise NotImplementedError
 
     def validated(self, collection: str, model: type[Document]) -> Normalized:
@@ -67,21 +68,12 @@ class JsonExportSource(DocumentSource):
 
     data_dir: str
 
-    def _export(self, collection: str) -> Path:
-        return Path(self.data_dir) / "raw" / f"{collection}.json"
-
-    def read(self, collection: str, fields: list[str]) -> ExportRead:
-        try:
-            return read_export(self._export(collection))
-        except (FileNotFoundError, ExportError) as error:  # no retry can fix a file: fail now, once, naming it
-            raise dg.Failure(str(error), allow_retries=False) from None
-
     def validated(self, collection: str, model: type[Document]) -> Normalized:
         """Read a column at a time (`sources.columnar`): the same table as validating each document."""
-        path = self._export(collection)
+        path = Path(self.data_dir) / "raw" / f"{collection}.json"
         try:
             return export_table(export_text(path), model, str(path))
-        except (FileNotFoundError, ExportError) as error:
+        except (FileNotFoundError, ExportError) as error:  # no retry can fix a file: fail now, once, naming it
             raise dg.Failure(str(error), allow_retries=False) from None
 
 

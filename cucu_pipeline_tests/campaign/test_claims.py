@@ -172,6 +172,24 @@ def test_places_hosts_and_other_members(text, true):
     assert (not found) == true, found
 
 
+def test_places_are_named_in_one_order_whatever_the_string_hashing():
+    """The problems are stored with the text: a set's order, which changes with each process, must not reach them."""
+    venues = frozenset({"Fillmore Parlor", "Castro Table", "The Vault", "Mission Kitchen", "Noe Pantry", "Dockside"})
+    text = "Dumpling Workshop: " + ", ".join(sorted(venues, reverse=True)) + ", in SOMA, NOE VALLEY, Dogpatch"
+    found = claims(
+        text,
+        known_venues=venues,
+        known_neighborhoods=frozenset({"SoMa", "Noe Valley", "Dogpatch", "Castro"}),
+        venue_name=None,
+    )
+    assert found == [f"names venue {venue}" for venue in sorted(venues)] + [
+        "names neighborhood Castro",  # inside "Castro Table"
+        "names neighborhood Dogpatch",
+        "names neighborhood Noe Valley",
+        "names neighborhood SoMa",
+    ]
+
+
 def test_numbers_and_days_inside_names_are_not_claims():
     assert not claims("Taco Tuesday at Pier 5 Loft", event_name="Taco Tuesday", venue_name="Pier 5 Loft")
 

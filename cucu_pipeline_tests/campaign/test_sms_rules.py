@@ -240,10 +240,11 @@ def test_each_failure_says_what_it_found(text, details):
     assert failures(text) == details
 
 
-def test_mostly_capitals_is_more_than_three_in_ten_letters():
+@pytest.mark.parametrize("capitals", [" SF", " ÉÀ"])  # ASCII texts are counted apart, in bytes
+def test_mostly_capitals_is_more_than_three_in_ten_letters(capitals):
     """Two-letter capitals ("SF") are no all-caps word; enough of them make the text mostly capitals."""
     for count in range(12):
-        text = with_body("Hi Sarah! Dumpling Workshop, Fri 7:30pm" + " SF" * count + ":")
+        text = with_body("Hi Sarah! Dumpling Workshop, Fri 7:30pm" + capitals * count + ":")
         letters = [c for c in text.replace(LINK, "") if c.isalpha()]
         mostly = sum(c.isupper() for c in letters) / len(letters) > 0.3
         assert failures(text).get("no_shouting") == ("mostly capitals" if mostly else None), (count, text)

@@ -95,11 +95,13 @@ def _literal(name: str) -> re.Pattern:
 
 @lru_cache(maxsize=64)
 def _any_of(names: frozenset[str], whole_words: bool) -> re.Pattern | None:
-    """One pattern finding any of `names`: a quick test before checking the names one by one."""
-    alternatives = "|".join(re.escape(name) for name in sorted(filter(None, names), key=len, reverse=True))
+    """One pattern finding any of `names` in lower-cased text: a quick test before checking the names one by one.
+    Lower-case alternatives, not `re.IGNORECASE`: `re` skips to where an alternative can start only without the flag,
+    35 us a text against 4."""
+    alternatives = "|".join(re.escape(name.lower()) for name in sorted(filter(None, names), key=len, reverse=True))
     if not alternatives:
         return None
-    return re.compile(rf"\b(?:{alternatives})\b" if whole_words else alternatives, re.IGNORECASE)
+    return re.compile(rf"\b(?:{alternatives})\b" if whole_words else alternatives)
 
 
 def false_facts(text: str, context: MessageContext) -> list[str]:
@@ -241,7 +243,10 @@ def false_places(body: str, lowered: str, context: MessageContext) -> list[str]:
     """Venues, neighborhoods and hosts that are not the event's (or, for neighborhoods, the member's own)."""
     problems = []
     other_venues = _any_of(context.known_venues, whole_words=False)
-    for venue in context.known_venues - {context.venue_name} if other_venues and other_venues.search(body) else ():
+    # Sorted: a set's order changes with each process's string hashing, and the problems are stored.
+    for venue in (
+        sorted(context.known_venues - {context.venue_name}) if other_venues and other_venues.search(lowered) else ()
+    ):
         if (
             venue
             and venue.lower() in lowered
@@ -250,7 +255,7 @@ def false_places(body: str, lowered: str, context: MessageContext) -> list[str]:
             problems.append(f"names venue {venue}")
     allowed_places = {context.neighborhood} | set(context.member_neighborhoods)
     places = _any_of(context.known_neighborhoods, whole_words=True)
-    for place in context.known_neighborhoods - allowed_places if places and places.search(body) else ():
+    for place in sorted(context.known_neighborhoods - allowed_places) if places and places.search(lowered) else ():
         if (
             place
             and re.search(rf"\b{re.escape(place.lower())}\b", lowered)

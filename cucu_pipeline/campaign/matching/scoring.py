@@ -7,6 +7,7 @@ Python loop over pairs), so cost grows linearly with members for a day's catalog
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -58,10 +59,22 @@ def words(phrases) -> set[str]:
     return set().union(*(_phrase_words(str(phrase)) for phrase in phrases))
 
 
-def _vocabulary_matrix(token_sets: list[set[str]], vocabulary: dict[str, int]) -> np.ndarray:
-    matrix = np.zeros((len(token_sets), len(vocabulary)), dtype=np.float32)
-    for row, tokens in enumerate(token_sets):
-        matrix[row, [vocabulary[token] for token in tokens if token in vocabulary]] = 1.0
+def _vocabulary_matrix(phrase_lists: list[list], vocabulary: dict[str, int]) -> np.ndarray:
+    """Row × vocabulary: 1 where the row's phrases hold the word. Each distinct phrase is read once and the matrix
+    is filled in one assignment (a set and an assignment per member took 10 us each)."""
+    lengths = np.fromiter(map(len, phrase_lists), dtype=np.int64, count=len(phrase_lists))
+    flat = np.fromiter(itertools.chain.from_iterable(phrase_lists), dtype=object, count=int(lengths.sum()))
+    codes, phrases = pd.factorize(flat, use_na_sentinel=False)
+    # The words of each distinct phrase as a run of `columns`: columns[starts[code]:][:counts[code]].
+    positions = [[vocabulary[word] for word in _phrase_words(str(phrase)) if word in vocabulary] for phrase in phrases]
+    counts = np.fromiter(map(len, positions), dtype=np.int64, count=len(positions))
+    columns = np.fromiter(itertools.chain.from_iterable(positions), dtype=np.int64, count=int(counts.sum()))
+    starts = np.cumsum(counts) - counts
+    per_phrase = counts[codes]
+    offsets = np.arange(per_phrase.sum()) - np.repeat(np.cumsum(per_phrase) - per_phrase, per_phrase)
+    matrix = np.zeros((len(phrase_lists), len(vocabulary)), dtype=np.float32)
+    rows = np.repeat(np.repeat(np.arange(len(phrase_lists)), lengths), per_phrase)
+    matrix[rows, columns[np.repeat(starts[codes], per_phrase) + offsets]] = 1.0
     return matrix
 
 
@@ -141,21 +154,21 @@ def _features(
     horizon_days: int,
     already_invited: pd.DataFrame,
 ) -> _Features:
-    member_tokens = [
-        words([*a, *b, *c])
+    member_phrases = [
+        [*a, *b, *c]
         for a, b, c in zip(members["interests"], members["cuisine_preferences"], members["favorite_event_types"])
     ]
-    event_tokens = [
-        words([*a, *b, *c, name])
+    event_phrases = [
+        [*a, *b, *c, name]
         for a, b, c, name in zip(events["categories"], events["features"], events["common_interests"], events["name"])
     ]
-    vocabulary = {token: position for position, token in enumerate(sorted(set().union(*event_tokens)))}
+    vocabulary = {token: position for position, token in enumerate(sorted(words(itertools.chain(*event_phrases))))}
     event_conflict, event_friendly = event_conflicts(events)
     fill = events["fill_rate"].to_numpy()
     days_until = ((events["start_date"] - reference).dt.total_seconds() / 86400).to_numpy()
     return _Features(
-        member_vectors=_vocabulary_matrix(member_tokens, vocabulary),
-        event_vectors=_vocabulary_matrix(event_tokens, vocabulary).T,
+        member_vectors=_vocabulary_matrix(member_phrases, vocabulary),
+        event_vectors=_vocabulary_matrix(event_phrases, vocabulary).T,
         member_diet=member_restrictions(members),
         event_conflict=event_conflict,
         event_friendly=event_friendly,

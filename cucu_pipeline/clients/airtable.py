@@ -6,6 +6,7 @@ reads one format.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from typing import Any
@@ -34,6 +35,7 @@ from cucu_pipeline.clients.airtable_http import (
     RequestCount,
     ThrottledAdapter,
     capped_retries,
+    delete_records,
     list_all_records,
     masked_errors,
     refusal,
@@ -57,23 +59,33 @@ MESSAGE_FIELDS = (
 class MessageStore(dg.ConfigurableResource):
     """Where past and queued texts live; assets depend on this interface only."""
 
-    # The outcome of validating each record this run, by record id (`normalize_documents`): a run reads the table
-    # before publishing, then for its outcomes and for the weekly read, and most records are the same each time.
-    # None outside a run.
+    # In a run (None outside one): the outcome of validating each record, by record id (`normalize_documents`), and
+    # the table as last read until the run writes to it, so the outcomes and the weekly read share one read.
     _validated: dict | None = PrivateAttr(default=None)
+    _snapshot: Normalized | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         self._validated = {}  # a fresh copy of the resource for every run (`DocumentSource`)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        self._validated = None
+        self._validated, self._snapshot = None, None
 
     def fetch_records(self) -> list[dict[str, Any]]:
         raise NotImplementedError
 
     def records(self) -> Normalized:
-        """Every record of the table as it stands now, validated (`MessageRecord`), with the tally."""
-        return normalize_documents(self.fetch_records(), MessageRecord, remembered=self._validated)
+        """Every record of the table as it stands now, validated (`MessageRecord`), with the tally. In a run, read
+        once until the run writes; each reader gets its own copy of the frame."""
+        if self._snapshot is None:
+            table = normalize_documents(self.fetch_records(), MessageRecord, remembered=self._validated)
+            if self._validated is None:  # outside a run: every read is new
+                return table
+            self._snapshot = table
+        snapshot = self._snapshot
+        return dataclasses.replace(snapshot, frame=snapshot.frame.copy(), rejected=snapshot.rejected.copy())
+
+    def _written(self) -> None:
+        self._snapshot = None  # the next read asks the store again
 
     def publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
         """Upsert records keyed by `message_key`, skipping any that the cooldown re-check forbids."""
@@ -159,6 +171,7 @@ class AirtableMessageStore(MessageStore):
         """Remove from Airtable the records past the retention that the stored mirror holds; how many left."""
         if not (self.retention_days > 0 and self.mirror_url):
             return 0
+        self._written()
         table, path = self._table(), self._mirror_path()
 
         def remove() -> int:
@@ -167,7 +180,7 @@ class AirtableMessageStore(MessageStore):
                 return 0
             ids = expired(mirror, dt.datetime.now(dt.UTC), self.retention_days, self.retention_limit)
             for start in range(0, len(ids), BATCH_SIZE):
-                _delete(table, ids[start : start + BATCH_SIZE])
+                delete_records(table, ids[start : start + BATCH_SIZE])
             mirror.removed |= set(ids)
             save(path, mirror)
             return len(ids)
@@ -183,9 +196,11 @@ class AirtableMessageStore(MessageStore):
         return self._requests.value
 
     def publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
+        self._written()
         return masked_errors(lambda: self._publish(records, campaign_date, cooldown_days))
 
     def withdraw(self, patches: list[dict[str, Any]]) -> int:
+        self._written()
         table = self._table()
 
         def update_all() -> int:
@@ -254,26 +269,6 @@ def _write(
         update = functools.partial(table.batch_update, by_id[start : start + BATCH_SIZE])
         outcomes += [write_outcome(row, superseded, False) for row in retry_garbled(update, GARBLED_ANSWERS)]
     return outcomes
-
-
-def _gone(error: requests.HTTPError) -> bool:
-    """Airtable's answer for a record that is not there: 404, or 422 `ROW_DOES_NOT_EXIST` in a batch."""
-    return error.response is not None and error.response.status_code in (404, 422)
-
-
-def _delete(table, ids: list[str]) -> None:
-    """Delete a batch; a record already gone (a run that stopped before it noted its removals) is not an error."""
-    try:
-        retry_garbled(functools.partial(table.batch_delete, ids), GARBLED_ANSWERS)
-    except requests.HTTPError as error:
-        if not _gone(error):
-            raise
-        for record_id in ids:  # one by one: the answer does not say which are gone
-            try:
-                retry_garbled(functools.partial(table.delete, record_id), GARBLED_ANSWERS)
-            except requests.HTTPError as single:
-                if not _gone(single):
-                    raise
 
 
 _STATUS = F.LOWER(F.TRIM(F.Field("status")))

@@ -173,3 +173,23 @@ def refusal(error: requests.HTTPError) -> str | None:
     message = str(detail.get("message", ""))
     field = re.search(r'[Ff]ield "([^"]+)"', message)  # `Field "send_after" cannot accept the provided value`
     return f'{detail["type"]} on "{field.group(1)}"' if field else f"{detail['type']}: {message}"  # masked on raising
+
+
+def _gone(error: requests.HTTPError) -> bool:
+    """Airtable's answer for a record that is not there: 404, or 422 `ROW_DOES_NOT_EXIST` in a batch."""
+    return error.response is not None and error.response.status_code in (404, 422)
+
+
+def delete_records(table, ids: list[str]) -> None:
+    """Delete a batch; a record already gone (a run that stopped before it noted its removals) is not an error."""
+    try:
+        retry_garbled(functools.partial(table.batch_delete, ids), GARBLED_ANSWERS)
+    except requests.HTTPError as error:
+        if not _gone(error):
+            raise
+        for record_id in ids:  # one by one: the answer does not say which are gone
+            try:
+                retry_garbled(functools.partial(table.delete, record_id), GARBLED_ANSWERS)
+            except requests.HTTPError as single:
+                if not _gone(single):
+                    raise

@@ -65,6 +65,7 @@ class LocalMessageStore(MessageStore):
 
     def publish(self, records: list[dict[str, Any]], campaign_date: dt.date, cooldown_days: int) -> list[Outcome]:
         """Check and write in one transaction, so partitions published in parallel see each other's texts."""
+        self._written()
         with closing(self.connect()) as connection:
             connection.execute("BEGIN IMMEDIATE")
             try:
@@ -85,6 +86,7 @@ class LocalMessageStore(MessageStore):
 
     def withdraw(self, patches: list[dict[str, Any]]) -> int:
         """Only a text still queued is withdrawn: one the team sent meanwhile stays as it is."""
+        self._written()
         with closing(self.connect()) as connection:
             connection.execute("BEGIN IMMEDIATE")
             try:

@@ -1,18 +1,21 @@
 """One snapshot of each MongoDB collection per run: the raw assets, the outcomes and the weekly read of a run read and
-validate a collection once, and the next run reads it again."""
+validate a collection once, and the next run reads it again. The Messages table likewise, until the run writes to it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 from collections import Counter
 
 import dagster as dg
 import pandas as pd
 
+from cucu_pipeline.campaign.publishing.records import message_key
+from cucu_pipeline.clients.airtable_local import LocalMessageStore
 from cucu_pipeline.clients.mongo import JsonExportSource
 from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs.resources import build_resources
-from cucu_pipeline.defs.sources import read_users
+from cucu_pipeline.defs.sources import read_records, read_users
 from cucu_pipeline.sources.documents import Document
 from cucu_pipeline.sources.tables import Normalized
 
@@ -25,11 +28,21 @@ class CountingExports(JsonExportSource):
         return super().validated(collection, model)
 
 
-def _run(data_dir) -> dg.ExecuteInProcessResult:
-    resources = {**build_resources({"CUCU_DATA_DIR": str(data_dir)}), "mongo": CountingExports(data_dir=str(data_dir))}
+class CountingStore(LocalMessageStore):
+    def fetch_records(self) -> list[dict]:
+        READS["messages"] += 1
+        return super().fetch_records()
+
+
+def _run(data_dir, selection=("raw_users", "raw_orders", "campaign_outcomes", "campaign_performance")):
+    resources = {
+        **build_resources({"CUCU_DATA_DIR": str(data_dir)}),
+        "mongo": CountingExports(data_dir=str(data_dir)),
+        "airtable": CountingStore(data_dir=str(data_dir)),
+    }
     return dg.materialize(
         ASSETS,
-        selection=["raw_users", "raw_orders", "campaign_outcomes", "campaign_performance"],
+        selection=list(selection),
         resources=resources,
         partition_key="2026-10-01",
         instance=dg.DagsterInstance.ephemeral(),
@@ -41,12 +54,12 @@ def test_a_run_reads_each_collection_once_and_the_next_run_reads_it_again(sample
     READS.clear()
     first = _run(sample_data_dir)
     assert first.success
-    assert READS == {"users": 1, "orders": 1}  # four steps read users and orders "as they stand now"
+    assert READS == {"users": 1, "orders": 1, "messages": 1}  # four steps read them "as they stand now"
     # The weekly read counted dates from the same snapshot the raw assets stored.
     assert len(first.output_for_node("raw_users")) > 500
     (sample_data_dir / "raw" / "users.json").write_text("[]")
     second = _run(sample_data_dir)  # a new run sees the emptied export: nothing was kept from the first
-    assert not second.success and READS == {"users": 2, "orders": 2}
+    assert not second.success and READS["users"] == 2 and READS["orders"] == 2
 
 
 def test_each_reader_gets_its_own_copy_and_outside_a_run_every_read_is_new(sample_data_dir):
@@ -60,6 +73,25 @@ def test_each_reader_gets_its_own_copy_and_outside_a_run_every_read_is_new(sampl
     read_users(source), read_users(source)
     assert READS["users"] == 3
     pd.testing.assert_frame_equal(read_users(source), again)
+
+
+def test_a_run_reads_the_messages_table_once_until_it_writes_to_it(sample_data_dir):
+    READS.clear()
+    assert _run(sample_data_dir, ["raw_messages", "campaign_outcomes", "campaign_performance"]).success
+    assert READS["messages"] == 1  # three steps read the table "as it stands now"
+    READS.clear()
+    store = CountingStore(data_dir=str(sample_data_dir))
+    text = {"message_key": message_key(dt.date(2026, 10, 1), "u-new"), "user_id": "u-new", "status": "queued"}
+    with dg.build_resources({"airtable": store}) as resources:
+        first = read_records(resources.airtable)
+        first["status"] = "changed by one step"
+        again = read_records(resources.airtable)
+        assert READS["messages"] == 1 and not again["status"].eq("changed by one step").any()
+        resources.airtable.publish([{**text, "campaign_date": "2026-10-01"}], dt.date(2026, 10, 1), 7)
+        after = read_records(resources.airtable)  # the run wrote: the table is read again and holds the new text
+        assert READS["messages"] == 2 and len(after) == len(again) + 1
+    read_records(store), read_records(store)
+    assert READS["messages"] == 4  # outside a run every read is new
 
 
 def _live_lists() -> int:

@@ -91,7 +91,6 @@ def measured(data_dir: Path, date: str, repeat: int) -> dict:
         ),
         "all_assets_seconds": statistics.median(sum(run["seconds"].values()) for run in runs),
         "wall_seconds": statistics.median(run["wall_seconds"] for run in runs),
-        "machine_seconds": statistics.median(run["machine_seconds"] for run in runs),
         "peak_rss_mib": max(run["peak_rss_mib"] for run in runs),
         "step_peak_rss_mib": {step: max(run["step_peak_rss_mib"][step] for run in runs) for step in seconds},
         "storage_seconds": storage,
@@ -214,14 +213,13 @@ def markdown(result: dict) -> str:
         lines.append(f"| {asset} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        "| size | all assets s | wall s | machine speed s | peak RSS MiB | seat allocation s "
-        "| max texts per open seat | one-segment share | SMS USD per 1,000 texts |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| size | all assets s | wall s | peak RSS MiB | seat allocation s | max texts per open seat "
+        "| one-segment share | SMS USD per 1,000 texts |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     lines += [
         f"| {s['users']:,} members / {s['events']:,} events | {s['all_assets_seconds']:.1f} | "
-        f"{s['wall_seconds']:.1f} | {s['machine_seconds']:.3f} | {s['peak_rss_mib']:.0f} | "
-        f"{s['allocation_seconds']:.2f} | "
+        f"{s['wall_seconds']:.1f} | {s['peak_rss_mib']:.0f} | {s['allocation_seconds']:.2f} | "
         f"{s['texts_per_open_seat_max']:.2f} | {s['one_segment_share']:.1%} | {s['cost_per_1000_texts_usd']:.2f} |"
         for s in sizes.values()
     ]

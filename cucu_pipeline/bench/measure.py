@@ -122,25 +122,11 @@ def daily_job() -> dg.JobDefinition:
     return build_defs({"CUCU_DATA_DIR": os.environ["CUCU_DATA_DIR"]}).resolve_job_def(daily_campaign_job.name)
 
 
-def machine_seconds() -> float:
-    """The best of three timings of one fixed piece of Python work (text, sorting, dicts: what the steps spend their
-    time on), taken in the run's process before it starts. This machine's speed drifts by a third from hour to hour:
-    figures from different hours compare only against the speed each was measured at."""
-    timings = []
-    for _ in range(3):
-        started = time.perf_counter()
-        words = sorted(f"member-{number * 7919 % 200_003}" for number in range(200_000))
-        {word: word.upper() for word in words}
-        timings.append(time.perf_counter() - started)
-    return min(timings)
-
-
 def measure(data_dir: Path, campaign_date: str) -> dict:
     """Seconds, rows and peak resident memory per asset step, wall seconds and peak RSS of the daily job's run for
     `campaign_date`, and the seconds of its asset check steps."""
     (data_dir / "airtable.sqlite").unlink(missing_ok=True)  # every run starts from the exported texts
     os.environ["CUCU_DATA_DIR"] = str(data_dir)
-    speed = machine_seconds()
     memory = ResidentMemory()
     memory.start()
     started = time.perf_counter()
@@ -169,7 +155,6 @@ def measure(data_dir: Path, campaign_date: str) -> dict:
         "one_segment_share": float(texts["one_segment_share"].value),
         "cost_per_1000_texts_usd": float(texts["cost_per_1000_texts_usd"].value),
         "wall_seconds": wall,
-        "machine_seconds": speed,
         "storage_seconds": storage_seconds(data_dir / "assets", campaign_date),
         "peak_rss_mib": peak_rss_mib,
         "step_peak_rss_mib": {step: mib for step, mib in _step_peaks(logs, memory).items() if step in STEP_ASSETS},

@@ -78,9 +78,6 @@ def test_the_benchmark_reports_every_asset_and_every_target(tmp_path, capsys):
     assert set(full["storage_seconds"]) == ASSET_KEYS  # every stored value, timed both ways
     assert all(seconds > 0 for steps in full["storage_seconds"].values() for seconds in steps.values())
     assert "| all assets |" in (tmp_path / "out" / "report.md").read_text()
-    # The machine's speed at each size, beside the figures it explains: a fixed piece of work, timed in the run
-    assert all(0 < size["machine_seconds"] < 60 for size in report["sizes"].values())
-    assert "machine speed s" in (tmp_path / "out" / "report.md").read_text()
     assert (tmp_path / "out" / "report.md").read_text().startswith("Campaign date 2025-06-15")
     cached = sorted(path.name for path in (tmp_path / "cache").iterdir())
     assert cached == [

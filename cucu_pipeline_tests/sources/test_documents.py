@@ -11,7 +11,7 @@ from bson import json_util
 
 from cucu_pipeline.sources.documents import EventDocument, MessageRecord, OrderDocument, UserDocument
 from cucu_pipeline.sources.exports import parse_export
-from cucu_pipeline.sources.tables import normalize_documents, normalize_users, source_fields
+from cucu_pipeline.sources.tables import column_values, normalize_documents, normalize_users, source_fields
 
 UTC = dt.UTC
 
@@ -127,6 +127,29 @@ def test_events_keep_clean_participant_lists_and_typed_columns():
     assert row["max_participants"] == 12
     assert str(table.frame["start_date"].dtype) == "datetime64[us, UTC]"
     assert str(table.frame["max_participants"].dtype) == "Float64"
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["Ana", None, "Zoë", ""],
+        [None, "Ana"],
+        [None, None],
+        ["Ana", 3],
+        [["a"], None],
+        [True, False],
+        ["x", 1.5],
+        ["x", float("nan")],
+        [b"x"],
+        ["x", b"y"],
+    ],  # fmt: skip
+)
+def test_columns_are_typed_as_pandas_infers_them(values):
+    """Text columns are built through Arrow (pandas' own inference is seven times slower): each column has the
+    dtype and the values pandas would give it, a column with no text or with other values included."""
+    built, inferred = pd.DataFrame({"column": column_values(values)}), pd.DataFrame({"column": values})
+    assert built["column"].dtype == inferred["column"].dtype
+    pd.testing.assert_frame_equal(built, inferred)
 
 
 def test_an_empty_source_still_has_every_column_typed():

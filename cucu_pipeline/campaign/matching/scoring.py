@@ -65,16 +65,15 @@ def _vocabulary_matrix(phrase_lists: list[list], vocabulary: dict[str, int]) -> 
     lengths = np.fromiter(map(len, phrase_lists), dtype=np.int64, count=len(phrase_lists))
     flat = np.fromiter(itertools.chain.from_iterable(phrase_lists), dtype=object, count=int(lengths.sum()))
     codes, phrases = pd.factorize(flat, use_na_sentinel=False)
-    # The words of each distinct phrase as a run of `columns`: columns[starts[code]:][:counts[code]].
+    # The words of each distinct phrase as a run of `columns`: columns[start:][:count] of the phrase.
     positions = [[vocabulary[word] for word in _phrase_words(str(phrase)) if word in vocabulary] for phrase in phrases]
     counts = np.fromiter(map(len, positions), dtype=np.int64, count=len(positions))
     columns = np.fromiter(itertools.chain.from_iterable(positions), dtype=np.int64, count=int(counts.sum()))
-    starts = np.cumsum(counts) - counts
-    per_phrase = counts[codes]
+    starts, per_phrase = (np.cumsum(counts) - counts)[codes], counts[codes]
     offsets = np.arange(per_phrase.sum()) - np.repeat(np.cumsum(per_phrase) - per_phrase, per_phrase)
     matrix = np.zeros((len(phrase_lists), len(vocabulary)), dtype=np.float32)
     rows = np.repeat(np.repeat(np.arange(len(phrase_lists)), lengths), per_phrase)
-    matrix[rows, columns[np.repeat(starts[codes], per_phrase) + offsets]] = 1.0
+    matrix[rows, columns[np.repeat(starts, per_phrase) + offsets]] = 1.0
     return matrix
 
 

@@ -9,6 +9,7 @@ from collections import Counter
 
 import dagster as dg
 import pandas as pd
+import pytest
 
 from cucu_pipeline.campaign.publishing.records import message_key
 from cucu_pipeline.clients.airtable_local import LocalMessageStore
@@ -18,6 +19,8 @@ from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline.defs.sources import read_records, read_users
 from cucu_pipeline.sources.documents import Document
 from cucu_pipeline.sources.tables import Normalized
+from cucu_pipeline_tests.campaign.test_publishing import airtable
+from cucu_pipeline_tests.fakes.airtable import FakeAirtable
 
 READS: Counter = Counter()
 
@@ -92,6 +95,23 @@ def test_a_run_reads_the_messages_table_once_until_it_writes_to_it(sample_data_d
         assert READS["messages"] == 2 and len(after) == len(again) + 1
     read_records(store), read_records(store)
     assert READS["messages"] == 4  # outside a run every read is new
+
+
+@pytest.mark.parametrize("production", [False, True])
+def test_every_write_of_either_store_makes_the_next_read_ask_again(tmp_path, production):
+    """Publishing and withdrawing, in Airtable as in the local store: a run never reads its own writes stale."""
+    day = dt.date(2026, 10, 1)
+    text = {"message_key": message_key(day, "u1"), "campaign_date": day.isoformat(), "user_id": "u1"}
+    fake = FakeAirtable()
+    with fake.serve() as url:
+        store = airtable(url) if production else LocalMessageStore(data_dir=str(tmp_path))
+        with dg.build_resources({"airtable": store}) as resources:
+            assert read_records(resources.airtable).empty
+            resources.airtable.publish([{**text, "status": "queued"}], day, 7)
+            (record_id,) = read_records(resources.airtable)["record_id"]
+            withdrawn = {"status": "withdrawn", "withdrawn_reason": "event_canceled"}
+            assert resources.airtable.withdraw([{"id": record_id, "fields": withdrawn}]) == 1
+            assert read_records(resources.airtable)["status"].tolist() == ["withdrawn"]
 
 
 def _live_lists() -> int:

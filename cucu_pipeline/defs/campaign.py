@@ -9,7 +9,7 @@ from cucu_pipeline.campaign.publishing.message_checks import check_failures
 from cucu_pipeline.campaign.publishing.queue import withdrawals
 from cucu_pipeline.campaign.publishing.records import airtable_records, published_table
 from cucu_pipeline.campaign.publishing.send_windows import with_send_windows
-from cucu_pipeline.campaign.writing.composer import composer_for
+from cucu_pipeline.campaign.writing.composer import WRITING_FIELDS, composer_for
 from cucu_pipeline.campaign.writing.drafting import produce_messages
 from cucu_pipeline.clients.airtable import MessageStore
 from cucu_pipeline.clients.claude import MessageWriter
@@ -87,7 +87,11 @@ def event_matches(
     check_specs=MESSAGE_CHECKS,
     pool="claude",
     # Every name and venue on record, for the texts' privacy and fact checks.
-    ins={"raw_users": reads("id", "first_name", "last_name"), "raw_events": reads("venue_name", "neighborhood")},
+    ins={
+        "enriched_users": reads(*WRITING_FIELDS),
+        "raw_users": reads("id", "first_name", "last_name"),
+        "raw_events": reads("venue_name", "neighborhood"),
+    },
     metadata=column_schema("matched_messages"),
 )
 def matched_messages(

@@ -11,7 +11,7 @@ from cucu_pipeline.defs.resources import CampaignRulesResource
 from cucu_pipeline.defs.storage import reads
 from cucu_pipeline.profiles.consent import opt_out_sources
 from cucu_pipeline.profiles.eligibility import BOOKING_FIELDS, event_exclusion_reasons, user_exclusion_reasons
-from cucu_pipeline.profiles.event_profiles import enrich_events
+from cucu_pipeline.profiles.event_profiles import GUEST_FIELDS, enrich_events
 from cucu_pipeline.profiles.member_profiles import enrich_users
 from cucu_pipeline.profiles.standing import standing_as_of
 
@@ -187,7 +187,7 @@ def enriched_users(
     return dg.Output(profiles, metadata=metadata)
 
 
-@dg.asset(**_PROFILE, metadata=column_schema("enriched_events"))
+@dg.asset(**_PROFILE, ins={"raw_users": reads(*GUEST_FIELDS)}, metadata=column_schema("enriched_events"))
 def enriched_events(
     context: dg.AssetExecutionContext, qualified_events: pd.DataFrame, raw_users: pd.DataFrame
 ) -> dg.Output[pd.DataFrame]:

@@ -33,6 +33,11 @@ def low_occupancy(participant_count: pd.Series, max_participants: pd.Series) -> 
     )
 
 
+# The member fields an event profile reads (the host, and the guests' names, work, interests and ages): the other
+# lists of a million members stay on disk.
+GUEST_FIELDS = ("id", "mongo_id", "email", "first_name", "last_name", "occupation", "interests", "birth_day")
+
+
 def enrich_events(events: pd.DataFrame, users: pd.DataFrame, campaign_date: dt.date) -> pd.DataFrame:
     """One row per event in `events` (the qualified ones) with every field its column table lists."""
     base = events.set_index("id", drop=False)

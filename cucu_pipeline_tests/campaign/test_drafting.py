@@ -10,7 +10,7 @@ from cucu_pipeline.campaign.checks.segments import texting_name
 from cucu_pipeline.campaign.matching.matches import caps_by_event, match_members
 from cucu_pipeline.campaign.publishing.message_checks import check_failures
 from cucu_pipeline.campaign.writing.briefs import Draft
-from cucu_pipeline.campaign.writing.composer import Composer
+from cucu_pipeline.campaign.writing.composer import WRITING_FIELDS, Composer
 from cucu_pipeline.campaign.writing.drafting import produce_messages
 from cucu_pipeline.clients.claude import TemplateWriter
 from cucu_pipeline.profiles.eligibility import event_exclusion_reasons
@@ -57,7 +57,8 @@ class ScriptedWriter:
 
 
 @pytest.fixture
-def world(sarah_world, rules):
+def profiles(sarah_world, rules):
+    """The enriched members and events of Sarah's world, the events on record and the matches."""
     events = sarah_world["events"]
     qualified = events[event_exclusion_reasons(events, SARAH_DATE, rules).isna()]
     users, orders = sarah_world["users"], sarah_world["orders"]
@@ -76,9 +77,30 @@ def world(sarah_world, rules):
     enriched = enrich_events(qualified, sarah_world["users"], SARAH_DATE)
     candidates = enriched.merge(qualified[["id", "participants", "invited_participants"]], on="id")
     matches = match_members(members, candidates, rules.reference_instant(SARAH_DATE), 30).matches
+    return members, enriched, events, matches
+
+
+@pytest.fixture
+def world(profiles, rules):
+    members, enriched, events, matches = profiles
     alex = matches[matches["user_id"] == "user_004"]  # the one member who has not booked the workshop
     composer = Composer(members, enriched, SARAH_DATE, rules, events["venue_name"], events["neighborhood"])
     return alex, composer
+
+
+def test_the_writing_fields_are_all_a_text_reads(profiles, rules):
+    """`matched_messages` loads only `WRITING_FIELDS` of the profiles: every text and its checks are the same."""
+    members, enriched, events, matches = profiles
+    texts = [
+        produce_messages(
+            matches,
+            Composer(read, enriched, SARAH_DATE, rules, events["venue_name"], events["neighborhood"]),
+            TemplateWriter(),
+        )
+        for read in (members, members[list(WRITING_FIELDS)])
+    ]
+    assert texts[0]["message"].notna().any()
+    pd.testing.assert_frame_equal(texts[0], texts[1])
 
 
 GOOD = "Alex, Dumpling Workshop is Wednesday at 7pm. Save a seat:"

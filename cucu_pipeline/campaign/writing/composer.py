@@ -21,6 +21,14 @@ from cucu_pipeline.profiles.member_directory import full_names
 
 OPT_OUT_AFTER_DAYS = 30  # members with no text in this many days get the opt-out line
 
+# The profile fields writing reads (briefs, check contexts, campaigns, send windows): the lists of past events, hosts
+# and orders stay on disk.
+WRITING_FIELDS = (
+    "id", "name", "first_name", "phone", "summary", "friends", "recent_texts", "home_neighborhood",
+    "work_neighborhood", "cuisine_preferences", "interests", "days_since_last_message", "days_since_last_event",
+    "hasnt_attended_in_60_days", "event_count", "events_hosted",
+)  # fmt: skip
+
 
 def needs_opt_out(days_since_last_message: pd.Series) -> pd.Series:
     return days_since_last_message.isna() | days_since_last_message.ge(OPT_OUT_AFTER_DAYS).fillna(True)
@@ -113,7 +121,7 @@ class Composer:
             feedback=feedback,
             variant=variant,
             variants=self.variants,
-            recent_texts=tuple(body_of(text, self.rules.brand) for text in member.get("recent_texts", ())),
+            recent_texts=tuple(body_of(text, self.rules.brand) for text in member["recent_texts"]),
             rejected=rejected,
         )
 

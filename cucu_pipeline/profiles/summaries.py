@@ -12,6 +12,7 @@ import pandas as pd
 
 from cucu_pipeline.core.dates import PACIFIC
 from cucu_pipeline.core.frames import records
+from cucu_pipeline.core.parallel import mapped
 from cucu_pipeline.core.wording import join_words, plural
 
 _PRONOUNS = {"female": "She", "woman": "She", "male": "He", "man": "He"}
@@ -111,8 +112,13 @@ _USER_SUMMARY_FIELDS = (
 
 
 def user_summaries(profiles: pd.DataFrame) -> pd.Series:
+    """Each member's summary, written on every core (20 us a member)."""
     rows = records(profiles[list(_USER_SUMMARY_FIELDS)])  # only what a summary reads: far faster
-    return pd.Series([user_summary(row) for row in rows], index=profiles.index, dtype=object)
+    return pd.Series(mapped(_user_summaries, rows), index=profiles.index, dtype=object)
+
+
+def _user_summaries(rows: list[dict[str, Any]]) -> list[str]:
+    return [user_summary(row) for row in rows]
 
 
 def event_summary(event: dict[str, Any]) -> str:

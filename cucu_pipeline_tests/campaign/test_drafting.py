@@ -13,6 +13,7 @@ from cucu_pipeline.campaign.writing.briefs import Draft
 from cucu_pipeline.campaign.writing.composer import WRITING_FIELDS, Composer
 from cucu_pipeline.campaign.writing.drafting import produce_messages
 from cucu_pipeline.clients.claude import TemplateWriter
+from cucu_pipeline.core import parallel
 from cucu_pipeline.profiles.eligibility import event_exclusion_reasons
 from cucu_pipeline.profiles.event_profiles import enrich_events
 from cucu_pipeline.profiles.member_profiles import enrich_users
@@ -101,6 +102,33 @@ def test_the_writing_fields_are_all_a_text_reads(profiles, rules):
     ]
     assert texts[0]["message"].notna().any()
     pd.testing.assert_frame_equal(texts[0], texts[1])
+
+
+def test_texts_written_and_checked_on_every_core_are_the_texts_written_here(profiles, rules, monkeypatch):
+    """The template writer and the checks split their work among forked children at scale; forced here onto
+    Sarah's world, they write and check the same texts as this process alone."""
+    members, enriched, events, matches = profiles
+    newcomers = matches[matches["user_id"].isin(["user_002", "user_003", "user_004"])]
+    rows = len(newcomers)  # each newcomer invited to the workshop: texts enough to share among processes
+    matches = newcomers.assign(
+        event_id="event_004",
+        candidates=[["event_004"]] * rows,
+        candidate_scores=[[30.0]] * rows,
+        candidate_caps=[[rows]] * rows,
+    )
+
+    def texts() -> pd.DataFrame:
+        composer = Composer(members, enriched, SARAH_DATE, rules, events["venue_name"], events["neighborhood"])
+        return produce_messages(matches, composer, TemplateWriter())
+
+    alone = texts()
+    forks, fork = [], parallel._forked
+    monkeypatch.setattr(parallel, "MIN_SHARE", 1)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    monkeypatch.setattr(parallel, "_forked", lambda *share: forks.append(share) or fork(*share))
+    shared = texts()
+    assert len(forks) >= 2 and alone["message"].ne("").sum() >= 2  # the writer's round and the checks' round
+    pd.testing.assert_frame_equal(alone, shared)
 
 
 GOOD = "Alex, Dumpling Workshop is Wednesday at 7pm. Save a seat:"

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from cucu_pipeline.campaign.matching.campaigns import member_campaigns
+from cucu_pipeline.core import parallel
 from cucu_pipeline.profiles.eligibility import event_exclusion_reasons, is_canceled, user_exclusion_reasons
 from cucu_pipeline.profiles.member_profiles import enrich_users
 from cucu_pipeline.profiles.standing import standing_as_of
@@ -193,3 +194,14 @@ def test_a_host_counts_what_they_hosted_and_is_never_a_newcomer(sarah_world, rul
         assert profile["primary_status"] != "never_attended" and profile["user_segment"] != "first_timer"
     assert member_campaigns(profiles.loc[["host_mario", "host_ploy"]]).isna().all()  # Fill the Table only
     assert member_campaigns(profiles.loc[["user_004"]]).tolist() == ["Seat The Newcomer"]
+
+
+def test_summaries_written_on_every_core_are_the_summaries_written_here(sarah_world, rules, monkeypatch):
+    """At scale the summaries are shared among forked children (`core.parallel`); forced here, each member keeps
+    their own summary, in order."""
+    alone = enrich(sarah_world, rules)
+    monkeypatch.setattr(parallel, "MIN_SHARE", 1)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 3)
+    shared = enrich(sarah_world, rules)
+    assert alone["summary"].nunique() == len(alone) > 3
+    pd.testing.assert_series_equal(alone["summary"], shared["summary"])

@@ -63,8 +63,25 @@ class Drafting:
 
 def evaluate(draft: Draft, brief: Brief, composer: Composer) -> tuple[str | None, list, list]:
     """The composed text, every rule's result, and the hard-rule failures (a writer error counts as a failure)."""
-    if draft.error or not draft.body or not draft.event_id:
-        return None, [], [draft.error or "empty draft"]
-    text = compose(draft.body, brief, draft.event_id)
-    results = composer.check(text, brief.user_id, draft.event_id)
-    return text, results, [f"{failure.rule}: {failure.detail}" for failure in failed_hard_rules(results)]
+    return evaluated([draft], [brief], composer)[0]
+
+
+def evaluated(drafts: list[Draft], briefs: list[Brief], composer: Composer) -> list[tuple[str | None, list, list]]:
+    """`evaluate` of each draft with its brief: the texts checked at once, on every core (`Composer.check_all`)."""
+    texts = [
+        None if draft.error or not draft.body or not draft.event_id else compose(draft.body, brief, draft.event_id)
+        for draft, brief in zip(drafts, briefs)
+    ]
+    composer.check_all(
+        [(text, brief.user_id, draft.event_id) for text, draft, brief in zip(texts, drafts, briefs) if text]
+    )
+    evaluations = []
+    for text, draft, brief in zip(texts, drafts, briefs):
+        if text is None:
+            evaluations.append((None, [], [draft.error or "empty draft"]))
+            continue
+        results = composer.check(text, brief.user_id, draft.event_id)
+        evaluations.append(
+            (text, results, [f"{failure.rule}: {failure.detail}" for failure in failed_hard_rules(results)])
+        )
+    return evaluations

@@ -16,6 +16,7 @@ from cucu_pipeline.campaign.checks.when import EVENING_FROM, event_time
 from cucu_pipeline.campaign.matching.campaigns import campaign_for, member_campaigns
 from cucu_pipeline.campaign.writing.briefs import Brief, EventFacts, allowed_segments, body_of
 from cucu_pipeline.core.frames import is_in, records
+from cucu_pipeline.core.parallel import mapped
 from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.profiles.member_directory import full_names
 
@@ -132,6 +133,15 @@ class Composer:
         if key not in self._checked:
             self._checked[key] = check_message(text, self.context(user_id, event_id))
         return self._checked[key]
+
+    def check_all(self, keys: list[tuple[str, str, str]]) -> None:
+        """`check` of each (text, member, event) not checked yet, computed at once on every core: a check is about
+        300 us of pure Python, and a run checks thousands."""
+        unchecked = list(dict.fromkeys(key for key in keys if key not in self._checked))
+        self._checked.update(zip(unchecked, mapped(self._checked_now, unchecked)))
+
+    def _checked_now(self, keys: list[tuple[str, str, str]]) -> list[list[RuleResult]]:
+        return [check_message(text, self.context(user_id, event_id)) for text, user_id, event_id in keys]
 
     def context(self, user_id: str, event_id: str) -> MessageContext:
         member, facts = self.members[user_id], self.facts(user_id, event_id)

@@ -19,7 +19,7 @@ from cucu_pipeline.campaign.writing.attempts import (
     USAGE_COLUMNS,
     Drafting,
     Outcome,
-    evaluate,
+    evaluated,
 )
 from cucu_pipeline.campaign.writing.briefs import Brief, Draft
 from cucu_pipeline.campaign.writing.composer import Composer
@@ -64,9 +64,9 @@ def _writer_rounds(
     pending, to_template = briefs, []
     for attempt in (1, 2):
         retry = []
-        for brief, draft in zip(pending, writer.write(pending, ledger)):
+        drafts = writer.write(pending, ledger)
+        for brief, draft, (text, results, failures) in zip(pending, drafts, evaluated(drafts, pending, composer)):
             state.add_usage(brief.user_id, draft)
-            text, results, failures = evaluate(draft, brief, composer)
             if not failures:
                 state.outcomes[brief.user_id] = Outcome(READY, draft, text, results, attempt)
                 continue
@@ -110,8 +110,8 @@ def hold_to_caps(briefs: list[Brief], matched: pd.DataFrame, state: Drafting) ->
 
 
 def _template_round(briefs: list[Brief], composer: Composer, state: Drafting) -> None:
-    for brief, draft in zip(briefs, template_writes(briefs)):
-        text, results, failures = evaluate(draft, brief, composer)
+    drafts = template_writes(briefs)
+    for brief, draft, (text, results, failures) in zip(briefs, drafts, evaluated(drafts, briefs, composer)):
         if failures:
             reason = "; ".join([*state.last_failures[brief.user_id], *failures])[:500]
             outcome = Outcome(SKIPPED, draft, None, [], TEMPLATE_ATTEMPT, f"no compliant text: {reason}")

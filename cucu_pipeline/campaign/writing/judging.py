@@ -7,7 +7,15 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from cucu_pipeline.campaign.writing.attempts import FALLBACK, READY, TEMPLATE_ATTEMPT, Drafting, Outcome, evaluate
+from cucu_pipeline.campaign.writing.attempts import (
+    FALLBACK,
+    READY,
+    TEMPLATE_ATTEMPT,
+    Drafting,
+    Outcome,
+    evaluate,
+    evaluated,
+)
 from cucu_pipeline.campaign.writing.briefs import Brief
 from cucu_pipeline.campaign.writing.composer import Composer
 from cucu_pipeline.campaign.writing.templates import template_writes
@@ -56,9 +64,10 @@ def _rewrites(
                 continue
         to_writer.append((focused, outcome))
     drafts = writer.write([focused for focused, _ in to_writer], ledger) if to_writer else []
-    for (focused, outcome), draft in zip(to_writer, drafts):
+    focused_briefs = [focused for focused, _ in to_writer]
+    evaluations = evaluated(drafts, focused_briefs, composer)
+    for (focused, outcome), draft, (text, results, failures) in zip(to_writer, drafts, evaluations):
         state.add_usage(focused.user_id, draft)
-        text, results, failures = evaluate(draft, focused, composer)
         if not failures:
             rewrites[focused.user_id] = (focused, Outcome(READY, draft, text, results, outcome.attempts + 1))
     return rewrites
@@ -75,8 +84,10 @@ def _template_fallbacks(
     that breaks a hard rule leaves the compliant text in place, flagged too."""
     plain = [composer.brief(b.user_id, [o.draft.event_id], variant=b.variant) for b, o, _ in failed]
     fallbacks, to_judge = {}, []
-    for (brief, outcome, judgement), fresh, draft in zip(failed, plain, template_writes(plain)):
-        text, results, failures = evaluate(draft, fresh, composer)
+    drafts = template_writes(plain)
+    for (brief, outcome, judgement), fresh, draft, (text, results, failures) in zip(
+        failed, plain, drafts, evaluated(drafts, plain, composer)
+    ):
         if failures or text == outcome.text:
             fallbacks[brief.user_id] = dataclasses.replace(outcome, judgement=judgement, needs_review=True)
         else:

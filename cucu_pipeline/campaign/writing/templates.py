@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from cucu_pipeline.campaign.checks.segments import to_gsm7
 from cucu_pipeline.campaign.writing.briefs import Brief, Draft, EventFacts
 from cucu_pipeline.campaign.writing.phrasings import BARE, STYLES, TEMPLATES, Phrasing, phrasing_family
+from cucu_pipeline.core.parallel import mapped
 from cucu_pipeline.core.wording import plural
 
 TEMPLATE_MODEL = "template"
@@ -79,7 +80,12 @@ def template_bodies(brief: Brief) -> Iterator[str]:
 
 def template_writes(briefs: list[Brief]) -> list[Draft]:
     """A draft per brief: the scorer's top pick in the best fresh phrasing; a rewrite (the brief names the rejected
-    text) moves on to another family. The reasoning is left to the scorer's, which names the member's reasons."""
+    text) moves on to another family. The reasoning is left to the scorer's, which names the member's reasons.
+    Written on every core: a hundred microseconds a brief, for thousands of briefs."""
+    return mapped(_template_drafts, briefs)
+
+
+def _template_drafts(briefs: list[Brief]) -> list[Draft]:
     drafts = []
     for brief in briefs:
         body = next(template_bodies(brief), None)

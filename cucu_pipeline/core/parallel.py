@@ -1,0 +1,102 @@
+"""Pure Python work over many items on every core of the machine: a step runs in one process (the in-process
+executor), and a loop of a hundred microseconds an item (checking a text, writing a summary) holds one core while the
+other waits.
+
+The items are split into one share per core; each share past the first is computed by a forked child, which inherits
+the items and everything they refer to without copying (https://docs.python.org/3/library/os.html#os.fork), and sends
+back only its results, pickled, through a pipe. The parent computes the first share meanwhile. A child that fails or
+dies leaves its share to the parent, which computes it again: the results never depend on the fork.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import pickle
+import signal
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+# Below this many items a share, the fork and the pickled results cost more than the work they split.
+MIN_SHARE = 1000
+
+logger = logging.getLogger(__name__)
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which a container's limit sets), at least one."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def mapped(
+    function: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item], min_share: int | None = None
+) -> list[Result]:
+    """`function(items)` (one result per item, in order), its shares of at least `min_share` items (`MIN_SHARE`)
+    computed at once on the usable cores."""
+    shares = min(usable_cores(), len(items) // max(MIN_SHARE if min_share is None else min_share, 1))
+    if shares < 2 or not hasattr(os, "fork"):
+        return list(function(items))
+    bounds = [len(items) * share // shares for share in range(shares + 1)]
+    chunks = [items[start:end] for start, end in zip(bounds, bounds[1:])]
+    # A collection walks every object and writes to its header, copying each page the processes still share;
+    # frozen, the objects the children inherit are never walked (https://docs.python.org/3/library/gc.html#gc.freeze).
+    gc.freeze()
+    pending = []
+    try:
+        pending = [(chunk, _forked(function, chunk)) for chunk in chunks[1:]]
+        results = list(function(chunks[0]))
+        while pending:
+            chunk, child = pending.pop(0)
+            share = _collected(*child) if child else None
+            results += function(chunk) if share is None else share
+    finally:
+        for _, child in pending:  # the parent failed: no child outlives the work it was given
+            if child:
+                _stopped(*child)
+        gc.unfreeze()
+    return results
+
+
+def _forked(function: Callable, chunk: Sequence) -> tuple[int, int] | None:
+    """A child computing `function(chunk)` and writing its pickled result to a pipe: (its pid, the pipe's read end),
+    or None when the system refuses the fork."""
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError as error:
+        os.close(read_end)
+        os.close(write_end)
+        logger.warning("computing every share in this process: fork failed (%s)", error)
+        return None
+    if pid == 0:  # the child: never returns, never runs the parent's exit handlers or flushes its buffers
+        status = 1
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as pipe:
+                pickle.dump(list(function(chunk)), pipe, pickle.HIGHEST_PROTOCOL)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _collected(pid: int, read_end: int) -> list | None:
+    """The child's results, or None when it failed (the parent then computes its share and meets the error itself)."""
+    with os.fdopen(read_end, "rb") as pipe:
+        payload = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0 or not payload:
+        logger.warning("a forked share failed (exit status %s); computing it in this process", status)
+        return None
+    return pickle.loads(payload)
+
+
+def _stopped(pid: int, read_end: int) -> None:
+    os.kill(pid, signal.SIGKILL)
+    os.close(read_end)
+    os.waitpid(pid, 0)

@@ -13,7 +13,7 @@ from cucu_pipeline.campaign.writing.templates import TEMPLATE_MODEL, template_wr
 from cucu_pipeline.clients.judge_prompt import JUDGE_SYSTEM_PROMPT, ClaudeJudgement, judge_schema, review_prompt
 from cucu_pipeline.clients.prompt import SYSTEM_PROMPT, ClaudeDraft, brief_prompt, output_schema
 from cucu_pipeline.quality.rubric import CRITERIA, Judgement, Review
-from cucu_pipeline.quality.signals import local_judgement
+from cucu_pipeline.quality.signals import local_judgement, local_judgements
 
 if TYPE_CHECKING:
     from cucu_pipeline.clients.claude_calls import Answer, BatchLedger
@@ -42,7 +42,7 @@ class TemplateWriter(MessageWriter):
         return template_writes(briefs)
 
     def judge(self, reviews: list[Review], ledger: BatchLedger | None = None) -> list[Judgement]:
-        return [local_judgement(review) for review in reviews]
+        return local_judgements(reviews)
 
     @property
     def model_name(self) -> str:

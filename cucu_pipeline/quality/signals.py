@@ -16,6 +16,7 @@ import re
 
 from cucu_pipeline.campaign.matching.campaigns import FILL_THE_TABLE, RETURN_TO_TABLE, SEAT_THE_NEWCOMER
 from cucu_pipeline.campaign.writing.phrasings import BARE_FAMILY, FEW_SEATS, phrasing_family
+from cucu_pipeline.core.parallel import mapped
 from cucu_pipeline.quality.rubric import CRITERIA, Judgement, Review
 
 LOCAL_JUDGE = "local"
@@ -91,3 +92,12 @@ def _overlap(body: str, recent: str, facts: set[str]) -> float:
     the same wording, whatever event it was about."""
     old = set(_WORDS.findall(recent.lower())) - facts
     return len(old & set(_WORDS.findall(body.lower()))) / len(old) if old else 0.0
+
+
+def local_judgements(reviews: list[Review]) -> list[Judgement]:
+    """`local_judgement` of each text, on every core: the local judge reads every text of a date."""
+    return mapped(_judged_here, reviews)
+
+
+def _judged_here(reviews: list[Review]) -> list[Judgement]:
+    return [local_judgement(review) for review in reviews]

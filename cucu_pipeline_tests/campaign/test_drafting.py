@@ -105,8 +105,8 @@ def test_the_writing_fields_are_all_a_text_reads(profiles, rules):
 
 
 def test_texts_written_and_checked_on_every_core_are_the_texts_written_here(profiles, rules, monkeypatch):
-    """The template writer and the checks split their work among forked children at scale; forced here onto
-    Sarah's world, they write and check the same texts as this process alone."""
+    """The template writer, the checks and the local judge split their work among forked children at scale; forced
+    here onto Sarah's world, they write, check and judge the same texts as this process alone."""
     members, enriched, events, matches = profiles
     newcomers = matches[matches["user_id"].isin(["user_002", "user_003", "user_004"])]
     rows = len(newcomers)  # each newcomer invited to the workshop: texts enough to share among processes
@@ -127,7 +127,8 @@ def test_texts_written_and_checked_on_every_core_are_the_texts_written_here(prof
     monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
     monkeypatch.setattr(parallel, "_forked", lambda *share: forks.append(share) or fork(*share))
     shared = texts()
-    assert len(forks) >= 2 and alone["message"].ne("").sum() >= 2  # the writer's round and the checks' round
+    # The template writer's round, the checks' round and the local judge's round each shared their work.
+    assert len(forks) >= 3 and alone["message"].ne("").sum() >= 2
     pd.testing.assert_frame_equal(alone, shared)
 
 

@@ -32,14 +32,12 @@ def usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def mapped(
-    function: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item], min_share: int | None = None
-) -> list[Result]:
-    """`function(items)` (one result per item, in order), its shares of at least `min_share` items (`MIN_SHARE`)
-    computed at once on the usable cores."""
+def mapped(function: Callable[[Item], Result], items: Sequence[Item], min_share: int | None = None) -> list[Result]:
+    """`[function(item) for item in items]`, in shares of at least `min_share` items (`MIN_SHARE`) computed at once
+    on the usable cores."""
     shares = min(usable_cores(), len(items) // max(MIN_SHARE if min_share is None else min_share, 1))
     if shares < 2 or not hasattr(os, "fork"):
-        return list(function(items))
+        return _each(function, items)
     bounds = [len(items) * share // shares for share in range(shares + 1)]
     chunks = [items[start:end] for start, end in zip(bounds, bounds[1:])]
     # A collection walks every object and writes to its header, copying each page the processes still share;
@@ -48,11 +46,11 @@ def mapped(
     pending = []
     try:
         pending = [(chunk, _forked(function, chunk)) for chunk in chunks[1:]]
-        results = list(function(chunks[0]))
+        results = _each(function, chunks[0])
         while pending:
             chunk, child = pending.pop(0)
             share = _collected(*child) if child else None
-            results += function(chunk) if share is None else share
+            results += _each(function, chunk) if share is None else share
     finally:
         for _, child in pending:  # the parent failed: no child outlives the work it was given
             if child:
@@ -61,9 +59,13 @@ def mapped(
     return results
 
 
+def _each(function: Callable[[Item], Result], items: Sequence[Item]) -> list[Result]:
+    return [function(item) for item in items]
+
+
 def _forked(function: Callable, chunk: Sequence) -> tuple[int, int] | None:
-    """A child computing `function(chunk)` and writing its pickled result to a pipe: (its pid, the pipe's read end),
-    or None when the system refuses the fork."""
+    """A child computing `function` of each item of `chunk` and writing the pickled results to a pipe: (its pid,
+    the pipe's read end), or None when the system refuses the fork."""
     read_end, write_end = os.pipe()
     try:
         pid = os.fork()
@@ -77,7 +79,7 @@ def _forked(function: Callable, chunk: Sequence) -> tuple[int, int] | None:
         try:
             os.close(read_end)
             with os.fdopen(write_end, "wb") as pipe:
-                pickle.dump(list(function(chunk)), pipe, pickle.HIGHEST_PROTOCOL)
+                pickle.dump(_each(function, chunk), pipe, pickle.HIGHEST_PROTOCOL)
             status = 0
         finally:
             os._exit(status)

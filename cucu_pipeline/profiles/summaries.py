@@ -114,11 +114,7 @@ _USER_SUMMARY_FIELDS = (
 def user_summaries(profiles: pd.DataFrame) -> pd.Series:
     """Each member's summary, written on every core (20 us a member)."""
     rows = records(profiles[list(_USER_SUMMARY_FIELDS)])  # only what a summary reads: far faster
-    return pd.Series(mapped(_user_summaries, rows), index=profiles.index, dtype=object)
-
-
-def _user_summaries(rows: list[dict[str, Any]]) -> list[str]:
-    return [user_summary(row) for row in rows]
+    return pd.Series(mapped(user_summary, rows), index=profiles.index, dtype=object)
 
 
 def event_summary(event: dict[str, Any]) -> str:

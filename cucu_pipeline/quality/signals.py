@@ -96,8 +96,4 @@ def _overlap(body: str, recent: str, facts: set[str]) -> float:
 
 def local_judgements(reviews: list[Review]) -> list[Judgement]:
     """`local_judgement` of each text, on every core: the local judge reads every text of a date."""
-    return mapped(_judged_here, reviews)
-
-
-def _judged_here(reviews: list[Review]) -> list[Judgement]:
-    return [local_judgement(review) for review in reviews]
+    return mapped(local_judgement, reviews)

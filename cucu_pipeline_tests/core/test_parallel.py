@@ -14,8 +14,8 @@ from cucu_pipeline.core.parallel import mapped
 PARENT = os.getpid()
 
 
-def _squares_and_pids(items):
-    return [(item * item, os.getpid()) for item in items]
+def _squares_and_pids(item):
+    return item * item, os.getpid()
 
 
 @pytest.fixture
@@ -41,16 +41,16 @@ def test_one_usable_core_never_forks(monkeypatch):
     assert {pid for _, pid in mapped(_squares_and_pids, list(range(10)), min_share=1)} == {PARENT}
 
 
-def _dies_in_a_child(items):
+def _dies_in_a_child(item):
     if os.getpid() != PARENT:
         os._exit(3)  # killed, say, by the kernel's out-of-memory killer
-    return [item + 1 for item in items]
+    return item + 1
 
 
-def _raises_in_a_child(items):
+def _raises_in_a_child(item):
     if os.getpid() != PARENT:
         raise ValueError("only in the child")
-    return [item + 1 for item in items]
+    return item + 1
 
 
 @pytest.mark.parametrize("function", [_dies_in_a_child, _raises_in_a_child])
@@ -60,10 +60,10 @@ def test_a_failed_child_leaves_its_share_to_the_parent(four_cores, function, cap
     assert not _children_left()
 
 
-def _fails_in_the_parent(items):
+def _fails_in_the_parent(item):
     if os.getpid() == PARENT:
         raise ValueError("the parent's own share")
-    return items
+    return item
 
 
 def test_an_error_in_the_parent_is_raised_and_no_child_is_left_behind(four_cores):
@@ -74,7 +74,7 @@ def test_an_error_in_the_parent_is_raised_and_no_child_is_left_behind(four_cores
 
 
 def test_the_heap_is_frozen_while_children_share_it(four_cores):
-    counts = mapped(lambda items: [gc.get_freeze_count() for _ in items], list(range(4)), min_share=2)
+    counts = mapped(lambda _: gc.get_freeze_count(), list(range(4)), min_share=2)
     assert min(counts) > 0 and gc.get_freeze_count() == 0
 
 

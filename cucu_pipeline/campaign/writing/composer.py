@@ -131,7 +131,7 @@ class Composer:
         text, and the same text for the same member and event gets the same answer without a second pass."""
         key = (text, user_id, event_id)
         if key not in self._checked:
-            self._checked[key] = check_message(text, self.context(user_id, event_id))
+            self._checked[key] = self._checked_now(key)
         return self._checked[key]
 
     def check_all(self, keys: list[tuple[str, str, str]]) -> None:
@@ -140,8 +140,9 @@ class Composer:
         unchecked = list(dict.fromkeys(key for key in keys if key not in self._checked))
         self._checked.update(zip(unchecked, mapped(self._checked_now, unchecked)))
 
-    def _checked_now(self, keys: list[tuple[str, str, str]]) -> list[list[RuleResult]]:
-        return [check_message(text, self.context(user_id, event_id)) for text, user_id, event_id in keys]
+    def _checked_now(self, key: tuple[str, str, str]) -> list[RuleResult]:
+        text, user_id, event_id = key
+        return check_message(text, self.context(user_id, event_id))
 
     def context(self, user_id: str, event_id: str) -> MessageContext:
         member, facts = self.members[user_id], self.facts(user_id, event_id)

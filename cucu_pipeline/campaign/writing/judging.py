@@ -63,8 +63,8 @@ def _rewrites(
                 rewrites[brief.user_id] = (focused, Outcome(READY, improved, text, results, outcome.attempts + 1))
                 continue
         to_writer.append((focused, outcome))
-    drafts = writer.write([focused for focused, _ in to_writer], ledger) if to_writer else []
     focused_briefs = [focused for focused, _ in to_writer]
+    drafts = writer.write(focused_briefs, ledger) if to_writer else []
     evaluations = evaluated(drafts, focused_briefs, composer)
     for (focused, outcome), draft, (text, results, failures) in zip(to_writer, drafts, evaluations):
         state.add_usage(focused.user_id, draft)

@@ -82,20 +82,15 @@ def template_writes(briefs: list[Brief]) -> list[Draft]:
     """A draft per brief: the scorer's top pick in the best fresh phrasing; a rewrite (the brief names the rejected
     text) moves on to another family. The reasoning is left to the scorer's, which names the member's reasons.
     Written on every core: a hundred microseconds a brief, for thousands of briefs."""
-    return mapped(_template_drafts, briefs)
+    return mapped(_template_draft, briefs)
 
 
-def _template_drafts(briefs: list[Brief]) -> list[Draft]:
-    drafts = []
-    for brief in briefs:
-        body = next(template_bodies(brief), None)
-        drafts.append(
-            Draft(
-                user_id=brief.user_id,
-                event_id=brief.candidates[0].id,
-                body=body,
-                model=TEMPLATE_MODEL,
-                error=None if body else "no template fits the length budget",
-            )
-        )
-    return drafts
+def _template_draft(brief: Brief) -> Draft:
+    body = next(template_bodies(brief), None)
+    return Draft(
+        user_id=brief.user_id,
+        event_id=brief.candidates[0].id,
+        body=body,
+        model=TEMPLATE_MODEL,
+        error=None if body else "no template fits the length budget",
+    )

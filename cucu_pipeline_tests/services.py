@@ -23,19 +23,45 @@ def executable(name: str) -> str:
     return shutil.which(name) or str(Path(sys.executable).with_name(name))
 
 
-def finished_runs(instance_folder: Path, count: int, timeout: float) -> list:
-    """Wait until the instance in `instance_folder` holds `count` runs, all finished; return them."""
+@contextmanager
+def dagster_daemon(folder: Path, environ: dict[str, str], target: list[str]):
+    """`dagster-daemon run` (which starts queued runs) for the instance in `folder`, its output kept in
+    `folder/daemon.log`; stopped after the block."""
+    with (folder / "daemon.log").open("wb") as log:
+        daemon = subprocess.Popen(
+            [executable("dagster-daemon"), "run", *target],
+            cwd=folder,
+            env=environ,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield daemon
+        finally:
+            daemon.terminate()
+            daemon.wait(timeout=30)
+
+
+def finished_runs(instance_folder: Path, count: int, timeout: float, daemon: subprocess.Popen) -> list:
+    """Wait until the instance in `instance_folder` holds `count` runs, all finished; return them.
+
+    A daemon that exits or a run still waiting at the deadline fails with the daemon's last output, which says why.
+    """
     finished = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
     deadline = time.monotonic() + timeout
     with contextlib.chdir(instance_folder):  # the instance's storage paths are relative to its folder
         instance = dg.DagsterInstance.from_config(str(instance_folder))
-        while time.monotonic() < deadline:
+        runs = []
+        while time.monotonic() < deadline and daemon.poll() is None:
             runs = instance.get_runs()
             if len(runs) == count and all(run.status in finished for run in runs):
                 return runs
             time.sleep(1)
+    state = f"daemon exited with {daemon.returncode}" if daemon.poll() is not None else f"not finished in {timeout} s"
+    output = (instance_folder / "daemon.log").read_text(errors="replace")[-4000:]
     raise TimeoutError(
-        f"runs not finished in {timeout} s: {[(r.tags.get('dagster/partition'), r.status) for r in runs]}"
+        f"runs {state}: {[(r.tags.get('dagster/partition'), r.status) for r in runs]}\ndaemon output:\n{output}"
     )
 
 

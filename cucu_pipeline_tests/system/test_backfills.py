@@ -17,7 +17,7 @@ from cucu_pipeline.definitions import defs
 from cucu_pipeline_tests.conftest import REPO, SAMPLE_RAW
 from cucu_pipeline_tests.defs.test_campaign_assets import pipeline_records, run
 from cucu_pipeline_tests.defs.test_definitions import ASSET_KEYS
-from cucu_pipeline_tests.services import executable, finished_runs
+from cucu_pipeline_tests.services import dagster_daemon, executable, finished_runs
 
 pytestmark = pytest.mark.slow  # whole-graph runs through the CLI, the daemon, a browser or a service
 
@@ -68,19 +68,8 @@ def test_a_three_day_cli_backfill_runs_in_parallel_and_queues_what_one_by_one_wo
         timeout=120,
     )
     assert submitted.returncode == 0, submitted.stderr[-3000:]
-    daemon = subprocess.Popen(
-        [executable("dagster-daemon"), "run", *module],
-        cwd=folder,
-        env=environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        runs = finished_runs(folder, len(DATES), timeout=300)
-    finally:
-        daemon.terminate()
-        daemon.wait(timeout=30)
+    with dagster_daemon(folder, environ, module) as daemon:
+        runs = finished_runs(folder, len(DATES), timeout=300, daemon=daemon)
     assert sorted(r.tags["dagster/partition"] for r in runs) == DATES
     assert {r.status for r in runs} == {dg.DagsterRunStatus.SUCCESS}
     assert all(r.tags.get("dagster/backfill") for r in runs)  # one run per date, grouped as one backfill

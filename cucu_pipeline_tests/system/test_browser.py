@@ -17,7 +17,14 @@ from playwright import sync_api as playwright
 
 from cucu_pipeline_tests.conftest import REPO, SAMPLE_RAW
 from cucu_pipeline_tests.defs.test_definitions import ASSET_KEYS
-from cucu_pipeline_tests.services import SYSTEM_PACKAGES_REQUIRED, executable, finished_runs, free_port, wait_for_port
+from cucu_pipeline_tests.services import (
+    SYSTEM_PACKAGES_REQUIRED,
+    dagster_daemon,
+    executable,
+    finished_runs,
+    free_port,
+    wait_for_port,
+)
 
 pytestmark = pytest.mark.slow  # whole-graph runs through the CLI, the daemon, a browser or a service
 
@@ -27,23 +34,28 @@ DATE = "2026-06-15"  # inside the sample data's simulated campaigns, so the week
 
 @contextmanager
 def dagster_ui(folder: Path):
-    """The webserver and the daemon (which starts queued runs), as `dagster dev` would run them."""
+    """The webserver and the daemon, as `dagster dev` would run them; yields the UI's address and the daemon.
+
+    The daemon starts once the webserver listens, so the two never create the instance's fresh storage at once.
+    """
     port = free_port()
     environ = {**os.environ, "DAGSTER_HOME": str(folder), "CUCU_DATA_DIR": str(folder / "data")}
     workspace = ["-w", str(folder / "workspace.yaml")]
-    quiet = {"cwd": folder, "env": environ, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    processes = [
-        subprocess.Popen([executable("dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), *workspace], **quiet),
-        subprocess.Popen([executable("dagster-daemon"), "run", *workspace], **quiet),
-    ]
-    try:
-        wait_for_port(port, timeout=120)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
+    with (folder / "webserver.log").open("wb") as log:
+        webserver = subprocess.Popen(
+            [executable("dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), *workspace],
+            cwd=folder,
+            env=environ,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for_port(port, timeout=120)
+            with dagster_daemon(folder, environ, workspace) as daemon:
+                yield f"http://127.0.0.1:{port}", daemon
+        finally:
+            webserver.terminate()
+            webserver.wait(timeout=30)
 
 
 def show_whole_graph(page) -> None:
@@ -87,7 +99,7 @@ def test_a_campaign_manager_materializes_a_date_from_the_ui(tmp_path):
         (REPO / "workspace.yaml").read_text().replace("working_directory: .", f"working_directory: {REPO}")
     )
     screenshots = Path(os.environ.get("CUCU_SCREENSHOT_DIR", tmp_path))
-    with dagster_ui(folder) as url, playwright.sync_playwright() as driver:
+    with dagster_ui(folder) as (url, daemon), playwright.sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1800, "height": 1500})
         page.goto(f"{url}/asset-groups", wait_until="networkidle")
@@ -107,7 +119,7 @@ def test_a_campaign_manager_materializes_a_date_from_the_ui(tmp_path):
         # The launch answers after the run is submitted: on 2 busy CI workers that took more than Playwright's 5 s.
         playwright.expect(page.get_by_text("Launched run")).to_be_visible(timeout=30_000)
 
-        (run,) = finished_runs(folder, 1, timeout=240)
+        (run,) = finished_runs(folder, 1, timeout=240, daemon=daemon)
         assert run.status == dg.DagsterRunStatus.SUCCESS and run.tags["dagster/partition"] == DATE
 
         page.reload(wait_until="networkidle")

@@ -228,19 +228,22 @@ def test_dagster_yaml_is_a_valid_instance_config_for_one_machine(tmp_path, monke
     assert not instance.nux_enabled  # no newsletter prompt over the UI (a browser test once clicked into it)
 
 
-def test_loading_the_definitions_sets_the_collector_thresholds_for_bulk_tables():
-    import gc
-
-    from cucu_pipeline.definitions import GC_THRESHOLDS
-
-    assert gc.get_threshold() == GC_THRESHOLDS
-
-
 HEAVY = ("anthropic", "scipy.stats", "statsmodels", "matplotlib", "dagster_celery", "celery", "tldextract")
 
 
 def _probe(code: str) -> str:
     return subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_the_collector_runs_at_the_bulk_thresholds_from_the_first_import_and_loading_freezes_what_it_made():
+    """Dagster and pandas load at the package's thresholds; what loading made is frozen, so neither a collection nor
+    the exit walks it again."""
+    from cucu_pipeline import GC_THRESHOLDS
+
+    before = "import gc, sys, cucu_pipeline; print(gc.get_threshold(), 'dagster' in sys.modules)"
+    assert _probe(before) == f"{GC_THRESHOLDS} False"
+    frozen = "import gc, cucu_pipeline.definitions; print(gc.get_threshold(), gc.get_freeze_count() > 100_000)"
+    assert _probe(frozen) == f"{GC_THRESHOLDS} True"
 
 
 def test_loading_the_definitions_imports_no_heavy_library_a_step_imports_where_it_uses_it():

@@ -18,6 +18,8 @@ import signal
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from threadpoolctl import threadpool_limits
+
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
@@ -45,12 +47,16 @@ def mapped(function: Callable[[Item], Result], items: Sequence[Item], min_share:
     gc.freeze()
     pending = []
     try:
-        pending = [(chunk, _forked(function, chunk)) for chunk in chunks[1:]]
-        results = _each(function, chunks[0])
-        while pending:
-            chunk, child = pending.pop(0)
-            share = _collected(*child) if child else None
-            results += _each(function, chunk) if share is None else share
+        # Each process computes on one core: a BLAS pool of a thread per core in every process (OpenBLAS's default)
+        # oversubscribes the machine, and its spinning threads made the scorer's shared chunks slower than one
+        # process alone. The children inherit the limit (https://github.com/joblib/threadpoolctl).
+        with threadpool_limits(limits=1, user_api="blas"):
+            pending = [(chunk, _forked(function, chunk)) for chunk in chunks[1:]]
+            results = _each(function, chunks[0])
+            while pending:
+                chunk, child = pending.pop(0)
+                share = _collected(*child) if child else None
+                results += _each(function, chunk) if share is None else share
     finally:
         for _, child in pending:  # the parent failed: no child outlives the work it was given
             if child:

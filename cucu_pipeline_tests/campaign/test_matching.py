@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cucu_pipeline.campaign.matching import scoring
 from cucu_pipeline.campaign.matching.campaigns import (
     FILL_THE_TABLE,
     RETURN_TO_TABLE,
@@ -15,6 +16,7 @@ from cucu_pipeline.campaign.matching.campaigns import (
 )
 from cucu_pipeline.campaign.matching.matches import MATCH_COLUMNS, match_members
 from cucu_pipeline.campaign.matching.scoring import SHORT_LIST, WEIGHTS
+from cucu_pipeline.core import parallel
 from cucu_pipeline.core.frames import top_positions
 
 REFERENCE = pd.Timestamp("2024-02-10T18:00:00Z")
@@ -224,8 +226,15 @@ def test_scores_are_the_same_in_chunks(monkeypatch):
         for n in range(6)
     ]
     whole = match(members, events)
-    monkeypatch.setattr("cucu_pipeline.campaign.matching.scoring.CHUNK", 2)
+    monkeypatch.setattr(scoring, "CHUNK", 2)
     pd.testing.assert_frame_equal(whole, match(members, events))
+    # And the chunks shared among forked children (at scale, shares of `CHUNKS_A_SHARE` on every core).
+    forks, fork = [], parallel._forked
+    monkeypatch.setattr(scoring, "CHUNKS_A_SHARE", 1)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 3)
+    monkeypatch.setattr(parallel, "_forked", lambda *share: forks.append(share) or fork(*share))
+    pd.testing.assert_frame_equal(whole, match(members, events))
+    assert len(forks) == 2
 
 
 REGULAR = {"event_count": 5, "days_since_last_event": 5}

@@ -9,8 +9,8 @@ import dagster as dg
 import pandas as pd
 import pytest
 
+from cucu_pipeline.campaign.matching import features
 from cucu_pipeline.campaign.matching import matches as matching
-from cucu_pipeline.campaign.matching import scoring
 from cucu_pipeline.campaign.matching.audience import SINGLE_STATUSES, alcohol_events, singles_events
 from cucu_pipeline.campaign.matching.matches import caps_by_event
 from cucu_pipeline.campaign.writing.attempts import publishable
@@ -86,8 +86,8 @@ def test_generated_data_keeps_every_seat_and_audience_rule(tmp_path):
 
 def test_broken_audience_rules_are_caught(sample_data_dir, monkeypatch):
     """With the audience rules switched off, the same measures find singles and alcohol texts to the wrong members."""
-    monkeypatch.setattr(scoring, "single_members", lambda members: members["id"].notna().to_numpy())
-    monkeypatch.setattr(scoring, "adult_members", lambda members: members["id"].notna().to_numpy())
+    monkeypatch.setattr(features, "single_members", lambda members: members["id"].notna().to_numpy())
+    monkeypatch.setattr(features, "adult_members", lambda members: members["id"].notna().to_numpy())
     found = violations(run({"CUCU_DATA_DIR": str(sample_data_dir)}, "2026-02-10"))
     assert found["singles_to_others"] and found["alcohol_to_unknown_or_under_21"]
 

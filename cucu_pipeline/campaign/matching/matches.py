@@ -13,7 +13,8 @@ from cucu_pipeline.campaign.checks.sms_rules import textable_event_name
 from cucu_pipeline.campaign.checks.when import BEFORE_START
 from cucu_pipeline.campaign.matching.allocation import allocate_seats
 from cucu_pipeline.campaign.matching.campaigns import RETURN_TO_TABLE, campaign_for
-from cucu_pipeline.campaign.matching.scoring import score_candidates, words
+from cucu_pipeline.campaign.matching.features import words
+from cucu_pipeline.campaign.matching.scoring import score_candidates
 from cucu_pipeline.core.frames import records
 from cucu_pipeline.core.wording import plural
 

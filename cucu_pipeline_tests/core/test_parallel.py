@@ -83,3 +83,18 @@ def _children_left() -> bool:
         return os.waitpid(-1, os.WNOHANG) != (0, 0)
     except ChildProcessError:  # no child at all
         return False
+
+
+def _blas_threads(_=None) -> set[int]:
+    from threadpoolctl import threadpool_info
+
+    return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+
+def test_every_process_computes_on_one_blas_thread_and_the_pool_is_restored_after(four_cores):
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=2, user_api="blas"):  # numpy's OpenBLAS, as on a machine of two cores or more
+        assert _blas_threads() == {2}
+        assert mapped(_blas_threads, list(range(4)), min_share=1) == [{1}] * 4
+        assert _blas_threads() == {2}

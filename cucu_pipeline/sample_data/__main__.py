@@ -6,6 +6,7 @@ Users as an Extended JSON array, events as plain JSON, orders as JSON Lines, mes
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from pathlib import Path
 
@@ -18,8 +19,12 @@ def write_exports(collections: dict[str, list], out: Path) -> None:
     """Users as an Extended JSON array, events as plain JSON, orders as JSON Lines, messages as an Airtable export."""
     out.mkdir(parents=True, exist_ok=True)
 
+    # What `json_util.dumps` writes, character for character: its hook turns each date and ObjectId into Extended
+    # JSON, and the C encoder writes the rest (json_util converts every value of every document in Python first).
+    bson_value = functools.partial(json_util.default, json_options=json_util.RELAXED_JSON_OPTIONS)
+
     def extended(document: object) -> str:
-        return json_util.dumps(document, json_options=json_util.RELAXED_JSON_OPTIONS)
+        return json.dumps(document, default=bson_value)
 
     def array(lines: list[str]) -> str:  # one document per line: compact, yet diffs and greps well
         return "[\n" + ",\n".join(lines) + "\n]\n"

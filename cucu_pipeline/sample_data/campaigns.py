@@ -131,11 +131,14 @@ def simulate_campaigns(seed: int, users: list[dict], events: list[dict]) -> tupl
     for offset in range((SIMULATED_UNTIL - SIMULATED_FROM).days + 1):
         day = SIMULATED_FROM + dt.timedelta(days=offset)
         opens = reference_instant(day, SEND_HOUR).to_pydatetime()
-        available = members[: bisect_right(signups, opens)]
+        # The members signed up by then are a prefix of `members`: sampling their positions draws the same members
+        # as sampling a copy of the prefix, without a copy a day (quadratic at a million members).
+        available = bisect_right(signups, opens)
         soon = upcoming[bisect_right(starts, opens + dt.timedelta(days=2)) : bisect_right(starts, opens + 4 * WINDOW)]
         if not soon:  # small test exports have days with nothing to promote
             continue
-        chosen = rng.sample(available, min(MEMBERS_PER_DAY, len(available) // MEMBERS_PER_CAMPAIGN_SLOT))
+        picked = rng.sample(range(available), min(MEMBERS_PER_DAY, available // MEMBERS_PER_CAMPAIGN_SLOT))
+        chosen = [members[position] for position in picked]
         matches = [(member, rng.choice(soon), rng.choice(CAMPAIGNS)) for member in chosen]
         frame = pd.DataFrame({"user_id": [m["id"] for m, _, _ in matches], "campaign": [c for _, _, c in matches]})
         for (member, event, campaign), arm in zip(matches, assign_arms(frame, EXPERIMENT, day)):

@@ -23,11 +23,15 @@ def executable(name: str) -> str:
     return shutil.which(name) or str(Path(sys.executable).with_name(name))
 
 
+# Where `dagster_daemon` keeps the daemon's output, in the instance's folder; `finished_runs` quotes it.
+DAEMON_LOG = "daemon.log"
+
+
 @contextmanager
 def dagster_daemon(folder: Path, environ: dict[str, str], target: list[str]):
     """`dagster-daemon run` (which starts queued runs) for the instance in `folder`, its output kept in
-    `folder/daemon.log`; stopped after the block."""
-    with (folder / "daemon.log").open("wb") as log:
+    `folder/DAEMON_LOG`; stopped after the block."""
+    with (folder / DAEMON_LOG).open("wb") as log:
         daemon = subprocess.Popen(
             [executable("dagster-daemon"), "run", *target],
             cwd=folder,
@@ -59,7 +63,7 @@ def finished_runs(instance_folder: Path, count: int, timeout: float, daemon: sub
                 return runs
             time.sleep(1)
     state = f"daemon exited with {daemon.returncode}" if daemon.poll() is not None else f"not finished in {timeout} s"
-    output = (instance_folder / "daemon.log").read_text(errors="replace")[-4000:]
+    output = (instance_folder / DAEMON_LOG).read_text(errors="replace")[-4000:]
     raise TimeoutError(
         f"runs {state}: {[(r.tags.get('dagster/partition'), r.status) for r in runs]}\ndaemon output:\n{output}"
     )

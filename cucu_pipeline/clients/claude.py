@@ -12,8 +12,8 @@ from cucu_pipeline.campaign.writing.briefs import Brief, Draft
 from cucu_pipeline.campaign.writing.templates import TEMPLATE_MODEL, template_writes
 from cucu_pipeline.clients.judge_prompt import JUDGE_SYSTEM_PROMPT, ClaudeJudgement, judge_schema, review_prompt
 from cucu_pipeline.clients.prompt import SYSTEM_PROMPT, ClaudeDraft, brief_prompt, output_schema
+from cucu_pipeline.quality.judge import local_judgement, local_judgements
 from cucu_pipeline.quality.rubric import CRITERIA, Judgement, Review
-from cucu_pipeline.quality.signals import local_judgement, local_judgements
 
 if TYPE_CHECKING:
     from cucu_pipeline.clients.claude_calls import Answer, BatchLedger
@@ -180,6 +180,7 @@ class ClaudeWriter(MessageWriter):
             return draft
         draft.event_id, draft.body = parsed.event_id, parsed.message
         draft.reasoning, draft.confidence = parsed.reasoning, max(0, min(100, parsed.confidence))
+        draft.lead = parsed.lead_reason
         return draft
 
     def _judgement(self, review: Review, answer: Answer) -> Judgement:

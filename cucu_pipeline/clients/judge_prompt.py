@@ -8,7 +8,7 @@ from functools import cache
 from pydantic import BaseModel, Field
 
 from cucu_pipeline.clients.prompt import STYLES, event_facts, payload_json
-from cucu_pipeline.quality.rubric import RUBRIC, Review
+from cucu_pipeline.quality.rubric import RUBRIC, SCALE, Review
 
 JUDGE_SYSTEM_PROMPT = f"""You review one SMS invitation from Cuculi (social dinners, cooking classes and tastings in \
 San Francisco) before it is sent. Code has already checked the hard rules (length, link, facts, compliance); you \
@@ -17,8 +17,9 @@ judge whether a member would enjoy reading it and act on it.
 Score the text from 1 (bad) to 5 (excellent) on each criterion:
 {RUBRIC}
 
-A 5 is a text a good copywriter would send as is; 3 is acceptable but flat; 2 has a real flaw; 1 is misleading or \
-wrong for this member or event. List each flaw as one short issue, prefixed by its criterion ("personal: ignores \
+{SCALE} Check every claim about the member against their \
+profile and the event's "reasons" (the true reasons they would go, with evidence): a claim about their past that no \
+reason supports is a 1 on personal. List each flaw as one short issue, prefixed by its criterion ("personal: ignores \
 the shared taste (Korean food)"). Approve the text when no criterion is below 3 and the mean is at least 3.5.
 
 When you do not approve, write improved_message: the same invitation, better, for the same event, obeying every \
@@ -74,6 +75,7 @@ def review_prompt(review: Review) -> str:
             **event_facts(event),
             "starts": "evening (from 5pm)" if event.evening else "daytime (before 5pm)",
             "shared_taste": event.hook or None,
+            "reasons": [{"kind": reason.kind, "evidence": reason.evidence} for reason in event.reasons],
         },
     }
     return payload_json(payload)

@@ -90,7 +90,7 @@ def event_matches(
     ins={
         "enriched_users": reads(*WRITING_FIELDS),
         "raw_users": reads("id", "first_name", "last_name"),
-        "raw_events": reads("venue_name", "neighborhood"),
+        "raw_events": reads("id", "venue_name", "neighborhood", "invited_participants"),
     },
     metadata=column_schema("matched_messages"),
 )

@@ -147,7 +147,15 @@ def qualified_events(
     ins={
         "raw_users": reads("id", "mongo_id", "first_name", "last_name", "email"),
         "raw_events": reads(
-            "id", "name", "start_date", "event_status", "participants", "owner_id", "venue_name", "categories"
+            "id",
+            "name",
+            "start_date",
+            "event_status",
+            "participants",
+            "owner_id",
+            "venue_name",
+            "categories",
+            "features",
         ),
     },
     metadata=column_schema("enriched_users"),

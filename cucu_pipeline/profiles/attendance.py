@@ -1,5 +1,6 @@
 """Who attended what, with whom: the past attendances of members and the guests they keep meeting (docs/assets.md:
-"Profile rules"). Only events that started before the reference instant and were not canceled are history.
+"Profile rules"). Only events that started before the reference instant and were not canceled are history; a member
+was there when the event lists their email or when they paid for it (an order placed before the reference instant).
 """
 
 from __future__ import annotations
@@ -11,14 +12,29 @@ from cucu_pipeline.core.dates import iso_day
 from cucu_pipeline.core.frames import lists_by
 from cucu_pipeline.profiles.eligibility import is_canceled
 from cucu_pipeline.profiles.member_directory import by_email, canonical_member_ids
+from cucu_pipeline.profiles.standing import paid_orders
+
+_EVENT_FIELDS = ["id", "name", "start_date", "venue_name", "owner_id", "categories", "features"]
 
 
-def past_attendance(events: pd.DataFrame, reference: pd.Timestamp) -> pd.DataFrame:
-    """One row per (past event, participant email): events that started before the reference and were not canceled."""
+def past_attendance(
+    events: pd.DataFrame, reference: pd.Timestamp, orders: pd.DataFrame, users: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per (past event, participant email): events that started before the reference and were not canceled,
+    with their participants and the members who paid for them (a paid seat is a seat taken, listed or not)."""
     past = events[(events["start_date"] < reference) & ~is_canceled(events)]
-    rows = past[["id", "name", "start_date", "venue_name", "owner_id", "categories", "participants"]]
-    rows = rows.rename(columns={"id": "event_id", "name": "event_name", "participants": "email"}).explode("email")
-    return rows.dropna(subset=["email"])
+    listed = past[[*_EVENT_FIELDS, "participants"]].rename(columns={"participants": "email"}).explode("email")
+    paid = paid_orders(orders, reference)
+    emails = users.drop_duplicates("id").set_index("id")["email"]
+    payers = pd.DataFrame(
+        {
+            "id": paid["event_id"].to_numpy(),
+            "email": canonical_member_ids(paid["user_id"], users).map(emails).to_numpy(),
+        }
+    )
+    rows = pd.concat([listed, past[_EVENT_FIELDS].merge(payers, on="id")], ignore_index=True)
+    rows = rows.dropna(subset=["email"]).drop_duplicates(["id", "email"])
+    return rows.rename(columns={"id": "event_id", "name": "event_name"})
 
 
 def member_attendance(
@@ -29,10 +45,24 @@ def member_attendance(
     mine = mine.sort_values(["member_id", "start_date"], ascending=[True, False], kind="stable")
     mine["host_name"] = canonical_member_ids(mine["owner_id"], users).map(names)
     mine["history_item"] = [
-        {"name": name, "date": day, "venue": venue}
+        {
+            "id": event_id,
+            "name": name,
+            "date": day,
+            "venue": venue,
+            "host": host,
+            "categories": list(categories),
+            "features": list(features),
+        }
         # Lists, not the columns: iterating an Arrow-backed column boxes each value through pandas.
-        for name, day, venue in zip(
-            mine["event_name"].tolist(), iso_day(mine["start_date"]).tolist(), mine["venue_name"].tolist()
+        for event_id, name, day, venue, host, categories, features in zip(
+            mine["event_id"].tolist(),
+            mine["event_name"].tolist(),
+            iso_day(mine["start_date"]).tolist(),
+            mine["venue_name"].tolist(),
+            mine["host_name"].where(mine["host_name"].notna(), None).tolist(),
+            mine["categories"].tolist(),
+            mine["features"].tolist(),
         )
     ]
     return mine

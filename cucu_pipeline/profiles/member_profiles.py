@@ -61,7 +61,7 @@ def enrich_users(
     base = base.assign(person_id=persons.of_members(base["id"]).fillna(base["id"]))
     index = base.index
     names = full_names(users)
-    attendance = past_attendance(events, reference)
+    attendance = past_attendance(events, reference, orders, users)
     mine = member_attendance(attendance, base, users, names)
 
     profile = _identity_fields(base, names, campaign_date)

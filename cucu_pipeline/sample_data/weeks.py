@@ -30,7 +30,7 @@ import pandas as pd
 from cucu_pipeline.campaign.matching.campaigns import SEAT_THE_NEWCOMER
 from cucu_pipeline.campaign.matching.diet import event_conflicts, member_restrictions
 from cucu_pipeline.campaign.writing.briefs import body_of
-from cucu_pipeline.campaign.writing.phrasings import phrasing_family
+from cucu_pipeline.campaign.writing.library import line_of
 from cucu_pipeline.core.dates import utc_iso
 from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.definitions import build_assets
@@ -183,10 +183,10 @@ def _same_as_previous(contacts: pd.DataFrame, in_run: pd.Series, column: str) ->
 
 
 def _phrasing_of_last_three(contacts: pd.DataFrame, in_run: pd.Series, brand: str) -> pd.DataFrame:
-    """Texts of the run in the phrasing family of one of the person's three previous texts (the template writer's
-    families; Claude's own words have none)."""
+    """Texts of the run on the library line of one of the person's three previous texts (the template writer's
+    lines; Claude's own words have none)."""
     sent = contacts[contacts["status"].str.lower() == "sent"]
-    family = sent["message"].fillna("").map(lambda text: phrasing_family(body_of(text, brand)))
+    family = sent["message"].fillna("").map(lambda text: line_of(body_of(text, brand)))
     by_person = family.groupby(sent["person_id"])
     repeated = pd.concat([family.eq(by_person.shift(back)) for back in (1, 2, 3)], axis=1).any(axis=1)
     return sent[in_run[sent.index] & family.notna() & repeated]

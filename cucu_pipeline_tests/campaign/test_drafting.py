@@ -18,8 +18,8 @@ from cucu_pipeline.profiles.eligibility import event_exclusion_reasons
 from cucu_pipeline.profiles.event_profiles import enrich_events
 from cucu_pipeline.profiles.member_profiles import enrich_users
 from cucu_pipeline.profiles.standing import standing_as_of
+from cucu_pipeline.quality.judge import local_judgement
 from cucu_pipeline.quality.rubric import CRITERIA, Judgement
-from cucu_pipeline.quality.signals import local_judgement
 from cucu_pipeline_tests.conftest import SARAH_DATE
 
 
@@ -132,7 +132,7 @@ def test_texts_written_and_checked_on_every_core_are_the_texts_written_here(prof
     pd.testing.assert_frame_equal(alone, shared)
 
 
-GOOD = "Alex, Dumpling Workshop is Wednesday at 7pm. Save a seat:"
+GOOD = "Alex, Chef Mario hosts again on Valentine's Day: Dumpling Workshop, Wednesday at 7pm. Join us:"
 
 
 def test_the_workshop_facts(world):
@@ -196,7 +196,7 @@ def test_checks_find_broken_publishable_texts(world):
 
 def test_checks_catch_a_failing_text_marked_publishable_although_it_was_checked_before(world):
     matches, composer = world
-    shouting = GOOD.replace("Save a seat:", "SAVE A SEAT NOW!!")
+    shouting = GOOD.replace("Join us:", "JOIN US NOW!!")
     messages = produce_messages(matches, composer, ScriptedWriter(shouting, shouting))
     assert messages["status"].tolist() == ["fallback"]  # both drafts were checked and refused
     drafted = f"Cuculi: {shouting} https://cucu.li/bookings/event_004 Reply STOP to opt out"

@@ -10,6 +10,8 @@ import pytest
 from cucu_pipeline.campaign.checks.context import MessageContext
 from cucu_pipeline.campaign.checks.segments import count_segments, encoding, to_gsm7
 from cucu_pipeline.campaign.checks.sms_rules import check_message, extract_urls, textable_event_name
+from cucu_pipeline.campaign.reasons.history import Attended, MemberHistory
+from cucu_pipeline.campaign.reasons.kinds import CLASS, EventKind
 
 LINK = "https://cucu.li/bookings/event_004"
 CONTEXT = MessageContext(
@@ -33,6 +35,8 @@ CONTEXT = MessageContext(
     known_venues=frozenset({"The Vault", "Culinary Studio", "Pier 5 Loft"}),
     known_neighborhoods=frozenset({"Financial District", "SoMa", "Mission District"}),
     member_neighborhoods=frozenset({"Mission District"}),
+    history=MemberHistory((Attended("Thai Cooking Class", dt.date(2024, 1, 22), "Chef Ploy", ("Cooking Class",)),)),
+    kind=EventKind(CLASS, food=True),
 )
 GOOD = (
     f"Cuculi: Hi Sarah! Dumpling Workshop, Fri 7:30pm at The Vault: 7 seats left, 5 in. Join us: {LINK} "
@@ -183,6 +187,7 @@ def test_every_rule_is_reported_once_in_order_and_only_the_alcohol_mention_is_so
     assert [r.rule for r in results] == [
         "length", "segments", "encoding", "emoji", "booking_link", "no_shorteners", "no_other_contacts", "shaft",
         "alcohol_mention", "spam_or_phishing", "no_shouting", "brand", "first_name", "opt_out", "event_named", "facts",
+        "history", "wording",
     ]  # fmt: skip
     assert [r.rule for r in results if r.hard is not True] == ["alcohol_mention"]
     assert next(r for r in results if r.rule == "alcohol_mention").hard is False

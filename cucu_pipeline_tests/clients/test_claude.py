@@ -238,7 +238,8 @@ def test_a_judge_that_cannot_answer_leaves_the_local_signals_verdict_and_says_wh
     with fake.serve() as url:
         (judgement,) = writer(url).judge([review("Sarah, Dumpling Workshop, Friday at 7:30pm:")])
     assert "invalid JSON" in judgement.error and judgement.model == "local" and judgement.calls == 1
-    assert judgement.scores["call_to_action"] == 1  # the bare facts, as the local judge reads them
+    assert judgement.scores["call_to_action"] <= 2  # the bare facts, as the local judge reads them
+    assert "call_to_action: ends without an invitation" in judgement.issues
 
 
 def test_above_the_threshold_the_judge_sends_one_message_batch():

@@ -11,7 +11,7 @@ import re
 import phonenumbers
 import pytest
 
-from cucu_pipeline.campaign.writing.phrasings import phrasing_family
+from cucu_pipeline.campaign.writing.library import line_of
 from cucu_pipeline.clients.judge_prompt import JUDGE_SYSTEM_PROMPT, review_prompt
 from cucu_pipeline.clients.prompt import SYSTEM_PROMPT, brief_prompt, without_contacts
 from cucu_pipeline.quality.rubric import CRITERIA, Review
@@ -65,7 +65,7 @@ def test_both_instructions_frame_every_field_as_data():
     assert all(criterion in SYSTEM_PROMPT and criterion in JUDGE_SYSTEM_PROMPT for criterion in CRITERIA)
 
 
-def test_the_writers_examples_are_new_lines_not_the_templates():
+def test_the_writers_examples_are_new_lines_not_the_librarys():
     examples = re.findall(r'"([^"]{30,}:)"', SYSTEM_PROMPT)
     assert len(examples) >= 12
-    assert [example for example in examples if phrasing_family(example) is not None] == []
+    assert [example for example in examples if line_of(example) is not None] == []

@@ -10,7 +10,7 @@ from cucu_pipeline.core import parallel
 from cucu_pipeline.profiles.eligibility import event_exclusion_reasons, is_canceled, user_exclusion_reasons
 from cucu_pipeline.profiles.member_profiles import enrich_users
 from cucu_pipeline.profiles.standing import standing_as_of
-from cucu_pipeline_tests.conftest import SARAH_DATE, sarah_documents, tables
+from cucu_pipeline_tests.conftest import SARAH_DATE, event, sarah_documents, tables
 
 PROFILE_FIELDS = """id name first_name email phone interests cuisine_preferences dietary_restrictions
 table_type_preference relationship_status occupation gender home_neighborhood work_neighborhood role age person_id
@@ -69,10 +69,14 @@ def test_sarah_event_history_is_point_in_time(sarah):
     assert sarah["days_since_last_event"] == 5
     assert sarah["days_since_signup"] == 101  # 2023-11-01 10:00 Pacific
     assert sarah["historical_event_names"] == ["Farm to Table Dinner", "Thai Cooking Class", "Italian Wine Tasting"]
-    assert sarah["event_history"] == [
-        {"name": "Farm to Table Dinner", "date": "2024-02-05", "venue": "The Vault"},
-        {"name": "Thai Cooking Class", "date": "2024-01-22", "venue": "Culinary Studio"},
-        {"name": "Italian Wine Tasting", "date": "2024-01-15", "venue": "The Vault"},
+    assert [(item["id"], item["name"], item["date"], item["venue"]) for item in sarah["event_history"]] == [
+        ("event_003", "Farm to Table Dinner", "2024-02-05", "The Vault"),
+        ("event_002", "Thai Cooking Class", "2024-01-22", "Culinary Studio"),
+        ("event_001", "Italian Wine Tasting", "2024-01-15", "The Vault"),
+    ]
+    # What a text may say of each: who hosted it and its kind (docs/assets.md: "Profile rules").
+    assert sarah["event_history"][0]["host"] == "Chef Mario" and list(sarah["event_history"][0]["categories"]) == [
+        "Dinner"
     ]
     assert sarah["venue_history"] == ["The Vault", "Culinary Studio"]
     assert sarah["event_hosts"] == ["Chef Mario", "Chef Ploy"]
@@ -80,6 +84,22 @@ def test_sarah_event_history_is_point_in_time(sarah):
     assert sarah["friends"] == ["Jenny Kim (2)", "Mike Jones (2)"]  # Alex shared one event only
     assert sarah["invited_event_names"] == ["Dumpling Workshop"]
     assert sarah["average_events_per_month"] == pytest.approx(3 / (101 / 30.44), abs=0.01)
+
+
+def test_a_paid_order_for_a_past_event_counts_as_having_been_there(rules):
+    """Listed or not, a member who paid for an event that has started was there; an unpaid order is no seat."""
+    documents = sarah_documents()
+    documents["events"].append(event("event_009", "Ethiopian Feast", "2024-01-05T03:00:00Z", []))
+    documents["orders"] += [
+        {"id": "order_paid", "user_id": "user_001", "event_id": "event_009", "amount": 50.0, "date": "2024-01-02",
+         "status": "paid"},
+        {"id": "order_open", "user_id": "user_002", "event_id": "event_009", "amount": 50.0, "date": "2024-01-02",
+         "status": "pending"},
+    ]  # fmt: skip
+    profiles = enrich(tables(documents), rules)
+    assert profiles.loc["user_001", "event_count"] == 4
+    assert profiles.loc["user_001", "historical_event_names"][-1] == "Ethiopian Feast"
+    assert "Ethiopian Feast" not in list(profiles.loc["user_002", "historical_event_names"])
 
 
 def test_sarah_orders_count_paid_orders_before_the_date_only(sarah):

@@ -1,4 +1,5 @@
-"""The local judge: each measurable signal lowers its criterion with a named issue; a good text scores 5 on each."""
+"""The local judge (docs/quality.md: "The local judge"): each definite flaw caps its criterion with a named issue,
+and the fitted weights rank planted weak texts below a strong one for the same member and event."""
 
 from __future__ import annotations
 
@@ -7,73 +8,80 @@ import dataclasses
 import pytest
 
 from cucu_pipeline.campaign.matching.campaigns import FILL_THE_TABLE, RETURN_TO_TABLE, SEAT_THE_NEWCOMER
-from cucu_pipeline.quality.rubric import CRITERIA, Judgement, Review
-from cucu_pipeline.quality.signals import local_judgement
+from cucu_pipeline.campaign.reasons.evidence import Reason
+from cucu_pipeline.quality.judge import local_judgement, weights
+from cucu_pipeline.quality.rubric import Judgement, Review
+from cucu_pipeline.quality.signals import FEATURES
 from cucu_pipeline_tests.campaign.test_templates import brief, event
 
+SEATS = Reason("last_seats", "2 seats left", (("seats", "2 seats"), ("seats_are", "2 seats are")))
+TASTE = Reason("taste", "shares their taste for Chinese food", (("taste", "Chinese food"),))
+NEAR = Reason("neighborhood", "is close to work", (("neighborhood", "Financial District"), ("near", "close to work")))
+STRONG = (
+    "Sarah, only 2 seats are left at Dumpling Workshop, Friday at 7:30pm, and Chinese food is your thing. Grab one:"
+)
 
-def judged(body: str, campaign=FILL_THE_TABLE, seats=2, guests=3, evening=True, hook="", **member) -> Judgement:
-    facts = event(campaign, seats, guests, evening, hook)
-    return local_judgement(Review(dataclasses.replace(brief(facts), **member), facts, body))
+
+def judged(body: str, campaign=FILL_THE_TABLE, seats=2, guests=3, evening=True, hook="Chinese food",
+           reasons=(SEATS, TASTE, NEAR), repeats=0.0, **member) -> Judgement:  # fmt: skip
+    facts = event(campaign, seats, guests, evening, hook, reasons=reasons)
+    return local_judgement(Review(dataclasses.replace(brief(facts), **member), facts, body), repeats)
 
 
-def test_a_good_text_scores_five_on_every_criterion_and_is_approved():
-    verdict = judged("Sarah, Chinese food fans, 2 seats left at Dumpling Workshop, Friday at 7:30pm. Grab one:",
-                     hook="Chinese food")  # fmt: skip
-    assert verdict.scores == dict.fromkeys(CRITERIA, 5) and verdict.issues == () and verdict.approved
-    assert verdict.score == 5 and verdict.passes(3.5)
+def test_the_weights_cover_every_signal_and_criterion():
+    assert all(set(model) == {"intercept", *FEATURES} for model in weights().values()) and len(weights()) == 5
 
 
 @pytest.mark.parametrize(
-    ("body", "changes", "criterion", "score", "issue"),
+    ("body", "changes", "criterion", "cap", "issue"),
     [
-        ("Sarah, 2 seats left at Dumpling Workshop, Friday at 7:30pm. Grab one:", {"hook": "Chinese food"},
-         "personal", 2, "does not use the taste"),
-        ("Sarah, Dumpling Workshop, Friday at 7:30pm:", {}, "call_to_action", 1, "bare facts"),
-        ("Sarah, Dumpling Workshop is Friday at 7:30pm, 2 seats left!! Grab one:", {}, "natural", 2, "doubled"),
-        ("Sarah, join them: Dumpling Workshop, Friday at 7:30pm, 2 seats left. Grab one:", {"guests": 0},
-         "fit", 1, "social proof"),
-        ("Sarah, Dumpling Workshop needs a few more at the table: Friday at 7:30pm, 12 seats left:", {"seats": 12},
+        ("Sarah, 2 seats left at Dumpling Workshop, Friday at 7:30pm. Grab one:", {}, "personal", 3,
+         "does not use the taste"),
+        ("Sarah, back for more Chinese food? Dumpling Workshop, Friday at 7:30pm. Grab one:",
+         {"campaign": SEAT_THE_NEWCOMER}, "personal", 1, "claims a past"),
+        ("Sarah, your first table? Chinese food at Dumpling Workshop, Friday at 7:30pm. Grab one:",
+         {"campaign": RETURN_TO_TABLE}, "personal", 1, "first-timer"),
+        ("Sarah, dinner and Chinese food: Dumpling Workshop, Friday at 7:30pm, 2 seats left. Grab one:", {},
+         "fit", 1, "dinner"),
+        ("Sarah, Chinese food at Dumpling Workshop, Friday at 7:30pm, 2 seats left!! Grab one:", {}, "natural", 2,
+         "doubled"),
+        ("Sarah, join them for Chinese food: Dumpling Workshop, Friday at 7:30pm, 2 seats left. Grab one:",
+         {"guests": 0}, "fit", 1, "social proof"),
+        ("Sarah, Chinese food and a few more needed: Dumpling Workshop, Friday at 7:30pm:", {"seats": 12},
          "fit", 1, "filling with 12 seats"),
-        ("Sarah, dinner plans: Dumpling Workshop, Friday at 11am, 2 seats left. Grab one:", {"evening": False},
-         "fit", 1, "evening words for a daytime event"),
-        ("Sarah, we've missed you! Dumpling Workshop, Friday at 7:30pm. Come back:",
-         {"campaign": SEAT_THE_NEWCOMER}, "tone", 2, "welcomes a first-timer back"),
-        ("Sarah, a first dinner with us? Dumpling Workshop, Friday at 7:30pm. Join us:",
-         {"campaign": RETURN_TO_TABLE}, "tone", 2, "greets a returning member as a first-timer"),
-        ("Sarah, Dumpling Workshop is Friday at 7:30pm. Join us:", {}, "tone", 3, "no reason to book now"),
+        ("Sarah, Chinese food brunch: Dumpling Workshop, Friday at 7:30pm, 2 seats left. Grab one:", {},
+         "fit", 1, "daytime words"),
+        ("Sarah, Dumpling Workshop, Friday at 7:30pm, Chinese food:", {}, "call_to_action", 2, "without an invitation"),
     ],
 )  # fmt: skip
-def test_each_signal_lowers_its_criterion_with_a_named_issue(body, changes, criterion, score, issue):
+def test_each_flaw_caps_its_criterion_with_a_named_issue(body, changes, criterion, cap, issue):
     verdict = judged(body, **changes)
-    assert verdict.scores[criterion] == score, verdict
+    assert verdict.scores[criterion] <= cap, verdict
     assert any(found.startswith(f"{criterion}: ") and issue in found for found in verdict.issues), verdict.issues
-    assert verdict.approved == (score >= 2)
+
+
+@pytest.mark.parametrize(
+    "weak",
+    [
+        "Sarah, Dumpling Workshop, Friday at 7:30pm:",  # the bare facts, no reason, no invitation
+        "Sarah, Dumpling Workshop is Friday at 7:30pm. Save a seat:",  # correct but says no reason
+        "Sarah, back for more dumplings? Dumpling Workshop, Friday at 7:30pm, 2 seats left. Grab one:",  # false past
+        "Sarah, dinner plans: Dumpling Workshop, Friday at 7:30pm. Chinese food fans, grab one:",  # a class, no dinner
+        "Sarah, Dumpling Workshop, Friday at 7:30pm at The Vault, 2 seats left:",  # a listing
+    ],
+)
+def test_planted_weak_texts_score_below_a_strong_one_for_the_same_member_and_event(weak):
+    assert judged(weak).score < judged(STRONG).score
+
+
+def test_the_line_every_other_member_got_scores_lower():
+    repeated = judged(STRONG, repeats=0.4)
+    assert repeated.score < judged(STRONG).score and repeated.scores["natural"] <= 2
+    assert any("the same line as 40%" in issue for issue in repeated.issues)
 
 
 def test_the_event_and_venue_names_are_not_read_as_claims():
-    verdict = judged("Sarah, 2 seats left at Dumpling Workshop, Friday at 11am at The Vault. Grab one:",
-                     evening=False)  # fmt: skip
-    assert verdict.scores["fit"] == 5
-    night = dataclasses.replace(event(FILL_THE_TABLE, 2, 3, False), name="Night Market Brunch")
-    body = "Sarah, 2 seats left at Night Market Brunch, Friday at 11am. Grab one:"
-    assert local_judgement(Review(brief(night), night, body)).scores["fit"] == 5
-
-
-def test_repeating_a_recent_texts_phrasing_or_words_reads_unnatural():
-    body = "Sarah, your chair has been lonely. Dumpling Workshop, Friday at 7:30pm. Welcome back:"
-    earlier = "Sarah, your chair has been lonely. Pasta Night, Tuesday at 7pm. Welcome back:"
-    verdict = judged(body, campaign=RETURN_TO_TABLE, recent_texts=(earlier,))
-    assert (
-        verdict.scores["natural"] == 2 and "repeats the phrasing of a recent text (lonely-chair)" in verdict.issues[0]
-    )
-    fresh = judged(body, campaign=RETURN_TO_TABLE, recent_texts=("Sarah, back for more? Tacos, Monday at 7pm:",))
-    assert fresh.scores["natural"] == 5
-    echo = judged("Sarah, your chair has been lonely at Pasta Night, Tuesday at 7pm. Come back:",
-                  campaign=RETURN_TO_TABLE, recent_texts=(earlier,))  # fmt: skip
-    assert any("echoes a recent text" in issue for issue in echo.issues)
-
-
-def test_the_same_text_for_the_same_member_and_event_scores_the_same():
-    body = "Sarah, only 2 seats left at Dumpling Workshop, Friday at 7:30pm. Grab one:"
-    assert judged(body) == judged(body)
+    night = dataclasses.replace(event(FILL_THE_TABLE, 2, 3, False, reasons=(SEATS,)), name="Night Market Brunch")
+    body = "Sarah, only 2 seats are left at Night Market Brunch, Friday at 11am. Grab one:"
+    verdict = local_judgement(Review(brief(night), night, body))
+    assert not any(issue.startswith("fit:") for issue in verdict.issues), verdict.issues

@@ -24,6 +24,7 @@ _FULL_WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturda
 _SHORT_WEEKDAY = re.compile(r"\b(Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun)\b\.?")
 _MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b")
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})\b")
+_MONTH_YEAR = re.compile(rf"\b{_MONTH}\s+(?:19|20)\d\d\b")  # "in March 2025": when the member came, not a count
 _ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
 _DATED = re.compile(rf"^[,.]?\s*(?:{_MONTH}\s+\d|\d{{1,2}}/\d)")
 _RELATIVE = re.compile(
@@ -104,14 +105,19 @@ def _any_of(names: frozenset[str], whole_words: bool) -> re.Pattern | None:
     return re.compile(rf"\b(?:{alternatives})\b" if whole_words else alternatives)
 
 
+def without_names(text: str, context: MessageContext) -> str:
+    """`text` with the event's, venue's and host's names taken out: names may hold digits, day words or claims
+    ("Pier 5 Loft", "Taco Tuesday", "Taco Supper Club"), and facts are read from the rest."""
+    for name in (context.event_name, context.venue_name, context.host_name):
+        if name:
+            text = _literal(name).sub(" ", text)
+    return text
+
+
 def false_facts(text: str, context: MessageContext) -> list[str]:
     """Every claim of `text` (links and emails already removed) that is not true of the event, or names another
     member."""
-    # Names may hold digits or day words ("Pier 5 Loft", "Taco Tuesday"): facts are read from the rest.
-    named = text
-    for name in (context.event_name, context.venue_name, context.host_name):
-        if name:
-            named = _literal(name).sub(" ", named)
+    named = without_names(text, context)
     body = _literal(context.first_name).sub(" ", named) if context.first_name else named
     lowered, spans = body.lower(), []
     when = EventTime(context.campaign_date, context.start)
@@ -161,6 +167,7 @@ def false_dates(lowered: str, body: str, when: EventTime, spans: list[tuple[int,
     for match in _RELATIVE.finditer(lowered):
         if not _relative_is_true(match.group(1), when):
             problems.append(f"says {match.group(0)}, the event is {when.day}")
+    spans += [match.span() for match in _MONTH_YEAR.finditer(lowered)]
     for match in _MONTH_DAY.finditer(lowered):
         spans.append(match.span())
         if (_MONTHS.index(match.group(1)[:3]) + 1, int(match.group(2))) != (start.month, start.day):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from cucu_pipeline.campaign.reasons.history import MemberHistory
+from cucu_pipeline.campaign.reasons.kinds import OTHER, EventKind
+
 
 @dataclass(frozen=True)
 class MessageContext:
@@ -32,3 +35,5 @@ class MessageContext:
     member_neighborhoods: frozenset[str] = field(default_factory=frozenset)
     brand: str = "Cuculi:"
     allow_emoji: bool = False
+    history: MemberHistory = field(default_factory=MemberHistory)  # the member's past events, for claims about it
+    kind: EventKind = EventKind(OTHER, food=True)  # what kind of table, for "dinner" and hunger words

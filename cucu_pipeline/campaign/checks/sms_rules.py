@@ -11,7 +11,7 @@ import string
 from functools import lru_cache
 from typing import NamedTuple
 
-from cucu_pipeline.campaign.checks.claims import false_facts
+from cucu_pipeline.campaign.checks.claims import false_facts, without_names
 from cucu_pipeline.campaign.checks.content_rules import (
     ALCOHOL_MENTION,
     ALCOHOL_OFFER,
@@ -23,6 +23,7 @@ from cucu_pipeline.campaign.checks.content_rules import (
     link_host,
 )
 from cucu_pipeline.campaign.checks.context import MessageContext
+from cucu_pipeline.campaign.checks.history import false_history, misfit_words
 from cucu_pipeline.campaign.checks.segments import NOT_GSM7, count_segments, encoding, to_gsm7
 
 OPT_OUT = "Reply STOP to opt out"
@@ -124,6 +125,7 @@ def check_message(text: str, context: MessageContext) -> list[RuleResult]:
     emoji = _EMOJI.findall(text)
     segments = count_segments(text)
     brand, opt_out = _brand_and_opt_out(text, context)
+    named_out = without_names(without_urls, context).lower()
     return [
         _result("length", [f"{len(text)} characters > {MAX_CHARACTERS}"] if len(text) > MAX_CHARACTERS else []),
         _result(
@@ -164,6 +166,11 @@ def check_message(text: str, context: MessageContext) -> list[RuleResult]:
         _result("opt_out", opt_out),
         _result("event_named", [] if context.event_name.lower() in lowered else ["event not named"]),
         _result("facts", false_facts(without_urls, context)),
+        _result(
+            "history",
+            false_history(without_urls.lower(), named_out, context.history, context.event_name, context.host_name),
+        ),
+        _result("wording", misfit_words(without_urls, named_out, context.kind)),
     ]
 
 

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from cucu_pipeline.campaign.checks.content_rules import find_links
 from cucu_pipeline.campaign.checks.segments import count_segments, to_gsm7
 from cucu_pipeline.campaign.checks.sms_rules import MAX_CHARACTERS, ONE_SEGMENT, OPT_OUT
+from cucu_pipeline.campaign.reasons.evidence import Reason
+from cucu_pipeline.campaign.reasons.history import MemberHistory
+from cucu_pipeline.campaign.reasons.kinds import OTHER
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,9 @@ class EventFacts:
     max_participants: int
     summary: str
     hook: str = ""  # an interest or cuisine of the member's that the event shares, e.g. "dim sum"
+    reasons: tuple[Reason, ...] = ()  # why this member would go, strongest first (`campaign/reasons`)
+    kind: str = OTHER  # dinner, class, tasting, brunch or event
+    food: bool = True  # food is served: hunger words fit
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,7 @@ class Brief:
     variants: tuple[str, ...] = ()  # every variant of the experiment, in order
     recent_texts: tuple[str, ...] = ()  # the member's last three texts, newest first, as `body_of` reads them
     rejected: tuple[str, ...] = ()  # texts already refused for this member today (hard rules or the judge)
+    history: MemberHistory = MemberHistory()  # the member's past events: what claims about it the judge may accept
 
     @property
     def style(self) -> tuple[int, int]:
@@ -102,6 +109,8 @@ class Draft(Usage):
     model: str = ""
     error: str | None = None
     unavailable: bool = False  # the writer could not be reached: no point asking it again this run
+    line: str = ""  # the library line the template wrote it from ("" for Claude's own words)
+    lead: str = ""  # the kind of reason it leads with
 
 
 def compose(body: str, brief: Brief, event_id: str) -> str:

@@ -4,16 +4,17 @@ writer may say about each event and what each text is checked against."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pandas as pd
 
-from cucu_pipeline.campaign.checks.content_rules import ALCOHOL_MENTION
 from cucu_pipeline.campaign.checks.context import MessageContext
 from cucu_pipeline.campaign.checks.segments import texting_name
 from cucu_pipeline.campaign.checks.sms_rules import RuleResult, check_message
 from cucu_pipeline.campaign.checks.when import EVENING_FROM, event_time
 from cucu_pipeline.campaign.matching.campaigns import campaign_for, member_campaigns
+from cucu_pipeline.campaign.reasons.evidence import derive_reasons, shared_taste
+from cucu_pipeline.campaign.reasons.history import MemberHistory
+from cucu_pipeline.campaign.reasons.kinds import EventKind, event_kind
 from cucu_pipeline.campaign.writing.briefs import Brief, EventFacts, allowed_segments, body_of
 from cucu_pipeline.core.frames import is_in, records
 from cucu_pipeline.core.parallel import mapped
@@ -27,7 +28,8 @@ OPT_OUT_AFTER_DAYS = 30  # members with no text in this many days get the opt-ou
 WRITING_FIELDS = (
     "id", "name", "first_name", "phone", "summary", "friends", "recent_texts", "home_neighborhood",
     "work_neighborhood", "cuisine_preferences", "interests", "days_since_last_message", "days_since_last_event",
-    "hasnt_attended_in_60_days", "event_count", "events_hosted",
+    "hasnt_attended_in_60_days", "event_count", "events_hosted", "event_history", "dietary_restrictions",
+    "relationship_status", "email",
 )  # fmt: skip
 
 
@@ -48,6 +50,7 @@ class Composer:
         known_neighborhoods,
         directory_names=(),
         texted=None,
+        invitations=None,
     ):
         # Plain dicts by id: one lookup per member costs microseconds, a DataFrame `.loc` a hundred times more. Only
         # the members to be texted (`texted`, when given) are read into them: 8,400 of 45,000 profiles at 100k members.
@@ -75,6 +78,9 @@ class Composer:
         self.friend_first_names = {member: _first_names(names) for member, names in friends.items()}
         self._checked: dict[tuple[str, str, str], list[RuleResult]] = {}
         self._facts: dict[tuple[str, str], EventFacts] = {}
+        self._histories: dict[str, MemberHistory] = {}
+        # Event id -> the emails on its invite list, for the events of the date (`invitations`: id, invited emails).
+        self.invited = {} if invitations is None else dict(zip(invitations["id"], invitations["invited_participants"]))
 
     def facts(self, user_id: str, event_id: str) -> EventFacts:
         """What a text may say about the event for this member; built once, then read by the brief and the checks."""
@@ -82,12 +88,29 @@ class Composer:
             self._facts[user_id, event_id] = self._event_facts(user_id, event_id)
         return self._facts[user_id, event_id]
 
+    def history(self, user_id: str) -> MemberHistory:
+        """The member's past events, read once from their profile."""
+        if user_id not in self._histories:
+            self._histories[user_id] = MemberHistory.of(self.members[user_id]["event_history"])
+        return self._histories[user_id]
+
+    def kind(self, event_id: str) -> EventKind:
+        event = self.events[event_id]
+        return event_kind(event["name"], tuple(event["categories"]), tuple(event["features"]))
+
     def _event_facts(self, user_id: str, event_id: str) -> EventFacts:
-        event, when = self.events[event_id], self.times[event_id]
+        event, when, member, kind = (
+            self.events[event_id],
+            self.times[event_id],
+            self.members[user_id],
+            self.kind(event_id),
+        )
+        campaign = campaign_for(self.campaigns[user_id], bool(event["has_low_occupancy"]))
+        hook = shared_taste(member, event, kind)
         return EventFacts(
             id=event_id,
             name=event["name"],
-            campaign=campaign_for(self.campaigns[user_id], bool(event["has_low_occupancy"])),
+            campaign=campaign,
             when=when.phrase,
             evening=when.start.hour >= EVENING_FROM,
             link=self.rules.booking_url.format(event_id=event_id),
@@ -98,7 +121,18 @@ class Composer:
             participant_count=int(event["participant_count"]),
             max_participants=int(event["max_participants"]),
             summary=event["summary"],
-            hook=shared_taste(self.members[user_id], event),
+            hook=hook,
+            reasons=derive_reasons(
+                member,
+                event,
+                campaign,
+                when,
+                self.history(user_id),
+                hook,
+                member["email"] in self.invited.get(event_id, ()),
+            ),
+            kind=kind.kind,
+            food=kind.food,
         )
 
     def brief(
@@ -124,6 +158,7 @@ class Composer:
             variants=self.variants,
             recent_texts=tuple(body_of(text, self.rules.brand) for text in member["recent_texts"]),
             rejected=rejected,
+            history=self.history(user_id),
         )
 
     def check(self, text: str, user_id: str, event_id: str) -> list[RuleResult]:
@@ -172,23 +207,9 @@ class Composer:
             ),
             brand=self.rules.brand,
             allow_emoji=self.rules.allow_emoji,
+            history=self.history(user_id),
+            kind=self.kind(event_id),
         )
-
-
-def shared_taste(member: dict, event: dict) -> str:
-    """The first of the member's cuisines and interests that the event's name, categories or features share: the hook
-    a text uses ("Thai food", "cooking"), or ""."""
-    themes = " ".join([event["name"], *event["categories"], *event["features"]]).lower()
-    tastes = [(f"{cuisine} food", cuisine) for cuisine in member["cuisine_preferences"]]
-    tastes += [(interest, interest) for interest in member["interests"]]
-    for hook, taste in tastes:  # never a drink as the hook: an alcohol mention is a carrier warning
-        if (
-            taste
-            and re.search(rf"\b{re.escape(taste.lower())}\b", themes)
-            and not ALCOHOL_MENTION.search(taste.lower())
-        ):
-            return hook
-    return ""
 
 
 def composer_for(
@@ -211,6 +232,7 @@ def composer_for(
         raw_events["neighborhood"].dropna().unique(),
         full_names(raw_users).dropna().tolist(),
         texted,
+        raw_events[is_in(raw_events["id"], enriched_events["id"])][["id", "invited_participants"]],
     )
 
 

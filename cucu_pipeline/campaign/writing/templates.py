@@ -1,96 +1,122 @@
-"""The deterministic writer: the campaign's phrasings (`phrasings.py`) filled with the event's facts, the shared
-taste first, never a family of the member's last three texts, varied per member and date, each within the
-one-segment budget. Used when Claude is not configured, and as the fallback for a refused draft. Counts are spelled
-for the number ("1 seat is", "2 seats are").
+"""The deterministic writer: for each member, the library line that leads with the strongest true reason of their
+match (`library.py`, `campaign/reasons`), with the shared taste when there is one, then a call to action; each
+within the one-segment budget, never a line of the member's last three texts or one already refused, and spread
+over a date so no line carries more than `LINE_SHARE` of its texts. Used when Claude is not configured, and as the
+fallback for a refused draft.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
-from collections.abc import Iterator
+import re
+from collections import Counter
+from dataclasses import dataclass
 
 from cucu_pipeline.campaign.checks.segments import to_gsm7
+from cucu_pipeline.campaign.reasons.evidence import TASTE
 from cucu_pipeline.campaign.writing.briefs import Brief, Draft, EventFacts
-from cucu_pipeline.campaign.writing.phrasings import BARE, STYLES, TEMPLATES, Phrasing, phrasing_family
+from cucu_pipeline.campaign.writing.library import STYLES, Line, calls_to_action, fill, line_of, lines
 from cucu_pipeline.core.parallel import mapped
-from cucu_pipeline.core.wording import plural
 
 TEMPLATE_MODEL = "template"
+LINE_SHARE = 0.08  # no line in more than this share of a date's texts
+PLAIN = "event"  # the lead of lines that need no reason: the last resort
+_STALE = 1000  # a line of the member's recent texts comes after every fresh one
 
 
-NAMELESS_GREETING = "Hi there"  # for a member whose name has no GSM-7 form
+@dataclass(frozen=True)
+class Option:
+    tier: int  # lower is better: the rank of the reason the line leads with, the taste left out, a stale line
+    line: str
+    lead: str
+    body: str
 
 
-def fill(phrasing: Phrasing, brief: Brief, event: EventFacts, with_venue: bool = True) -> str:
-    seats, guests = event.spots_left, event.participant_count
-    text = phrasing.text
-    if not brief.first_name:
-        text = text.replace("Hi {first}", NAMELESS_GREETING).replace("{first}", NAMELESS_GREETING)
-    return text.format(
-        first=brief.first_name,
-        event=event.name,
-        when=event.when,
-        at_venue=f" at {event.venue}" if with_venue and event.venue else "",
-        seats=plural(seats, "seat"),
-        seats_are=f"{plural(seats, 'seat')} {'is' if seats == 1 else 'are'}",
-        guests=plural(guests, "guest"),
-        guests_are=f"{plural(guests, 'guest')} {'is' if guests == 1 else 'are'}",
-        capacity=event.max_participants,
-        host=event.host or "",
-        hook=event.hook,
-        a_hook=f"{'an' if event.hook[:1].lower() in 'aeiou' else 'a'} {event.hook}",
-    )
+def _hashed(*parts: str) -> int:
+    return int(hashlib.md5(":".join(parts).encode()).hexdigest()[:8], 16)
 
 
-def phrasings_for(event: EventFacts, style: tuple[int, int] = (0, 1)) -> list[Phrasing]:
-    """The campaign's phrasings that are true of the event, in the style of the member's variant (`Brief.style`:
-    with two variants or more, each writes in its own style)."""
-    position, variants = style
-    return [
-        phrasing
-        for phrasing in TEMPLATES[event.campaign]
-        if phrasing.fits(event) and (variants < 2 or phrasing.style == position % STYLES)
+def _style(brief: Brief) -> str | None:
+    position, variants = brief.style
+    return None if variants < 2 else STYLES[position % len(STYLES)]
+
+
+def _with_call(
+    text: str, line: Line, brief: Brief, event: EventFacts, available: frozenset[str], room: int
+) -> str | None:
+    """`text` and the call to action the seed picks among those that fit and leave it within `room`: the
+    campaign's own first ("Come back:" for a returning member), never one whose verb the line already used
+    ("Join us again? Join us:")."""
+    used = set(re.findall(r"[a-z']+", text.lower()))
+    calls = [
+        call
+        for call in calls_to_action()
+        if call.fits(line, event, _style(brief), available)
+        and len(to_gsm7(text)) + 1 + len(call.text) <= room
+        and call.text.split()[0].lower() not in used
     ]
+    own = [call for call in calls if len(call.campaigns) == 1]
+    calls = own or calls
+    if not calls:
+        return None
+    return f"{text} {calls[_hashed(brief.seed, text) % len(calls)].text}"
 
 
-def _rotated(phrasings: list[Phrasing], seed: str) -> list[Phrasing]:
-    start = int(hashlib.md5(seed.encode()).hexdigest(), 16) % max(len(phrasings), 1)
-    return phrasings[start:] + phrasings[:start]
-
-
-def template_bodies(brief: Brief) -> Iterator[str]:
-    """Every template text for the brief's first choice within its budget, best first: fresh families (none of the
-    member's last three texts', none already rejected for this brief) using the shared taste, then fresh ones
-    without it, each with the venue and then without; then, only if nothing fresh fits, the recent families, the
-    least recent first; the bare facts last. Lazily: the writer needs the first."""
+def options(brief: Brief) -> list[Option]:
+    """Every line true of the brief's first event that fits the budget, each with its call to action, best first."""
     event = brief.candidates[0]
-    used = [phrasing_family(text) for text in (*brief.rejected, *brief.recent_texts)]
-    usable = _rotated(phrasings_for(event, brief.style), brief.seed)
-    fresh = [phrasing for phrasing in usable if phrasing.family not in used]
-    ordered = [p for p in fresh if p.needs_hook] + [p for p in fresh if not p.needs_hook]
-    stale = sorted((p for p in usable if p.family in used), key=lambda p: -used.index(p.family))
-    budget, seen = brief.body_budget(), set(brief.rejected)
-    filled = (fill(phrasing, brief, event, with_venue) for phrasing in ordered + stale for with_venue in (True, False))
-    for body in itertools.chain(filled, [fill(BARE, brief, event)]):
-        if body not in seen and len(to_gsm7(body)) <= budget:
-            seen.add(body)
-            yield body
+    rank = {reason.kind: position for position, reason in enumerate(event.reasons)}
+    rank[PLAIN] = len(rank)
+    available = frozenset(rank)
+    recent = {line_of(text) for text in (*brief.rejected, *brief.recent_texts)}
+    refused = set(brief.rejected)
+    budget, style, found = brief.body_budget(), _style(brief), []
+    for line in lines():
+        if not line.fits(event, style, available):
+            continue
+        # The shared taste said first (docs/quality.md: a member's own taste is the reason they read as theirs),
+        # then the strongest reason.
+        tier = rank[line.lead] + (len(rank) if event.hook and TASTE not in line.reasons else 0)
+        tier += _STALE if line.id in recent else 0
+        for with_venue in (True, False):
+            body = _with_call(
+                fill(line.text, brief.first_name, event, with_venue), line, brief, event, available, budget
+            )
+            if body and body not in refused:
+                found.append(Option(tier, line.id, line.lead, body))
+                break
+    return sorted(found, key=lambda option: (option.tier, _hashed(brief.seed, option.line)))
+
+
+def _pick(found: list[Option], used: Counter, cap: int) -> Option | None:
+    """The best tier's least used line still under the cap; the least used line of all when every one is at it."""
+    for tier in sorted({option.tier for option in found}):
+        open_lines = [option for option in found if option.tier == tier and used[option.line] < cap]
+        if open_lines:
+            return min(open_lines, key=lambda option: used[option.line])
+    return min(found, key=lambda option: (used[option.line], option.tier), default=None)
 
 
 def template_writes(briefs: list[Brief]) -> list[Draft]:
-    """A draft per brief: the scorer's top pick in the best fresh phrasing; a rewrite (the brief names the rejected
-    text) moves on to another family. The reasoning is left to the scorer's, which names the member's reasons.
-    Written on every core: a hundred microseconds a brief, for thousands of briefs."""
-    return mapped(_template_draft, briefs)
-
-
-def _template_draft(brief: Brief) -> Draft:
-    body = next(template_bodies(brief), None)
-    return Draft(
-        user_id=brief.user_id,
-        event_id=brief.candidates[0].id,
-        body=body,
-        model=TEMPLATE_MODEL,
-        error=None if body else "no template fits the length budget",
-    )
+    """A draft per brief: the scorer's top pick in the best line for its reasons; a rewrite (the brief names the
+    rejected text) moves on to another line. The options are built on every core (a brief reads every line); the
+    choice is made in order, so a date's texts spread over the lines."""
+    used, cap, drafts = Counter(), max(1, int(LINE_SHARE * len(briefs))), []
+    for brief, found in zip(briefs, mapped(options, briefs)):
+        choice = _pick(found, used, cap)
+        event = brief.candidates[0]
+        if choice:
+            used[choice.line] += 1
+        drafts.append(
+            Draft(
+                user_id=brief.user_id,
+                event_id=event.id,
+                body=choice.body if choice else None,
+                reasoning=f"{event.campaign}: " + "; ".join(reason.evidence for reason in event.reasons),
+                model=TEMPLATE_MODEL,
+                error=None if choice else "no line fits the length budget",
+                line=choice.line if choice else "",
+                lead=choice.lead if choice else "",
+            )
+        )
+    return drafts

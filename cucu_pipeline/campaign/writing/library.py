@@ -1,0 +1,177 @@
+"""The copy library (docs/quality.md: "The copy library"): lines a copywriter wrote for each reason and campaign,
+and calls to action, kept as data the team reads and edits (`copy/lines.csv`, `copy/ctas.csv`).
+
+A line leads with one reason (`lead`) and may use others (`also`); it is given only to a member and event for which
+every reason it uses holds (`campaign/reasons`), in the campaigns, style, time of day and kinds of event it names,
+so every word it says is true. Its placeholders are the event's facts (`{first}`, `{event}`, `{when}`,
+`{at_venue}`, `{kind}`) and the slots of its reasons.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+from cucu_pipeline.campaign.matching.campaigns import FILL_THE_TABLE, RETURN_TO_TABLE, SEAT_THE_NEWCOMER
+from cucu_pipeline.campaign.reasons.evidence import RETURNING
+from cucu_pipeline.campaign.writing.briefs import EventFacts
+
+COPY = Path(__file__).parent / "copy"
+CAMPAIGN_CODES = {"return": RETURN_TO_TABLE, "newcomer": SEAT_THE_NEWCOMER, "fill": FILL_THE_TABLE}
+STYLES = ("warm", "playful")  # the experiment's variants take them in turn
+ANY = "any"
+EVENING_FROM = 17
+NAMELESS_GREETING = "Hi there"  # for a member whose name has no GSM-7 form
+FACT_SLOTS = ("first", "event", "when", "at_venue", "kind")
+
+
+def _set(value: str, every: frozenset[str]) -> frozenset[str]:
+    return every if not value or value == ANY else frozenset(value.split("|"))
+
+
+@dataclass(frozen=True)
+class Line:
+    id: str
+    lead: str  # the reason the line leads with
+    also: frozenset[str]  # other reasons it uses
+    campaigns: frozenset[str]
+    style: str  # warm, playful or any
+    time: str  # evening (from 5pm), daytime, or any
+    kinds: frozenset[str]  # dinner, class, tasting, brunch, event; or every kind
+    text: str
+
+    @property
+    def reasons(self) -> frozenset[str]:
+        return self.also | {self.lead}
+
+    def fits(self, event: EventFacts, style: str | None, available: frozenset[str]) -> bool:
+        """True of this event for this member: every reason it uses holds, and campaign, style, time and kind fit."""
+        return (
+            self.reasons <= available
+            and event.campaign in self.campaigns
+            and (style is None or self.style in (ANY, style))
+            and (self.time == ANY or (self.time == "evening") == event.evening)
+            and (ANY in self.kinds or event.kind in self.kinds)
+        )
+
+
+@dataclass(frozen=True)
+class CallToAction:
+    id: str
+    needs: frozenset[str]  # reasons it requires ("Come back:" a member who has been)
+    campaigns: frozenset[str]
+    style: str
+    text: str
+
+    def fits(self, line: Line, event: EventFacts, style: str | None, available: frozenset[str]) -> bool:
+        """Fits after `line`: what it needs is a reason the line speaks of ("Join them:" after the guests), or a
+        member who has been before ("Come back:")."""
+        return (
+            self.needs <= line.reasons | (available & {RETURNING})
+            and event.campaign in self.campaigns
+            and (style is None or self.style in (ANY, style))
+        )
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (COPY / f"{name}.csv").open(newline="", encoding="utf-8") as file:
+        return [{key: (value or "").strip() for key, value in row.items()} for row in csv.DictReader(file)]
+
+
+def _campaigns(value: str) -> frozenset[str]:
+    return (
+        frozenset(CAMPAIGN_CODES.values())
+        if value in ("", ANY)
+        else frozenset(CAMPAIGN_CODES[code] for code in value.split("|"))
+    )
+
+
+@cache
+def lines() -> tuple[Line, ...]:
+    return tuple(
+        Line(
+            id=row["id"],
+            lead=row["lead"],
+            also=frozenset(row["also"].split()),
+            campaigns=_campaigns(row["campaigns"]),
+            style=row["style"] or ANY,
+            time=row["time"] or ANY,
+            kinds=_set(row["kinds"], frozenset({ANY})),
+            text=row["text"],
+        )
+        for row in _rows("lines")
+    )
+
+
+@cache
+def calls_to_action() -> tuple[CallToAction, ...]:
+    return tuple(
+        CallToAction(
+            row["id"], frozenset(row["needs"].split()), _campaigns(row["campaigns"]), row["style"] or ANY, row["text"]
+        )  # fmt: skip
+        for row in _rows("ctas")
+    )
+
+
+def greeted(text: str, first_name: str) -> str:
+    """`{first}` filled: the name, or for a member without one a leading "Hi there" and no name elsewhere."""
+    if first_name:
+        return text.replace("{first}", first_name)
+    if text.startswith("{first}"):
+        return NAMELESS_GREETING + text.removeprefix("{first}")
+    return text.replace(", {first}", "").replace("{first}, ", "").replace("{first}", "")
+
+
+def fill(text: str, first_name: str, event: EventFacts, with_venue: bool = True) -> str:
+    """A line (or call to action) with the member's name, the event's facts and its reasons' slots filled in."""
+    slots = {slot: value for reason in event.reasons for slot, value in reason.slots}
+    slots.update(
+        event=event.name,
+        when=event.when,
+        at_venue=f" at {event.venue}" if with_venue and event.venue else "",
+        kind=event.kind,
+    )
+    return _PLACEHOLDER.sub(lambda match: slots[match.group(1)], greeted(text, first_name))
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# What each placeholder can hold in a filled text, to read an earlier text's line back: a value stays within a
+# sentence ("7:30pm" and "St.Clair" keep their colon and dot), and the slots with a known shape keep it.
+_VALUE = r"(?:[^.!?:]|[.:](?=\S)){1,60}?"
+_SHAPES = {
+    "at_venue": r"(?: at (?:[^.!?:]|[.:](?=\S)){1,40}?)?",
+    "near": r"close to (?:home|work)",
+    "kind": r"(?:dinner|class|tasting|brunch|event)",
+    "seats": r"\d+ seats?",
+    "seats_are": r"\d+ seats? (?:is|are)",
+    "guests": r"\d+ guests?",
+    "guests_are": r"\d+ guests? (?:is|are)",
+    "last_time": r"(?:in [A-Z][a-z]+(?: \d{4})?|this month)",
+    "since": r"[A-Z][a-z]+(?: \d{4})?",
+    "a_taste": r"an? (?:[^.!?:]){1,30}?",
+}
+
+
+def _pattern(text: str) -> re.Pattern:
+    parts = _PLACEHOLDER.split(text)
+    pieces = [
+        re.escape(part) if position % 2 == 0 else _SHAPES.get(part, _VALUE) for position, part in enumerate(parts)
+    ]
+    return re.compile("".join(pieces) + r"(?:\s.*)?", re.DOTALL)
+
+
+@lru_cache(maxsize=1)
+def _matchers() -> tuple[tuple[str, str, re.Pattern], ...]:
+    """(line id, its longest literal piece, its pattern) for every line, most literal characters first."""
+    ordered = sorted(lines(), key=lambda line: -len(_PLACEHOLDER.sub("", line.text)))
+    return tuple((line.id, max(_PLACEHOLDER.split(line.text)[::2], key=len), _pattern(line.text)) for line in ordered)
+
+
+@lru_cache(maxsize=65536)
+def line_of(body: str) -> str | None:
+    """The library line an earlier text (brand, link and opt-out removed) was written from, or None."""
+    body = body.strip()
+    return next((id_ for id_, piece, pattern in _matchers() if piece in body and pattern.fullmatch(body)), None)

@@ -204,6 +204,25 @@ def test_checks_catch_a_failing_text_marked_publishable_although_it_was_checked_
     assert check_failures(mislabelled, composer, caps_by_event(matches))["clean_content"] == ["user_004"]
 
 
+@pytest.mark.parametrize(
+    "false_past",
+    [
+        "Alex, back for more French food? Chef Mario hosts Dumpling Workshop, Wednesday at 7pm. Join us:",
+        "Alex, your first table: Dumpling Workshop on Valentine's Day, Wednesday at 7pm. Join us:",
+        "Alex, you were at Dumpling Workshop in March. It's back Wednesday at 7pm. Join us:",
+    ],
+)
+def test_a_claim_about_a_past_the_member_does_not_have_is_refused_like_a_false_date(world, false_past):
+    """Alex was at Chef Mario's Farm to Table Dinner only: no French event, not a first-timer, never at the workshop."""
+    matches, composer = world
+    messages = produce_messages(matches, composer, ScriptedWriter(false_past, false_past))
+    (row,) = messages.to_dict("records")
+    assert row["status"] == "fallback" and row["model"] == "template" and false_past not in row["message"]
+    drafted = f"Cuculi: {false_past} https://cucu.li/bookings/event_004 Reply STOP to opt out"
+    mislabelled = messages.assign(message=drafted, status="ready")
+    assert check_failures(mislabelled, composer, caps_by_event(matches))["claims_match_member"] == ["user_004"]
+
+
 def test_a_held_out_member_is_recorded_but_never_written(world):
     matches, composer = world
     writer = ScriptedWriter(GOOD)

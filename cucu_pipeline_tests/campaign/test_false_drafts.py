@@ -1,6 +1,7 @@
 """A model that lies: first drafts with a wrong count, a false "tomorrow", another member's name, an alcohol offer, a
-shortener or a doubled brand. The checks refuse each one, the regeneration or the template takes over, no published
-text carries any of it, and no brief names another member (docs/writing.md: "Writing and checking", "Privacy")."""
+shortener, a doubled brand or a past the member does not have. The checks refuse each one, the regeneration or the
+template takes over, no published text carries any of it, and no brief names another member (docs/writing.md:
+"Writing and checking", "Privacy")."""
 
 from __future__ import annotations
 
@@ -28,8 +29,13 @@ LIES = (
     ("alcohol_offer", lambda draft, event, other: f"{draft} Drinks included."),
     ("shortener", lambda draft, event, other: f"{draft} Or rb.gy/cucu"),
     ("doubled_brand", lambda draft, event, other: f"Cuculi: {draft}"),
+    # A past no member has: no event serves Peruvian food (docs/writing.md: "Writing and checking").
+    ("false_past", lambda draft, event, other: f"Back for more Peruvian food? {draft}"),
+    ("false_encore", lambda draft, event, other: f"{draft} An encore for a Peruvian food fan."),
 )
-LIE_PATTERNS = re.compile(r"tomorrow at 9pm|is going too|drinks included|rb\.gy|Cuculi: Cuculi:", re.IGNORECASE)
+LIE_PATTERNS = re.compile(
+    r"tomorrow at 9pm|is going too|drinks included|rb\.gy|Cuculi: Cuculi:|peruvian food", re.IGNORECASE
+)
 
 
 class LyingMessagesAPI(FakeMessagesAPI):

@@ -14,6 +14,7 @@ Words are read with the event's, venue's and host's own names taken out: "Taco S
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cucu_pipeline.campaign.reasons.history import MemberHistory
 from cucu_pipeline.campaign.reasons.kinds import DINNER, EventKind
@@ -58,13 +59,18 @@ _AT_EVENT = (
 _SINCE = re.compile(r"\bsince (january|february|march|april|may|june|july|august|september|october|november|december)")
 
 
+@lru_cache(maxsize=4096)
+def _at_event(name: str) -> re.Pattern:
+    return re.compile(_AT_EVENT.format(name=re.escape(name)))
+
+
 def false_history(
     lowered: str, named_out: str, history: MemberHistory, event_name: str, host: str | None = None
 ) -> list[str]:
     """Claims about the member's past that their attendance does not support: `lowered` is the text in lower case,
     `named_out` the same with the event's, venue's and host's names taken out."""
     problems = []
-    at_event = re.compile(_AT_EVENT.format(name=re.escape(event_name.lower())))
+    at_event = _at_event(event_name.lower())
     if not history.named(event_name):
         problems += [f"says {m.group(0)!r}, never at this event" for m in at_event.finditer(lowered)]
     for match in _SINCE.finditer(named_out):

@@ -37,6 +37,11 @@ ASSET_CHECKS = {
         "Every stated day, date, time, count, scarcity or social proof, venue, neighborhood and host is true of the "
         "event; no other member is named.",
     ),
+    "claims_match_member": (
+        ("history", "wording"),
+        "Every claim about the member's past is supported by their attendance; 'dinner' only for a dinner, hunger "
+        "only where food is served, 'a' and 'an' as the next word sounds.",
+    ),
     "one_message_per_member": ((), "At most one publishable text per member for the date."),
     "event_capacity": (
         (),

@@ -66,14 +66,18 @@ class CallToAction:
     style: str
     text: str
 
-    def fits(self, line: Line, event: EventFacts, style: str | None, available: frozenset[str]) -> bool:
-        """Fits after `line`: what it needs is a reason the line speaks of ("Join them:" after the guests), or a
-        member who has been before ("Come back:")."""
-        return (
-            self.needs <= line.reasons | (available & {RETURNING})
-            and event.campaign in self.campaigns
-            and (style is None or self.style in (ANY, style))
-        )
+    @property
+    def verb(self) -> str:
+        """Its first word ("join" of "Join us:"): a line that already used it makes the call an echo."""
+        return self.text.split()[0].lower()
+
+    def fits_member(self, event: EventFacts, style: str | None) -> bool:
+        return event.campaign in self.campaigns and (style is None or self.style in (ANY, style))
+
+    def follows(self, line: Line, available: frozenset[str]) -> bool:
+        """What it needs is a reason the line speaks of ("Join them:" after the guests), or a member who has been
+        before ("Come back:")."""
+        return self.needs <= line.reasons | (available & {RETURNING})
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -104,6 +108,25 @@ def lines() -> tuple[Line, ...]:
         )
         for row in _rows("lines")
     )
+
+
+@cache
+def _by_lead() -> dict[str, tuple[Line, ...]]:
+    found: dict[str, list[Line]] = {}
+    for line in lines():
+        found.setdefault(line.lead, []).append(line)
+    return {lead: tuple(leading) for lead, leading in found.items()}
+
+
+def lines_leading(reasons: frozenset[str]) -> list[Line]:
+    """The lines that lead with one of `reasons`, in the library's order."""
+    by_lead = _by_lead()
+    return sorted((line for lead in reasons for line in by_lead.get(lead, ())), key=_order().__getitem__)
+
+
+@cache
+def _order() -> dict[Line, int]:
+    return {line: position for position, line in enumerate(lines())}
 
 
 @cache

@@ -14,14 +14,24 @@ from dataclasses import dataclass
 
 from cucu_pipeline.campaign.checks.segments import to_gsm7
 from cucu_pipeline.campaign.reasons.evidence import TASTE
-from cucu_pipeline.campaign.writing.briefs import Brief, Draft, EventFacts
-from cucu_pipeline.campaign.writing.library import STYLES, Line, calls_to_action, fill, line_of, lines
+from cucu_pipeline.campaign.writing.briefs import Brief, Draft
+from cucu_pipeline.campaign.writing.library import (
+    STYLES,
+    CallToAction,
+    Line,
+    calls_to_action,
+    fill,
+    line_of,
+    lines_leading,
+)
 from cucu_pipeline.core.parallel import mapped
 
 TEMPLATE_MODEL = "template"
 LINE_SHARE = 0.08  # no line in more than this share of a date's texts
 PLAIN = "event"  # the lead of lines that need no reason: the last resort
 _STALE = 1000  # a line of the member's recent texts comes after every fresh one
+ENOUGH = 12  # options a brief offers the date's spread at the least
+_WORD = re.compile(r"[a-z']+")
 
 
 @dataclass(frozen=True)
@@ -42,50 +52,49 @@ def _style(brief: Brief) -> str | None:
 
 
 def _with_call(
-    text: str, line: Line, brief: Brief, event: EventFacts, available: frozenset[str], room: int
+    text: str, line: Line, calls: list[CallToAction], available: frozenset[str], seed: str, room: int
 ) -> str | None:
-    """`text` and the call to action the seed picks among those that fit and leave it within `room`: the
-    campaign's own first ("Come back:" for a returning member), never one whose verb the line already used
-    ("Join us again? Join us:")."""
-    used = set(re.findall(r"[a-z']+", text.lower()))
-    calls = [
-        call
-        for call in calls_to_action()
-        if call.fits(line, event, _style(brief), available)
-        and len(to_gsm7(text)) + 1 + len(call.text) <= room
-        and call.text.split()[0].lower() not in used
+    """`text` and the call to action the seed picks among `calls` (those that fit the member's campaign, style and
+    reasons, the campaign's own first) that follow this line and leave it within `room`: a call that needs a reason
+    only after a line that speaks of it, never one whose verb the line already used ("Join us again? Join us:")."""
+    room -= len(to_gsm7(text)) + 1
+    used = set(_WORD.findall(text.lower()))
+    fitting = [
+        call for call in calls if len(call.text) <= room and call.follows(line, available) and call.verb not in used
     ]
-    own = [call for call in calls if len(call.campaigns) == 1]
-    calls = own or calls
-    if not calls:
-        return None
-    return f"{text} {calls[_hashed(brief.seed, text) % len(calls)].text}"
+    own = [call for call in fitting if len(call.campaigns) == 1]
+    fitting = own or fitting
+    return f"{text} {fitting[_hashed(seed, text) % len(fitting)].text}" if fitting else None
 
 
 def options(brief: Brief) -> list[Option]:
-    """Every line true of the brief's first event that fits the budget, each with its call to action, best first."""
+    """The best `ENOUGH` lines true of the brief's first event that fit the budget, each with its call to action,
+    best first (what the date's spread picks among)."""
     event = brief.candidates[0]
     rank = {reason.kind: position for position, reason in enumerate(event.reasons)}
     rank[PLAIN] = len(rank)
     available = frozenset(rank)
     recent = {line_of(text) for text in (*brief.rejected, *brief.recent_texts)}
-    refused = set(brief.rejected)
-    budget, style, found = brief.body_budget(), _style(brief), []
-    for line in lines():
-        if not line.fits(event, style, available):
-            continue
-        # The shared taste said first (docs/quality.md: a member's own taste is the reason they read as theirs),
-        # then the strongest reason.
-        tier = rank[line.lead] + (len(rank) if event.hook and TASTE not in line.reasons else 0)
-        tier += _STALE if line.id in recent else 0
+    style = _style(brief)
+    calls = [call for call in calls_to_action() if call.fits_member(event, style) and call.needs <= available]
+    ranked = []
+    for line in lines_leading(available):
+        if line.fits(event, style, available):
+            # The shared taste said first (a member's own taste is the reason they read as theirs), then the
+            # strongest reason; a line of the member's recent texts after every fresh one.
+            tier = rank[line.lead] + (len(rank) if event.hook and TASTE not in line.reasons else 0)
+            ranked.append((tier + (_STALE if line.id in recent else 0), _hashed(brief.seed, line.id), line))
+    budget, refused, found = brief.body_budget(), set(brief.rejected), []
+    for tier, _, line in sorted(ranked, key=lambda item: item[:2]):
+        if len(found) >= ENOUGH:  # the seed orders each rank's lines: members of a date draw different ones
+            break
         for with_venue in (True, False):
-            body = _with_call(
-                fill(line.text, brief.first_name, event, with_venue), line, brief, event, available, budget
-            )
+            text = fill(line.text, brief.first_name, event, with_venue)
+            body = _with_call(text, line, calls, available, brief.seed, budget)
             if body and body not in refused:
                 found.append(Option(tier, line.id, line.lead, body))
                 break
-    return sorted(found, key=lambda option: (option.tier, _hashed(brief.seed, option.line)))
+    return found
 
 
 def _pick(found: list[Option], used: Counter, cap: int) -> Option | None:

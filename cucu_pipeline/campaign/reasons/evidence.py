@@ -75,7 +75,11 @@ def shared_taste(member: dict, event: dict, kind: EventKind | None = None) -> st
     kind = kind or event_kind(event["name"], tuple(event["categories"]), tuple(event["features"]))
     themes = " ".join([event["name"], *event["categories"], *event["features"]]).lower()
     tastes = [(f"{cuisine} food", cuisine) for cuisine in member["cuisine_preferences"]] if kind.food else []
-    tastes += [(interest, interest) for interest in member["interests"] if not _restates_kind(interest, event)]
+    tastes += [
+        (interest, interest)
+        for interest in member["interests"]
+        if not _restates_kind(str(interest), event["name"], tuple(event["categories"]))
+    ]
     for hook, taste in tastes:
         if (
             isinstance(taste, str)
@@ -87,12 +91,13 @@ def shared_taste(member: dict, event: dict, kind: EventKind | None = None) -> st
     return ""
 
 
-def _restates_kind(interest, event: dict) -> bool:
+@lru_cache(maxsize=4096)
+def _restates_kind(interest: str, name: str, categories: tuple[str, ...]) -> bool:
     """An interest that only restates what kind of event it is ("cooking" for a cooking class, "baking" for a baking
     class): a hook that says nothing the event's name does not."""
-    words = set(re.findall(r"[a-z]+", str(interest).lower()))
-    kinds = {word for category in _KIND_CATEGORIES & set(event["categories"]) for word in category.lower().split()}
-    return bool(words) and words <= kinds | set(re.findall(r"[a-z]+", event["name"].lower()))
+    words = set(re.findall(r"[a-z]+", interest.lower()))
+    kinds = {word for category in _KIND_CATEGORIES & set(categories) for word in category.lower().split()}
+    return bool(words) and words <= kinds | set(re.findall(r"[a-z]+", name.lower()))
 
 
 def _diet_offer(member: dict, event: dict) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 from cucu_pipeline.campaign.matching.campaigns import FILL_THE_TABLE, RETURN_TO_TABLE, SEAT_THE_NEWCOMER
@@ -32,7 +32,7 @@ def _set(value: str, every: frozenset[str]) -> frozenset[str]:
     return every if not value or value == ANY else frozenset(value.split("|"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one object per line of the library: identity is equality, and hashes fast
 class Line:
     id: str
     lead: str  # the reason the line leads with
@@ -43,19 +43,18 @@ class Line:
     kinds: frozenset[str]  # dinner, class, tasting, brunch, event; or every kind
     text: str
 
-    @property
+    @cached_property
     def reasons(self) -> frozenset[str]:
         return self.also | {self.lead}
 
+    def shortest(self, values: dict[str, str]) -> int:
+        """The fewest characters it can fill to with these values (the venue left out): a line longer than the
+        budget is never filled."""
+        return _fixed_length(self.text) + sum(len(values.get(slot, "")) for slot in _slots(self.text))
+
     def fits(self, event: EventFacts, style: str | None, available: frozenset[str]) -> bool:
         """True of this event for this member: every reason it uses holds, and campaign, style, time and kind fit."""
-        return (
-            self.reasons <= available
-            and event.campaign in self.campaigns
-            and (style is None or self.style in (ANY, style))
-            and (self.time == ANY or (self.time == "evening") == event.evening)
-            and (ANY in self.kinds or event.kind in self.kinds)
-        )
+        return self.reasons <= available and self in lines_for(event.campaign, style, event.evening, event.kind)
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ class CallToAction:
     style: str
     text: str
 
-    @property
+    @cached_property
     def verb(self) -> str:
         """Its first word ("join" of "Join us:"): a line that already used it makes the call an echo."""
         return self.text.split()[0].lower()
@@ -118,14 +117,28 @@ def _by_lead() -> dict[str, tuple[Line, ...]]:
     return {lead: tuple(leading) for lead, leading in found.items()}
 
 
-def lines_leading(reasons: frozenset[str]) -> list[Line]:
-    """The lines that lead with one of `reasons`, in the library's order."""
-    by_lead = _by_lead()
-    return sorted((line for lead in reasons for line in by_lead.get(lead, ())), key=_order().__getitem__)
+@lru_cache(maxsize=256)
+def lines_for(campaign: str, style: str | None, evening: bool, kind: str) -> frozenset[Line]:
+    """The lines a campaign, style (None: either), time of day and kind of event allow."""
+    return frozenset(
+        line
+        for line in lines()
+        if campaign in line.campaigns
+        and (style is None or line.style in (ANY, style))
+        and (line.time == ANY or (line.time == "evening") == evening)
+        and (ANY in line.kinds or kind in line.kinds)
+    )
+
+
+def lines_leading(reasons: frozenset[str], event: EventFacts, style: str | None) -> list[Line]:
+    """The lines that lead with one of `reasons`, use only those, and fit the event and style."""
+    allowed, by_lead = lines_for(event.campaign, style, event.evening, event.kind), _by_lead()
+    return [line for lead in reasons for line in by_lead.get(lead, ()) if line in allowed and line.reasons <= reasons]
 
 
 @cache
-def _order() -> dict[Line, int]:
+def library_order() -> dict[Line, int]:
+    """Each line's position in the library."""
     return {line: position for position, line in enumerate(lines())}
 
 
@@ -148,19 +161,38 @@ def greeted(text: str, first_name: str) -> str:
     return text.replace(", {first}", "").replace("{first}, ", "").replace("{first}", "")
 
 
-def fill(text: str, first_name: str, event: EventFacts, with_venue: bool = True) -> str:
-    """A line (or call to action) with the member's name, the event's facts and its reasons' slots filled in."""
-    slots = {slot: value for reason in event.reasons for slot, value in reason.slots}
-    slots.update(
+def values(first_name: str, event: EventFacts, with_venue: bool = True) -> dict[str, str]:
+    """What each placeholder holds for this member and event: the event's facts and its reasons' words."""
+    found = {slot: value for reason in event.reasons for slot, value in reason.slots}
+    found.update(
+        first=first_name or NAMELESS_GREETING,
         event=event.name,
         when=event.when,
         at_venue=f" at {event.venue}" if with_venue and event.venue else "",
         kind=event.kind,
     )
+    return found
+
+
+def fill(text: str, first_name: str, event: EventFacts, with_venue: bool = True) -> str:
+    """A line (or call to action) with the member's name, the event's facts and its reasons' slots filled in."""
+    slots = values(first_name, event, with_venue)
     return _PLACEHOLDER.sub(lambda match: slots[match.group(1)], greeted(text, first_name))
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@lru_cache(maxsize=1024)
+def _fixed_length(text: str) -> int:
+    return len(_PLACEHOLDER.sub("", text))
+
+
+@lru_cache(maxsize=1024)
+def _slots(text: str) -> tuple[str, ...]:
+    return tuple(_PLACEHOLDER.findall(text))
+
+
 # What each placeholder can hold in a filled text, to read an earlier text's line back: a value stays within a
 # sentence ("7:30pm" and "St.Clair" keep their colon and dot), and the slots with a known shape keep it.
 _VALUE = r"(?:[^.!?:]|[.:](?=\S)){1,60}?"

@@ -8,6 +8,7 @@ fallback for a refused draft.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -21,8 +22,10 @@ from cucu_pipeline.campaign.writing.library import (
     Line,
     calls_to_action,
     fill,
+    library_order,
     line_of,
     lines_leading,
+    values,
 )
 from cucu_pipeline.core.parallel import mapped
 
@@ -30,7 +33,7 @@ TEMPLATE_MODEL = "template"
 LINE_SHARE = 0.08  # no line in more than this share of a date's texts
 PLAIN = "event"  # the lead of lines that need no reason: the last resort
 _STALE = 1000  # a line of the member's recent texts comes after every fresh one
-ENOUGH = 12  # options a brief offers the date's spread at the least
+ENOUGH = 6  # the lines a brief offers the date's spread
 _WORD = re.compile(r"[a-z']+")
 
 
@@ -52,9 +55,9 @@ def _style(brief: Brief) -> str | None:
 
 
 def _with_call(
-    text: str, line: Line, calls: list[CallToAction], available: frozenset[str], seed: str, room: int
+    text: str, line: Line, calls: list[CallToAction], available: frozenset[str], turn: int, room: int
 ) -> str | None:
-    """`text` and the call to action the seed picks among `calls` (those that fit the member's campaign, style and
+    """`text` and the call to action `turn` picks among `calls` (those that fit the member's campaign, style and
     reasons, the campaign's own first) that follow this line and leave it within `room`: a call that needs a reason
     only after a line that speaks of it, never one whose verb the line already used ("Join us again? Join us:")."""
     room -= len(to_gsm7(text)) + 1
@@ -64,33 +67,54 @@ def _with_call(
     ]
     own = [call for call in fitting if len(call.campaigns) == 1]
     fitting = own or fitting
-    return f"{text} {fitting[_hashed(seed, text) % len(fitting)].text}" if fitting else None
+    return f"{text} {fitting[turn % len(fitting)].text}" if fitting else None
+
+
+def _turned(ranked: list[tuple[int, int, Line]], turn: int) -> list[tuple[int, int, Line]]:
+    """Each rank's lines (in the library's order) started at the `turn`-th: each member of a date starts at another
+    of them, so the date spreads over every line of a rank."""
+    turned = []
+    for _, group in itertools.groupby(ranked, key=lambda item: item[0]):
+        group = list(group)
+        start = turn % len(group)
+        turned += [(tier, index, line) for index, (tier, _, line) in enumerate(group[start:] + group[:start])]
+    return turned
 
 
 def options(brief: Brief) -> list[Option]:
     """The best `ENOUGH` lines true of the brief's first event that fit the budget, each with its call to action,
-    best first (what the date's spread picks among)."""
+    best first (what the date's spread picks among). Within a rank the member's seed turns the library's order, so
+    the members of a date draw different lines."""
     event = brief.candidates[0]
     rank = {reason.kind: position for position, reason in enumerate(event.reasons)}
     rank[PLAIN] = len(rank)
     available = frozenset(rank)
     recent = {line_of(text) for text in (*brief.rejected, *brief.recent_texts)}
-    style = _style(brief)
+    style, turn = _style(brief), _hashed(brief.seed)
     calls = [call for call in calls_to_action() if call.fits_member(event, style) and call.needs <= available]
     ranked = []
-    for line in lines_leading(available):
-        if line.fits(event, style, available):
-            # The shared taste said first (a member's own taste is the reason they read as theirs), then the
-            # strongest reason; a line of the member's recent texts after every fresh one.
-            tier = rank[line.lead] + (len(rank) if event.hook and TASTE not in line.reasons else 0)
-            ranked.append((tier + (_STALE if line.id in recent else 0), _hashed(brief.seed, line.id), line))
+    for line in lines_leading(available, event, style):
+        if not brief.first_name and not line.text.startswith("{first}"):
+            continue  # a member without a usable name is greeted "Hi there" where the name would open the text
+        # The shared taste said first (a member's own taste is the reason they read as theirs), then the strongest
+        # reason; a line of the member's recent texts after every fresh one.
+        tier = rank[line.lead] + (len(rank) if event.hook and TASTE not in line.reasons else 0)
+        tier += _STALE if line.id in recent else 0
+        ranked.append((tier, library_order()[line], line))
+    ranked = _turned(sorted(ranked, key=lambda item: item[:2]), turn)
     budget, refused, found = brief.body_budget(), set(brief.rejected), []
-    for tier, _, line in sorted(ranked, key=lambda item: item[:2]):
-        if len(found) >= ENOUGH:  # the seed orders each rank's lines: members of a date draw different ones
+    shortest_call = 1 + min((len(call.text) for call in calls), default=0)
+    words = values(brief.first_name, event, with_venue=False)
+    for tier, position, line in ranked:
+        if len(found) >= ENOUGH:
             break
-        for with_venue in (True, False):
-            text = fill(line.text, brief.first_name, event, with_venue)
-            body = _with_call(text, line, calls, available, brief.seed, budget)
+        shortest = line.shortest(words) + shortest_call
+        if shortest > budget:
+            continue
+        venue = len(f" at {event.venue}") if event.venue and "{at_venue}" in line.text else 0
+        for with_venue in (True, False)[(shortest + venue > budget) :]:
+            body = _with_call(fill(line.text, brief.first_name, event, with_venue), line, calls, available,
+                              turn + position, budget)  # fmt: skip
             if body and body not in refused:
                 found.append(Option(tier, line.id, line.lead, body))
                 break

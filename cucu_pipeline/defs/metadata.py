@@ -216,5 +216,8 @@ def quality_metadata(messages: pd.DataFrame, threshold: float) -> dict[str, obje
         "judge_calls": int(messages["judge_calls"].sum()),
         "judge_cost_usd": float(round(messages["judge_cost_usd"].sum(), 4)),
         **{f"quality_issues_{criterion}": int(count) for criterion, count in sorted(issues.items())},
+        # What the texts lead with (docs/quality.md: "Reasons"), and how many lines of the library carry them.
+        **{f"lead_reason_{kind}": int(count) for kind, count in sorted(Counter(sent["lead_reason"]).items()) if kind},
+        "library_lines_used": int(sent["line"].replace("", pd.NA).nunique()),
         "quality_by_campaign_and_arm": dg.MetadataValue.table(records, schema=dg.TableSchema(columns=columns)),
     }

@@ -91,7 +91,11 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "days_since_last_event": ("int", "Pacific calendar days since the last attended event."),
         "days_since_signup": ("int", "Pacific calendar days since sign-up."),
         "historical_event_names": ("list<string>", "Names of attended events, most recent first."),
-        "event_history": ("json", "Attended events: id, name, date, venue."),
+        "event_history": (
+            "json",
+            "Attended events (listed or paid for), most recent first: id, name, date, venue, host, categories, "
+            "features.",
+        ),
         "venue_history": ("list<string>", "Venues visited."),
         "event_hosts": ("list<string>", "Hosts met, most often first."),
         "favorite_event_types": ("list<string>", "Top three categories attended."),

@@ -9,6 +9,8 @@ import json
 from functools import cache
 from pathlib import Path
 
+import numpy as np
+
 from cucu_pipeline.core.parallel import mapped
 from cucu_pipeline.quality.rubric import CRITERIA, Judgement, Review
 from cucu_pipeline.quality.signals import FEATURES, Signals, repeat_shares, signals
@@ -25,13 +27,22 @@ def weights() -> dict[str, dict[str, float]]:
 
 def scored(found: Signals) -> Judgement:
     """The criteria's scores from the fitted weights, each at most what the text's flaws allow, and the issues."""
-    fitted, scores = weights(), {}
+    fitted = weights()
+    raw = {
+        criterion: fitted[criterion]["intercept"]
+        + sum(fitted[criterion][name] * found.features[name] for name in FEATURES)
+        for criterion in CRITERIA
+    }
+    return _verdict(raw, found)
+
+
+def _verdict(raw: dict[str, float], found: Signals) -> Judgement:
+    """The fitted scores `raw` each at most what the text's flaws allow, and the issues."""
+    scores = {}
     for criterion in CRITERIA:
-        model = fitted[criterion]
-        raw = model["intercept"] + sum(model[name] * found.features[name] for name in FEATURES)
         cap = min((limit for flawed, limit, _ in found.flaws if flawed == criterion), default=5)
         # One decimal, not a whole grade: two texts a reader tells apart should not tie (docs/quality.md).
-        scores[criterion] = round(min(max(raw, 1.0), cap), 1)
+        scores[criterion] = round(min(max(raw[criterion], 1.0), cap), 1)
     order = list(CRITERIA)
     issues = tuple(
         f"{criterion}: {issue}" for criterion, _, issue in sorted(found.flaws, key=lambda flaw: order.index(flaw[0]))
@@ -44,11 +55,18 @@ def local_judgement(review: Review, repeats: float = 0.0) -> Judgement:
     return scored(signals(review, repeats))
 
 
-def _judged(item: tuple[Review, float]) -> Judgement:
-    return local_judgement(*item)
+def _signals(item: tuple[Review, float]) -> Signals:
+    return signals(*item)
 
 
 def local_judgements(reviews: list[Review]) -> list[Judgement]:
-    """`local_judgement` of each text of a date, on every core: the local judge reads every text of a date, and how
-    often a line repeats among them."""
-    return mapped(_judged, list(zip(reviews, repeat_shares(reviews))))
+    """`local_judgement` of each text of a date: the signals read on every core (the local judge reads every text
+    of a date, and how often a line repeats among them), the scores as one product of the features and weights."""
+    found = mapped(_signals, list(zip(reviews, repeat_shares(reviews))))
+    if not found:
+        return []
+    fitted = weights()
+    features = np.array([[one.features[name] for name in FEATURES] for one in found])
+    raw = features @ np.array([[fitted[c][name] for c in CRITERIA] for name in FEATURES])
+    raw += np.array([fitted[c]["intercept"] for c in CRITERIA])
+    return [_verdict(dict(zip(CRITERIA, row.tolist())), one) for row, one in zip(raw, found)]

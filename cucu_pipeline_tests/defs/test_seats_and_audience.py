@@ -68,7 +68,8 @@ def test_the_rules_bind_on_the_sample_data(sample_data_dir):
     result = run({"CUCU_DATA_DIR": str(sample_data_dir)}, "2026-02-10")
     texted = _texted(result)
     assert texted["singles_event"].sum() > 20 and texted["alcohol_event"].sum() > 100
-    assert result.output_for_node("event_matches")["skip_reason"].eq("event_capacity_reached").sum() > 30
+    # 29 members on this date find every fitting table full (over 30 before paid orders counted as having been).
+    assert result.output_for_node("event_matches")["skip_reason"].eq("event_capacity_reached").sum() > 20
     (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key.path[-1] == "event_matches"]
     metadata = event.materialization.metadata
     assert metadata["texts_per_open_seat_max"].value <= 5.0  # CUCU_INVITES_PER_SEAT

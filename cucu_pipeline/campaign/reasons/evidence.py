@@ -11,6 +11,7 @@ from functools import lru_cache
 import pandas as pd
 
 from cucu_pipeline.campaign.checks.content_rules import ALCOHOL_MENTION
+from cucu_pipeline.campaign.checks.sms_rules import textable_event_name
 from cucu_pipeline.campaign.checks.when import EventTime
 from cucu_pipeline.campaign.matching.audience import SINGLE_STATUSES, SINGLES
 from cucu_pipeline.campaign.matching.diet import LIFTS, MEMBER_WORDING
@@ -161,7 +162,9 @@ def _member_reasons(member: dict, event: dict, when: EventTime, history: MemberH
             break
     if (with_host := history.hosted_by(host)) and host:
         found.append(_reason(BEEN_HOST, f"was at {host}'s {with_host.name} on {with_host.day}", host=host))
-    if similar := history.of_kind(event["name"], tuple(set(event["categories"]) - GENERIC_CATEGORIES)):
+    # A past event named in a text must be one a text may name ("Mezcal Tasting" is an alcohol offer).
+    kinds = tuple(sorted(set(event["categories"]) - GENERIC_CATEGORIES))
+    if similar := history.of_kind(event["name"], kinds, textable_event_name):
         found.append(_reason(BEEN_KIND, f"was at {similar.name} on {similar.day}", past_event=similar.name))
     days_away = member["days_since_last_event"]
     if history.count and pd.notna(days_away) and days_away >= RETURNING_AFTER_DAYS:

@@ -51,14 +51,17 @@ class MemberHistory:
     def hosted_by(self, host: str | None) -> Attended | None:
         return next((past for past in self.attended if host and past.host == host), None)
 
-    def of_kind(self, name: str, categories: tuple[str, ...]) -> Attended | None:
-        """The last event of another name that shares one of `categories` (its kind or cuisine)."""
+    def of_kind(self, name: str, categories: tuple[str, ...], nameable=lambda name: True) -> Attended | None:
+        """The last event of another name that shares one of `categories` (its kind or cuisine) and whose name a
+        text may carry (`nameable`)."""
         wanted = {category.lower() for category in categories}
         return next(
             (
                 past
                 for past in self.attended
-                if past.name.lower() != name.lower() and wanted & {category.lower() for category in past.categories}
+                if past.name.lower() != name.lower()
+                and wanted & {category.lower() for category in past.categories}
+                and nameable(past.name)
             ),
             None,
         )

@@ -88,6 +88,15 @@ class Composer:
             self._facts[user_id, event_id] = self._event_facts(user_id, event_id)
         return self._facts[user_id, event_id]
 
+    def prepare(self, pairs: list[tuple[str, str]]) -> None:
+        """`facts` of each (member, event) not built yet, built at once on every core: a pair's reasons read the
+        member's past and a dozen tables, about 200 us, and a run builds thousands."""
+        missing = list(dict.fromkeys(pair for pair in pairs if pair not in self._facts))
+        self._facts.update(zip(missing, mapped(self._facts_of, missing)))
+
+    def _facts_of(self, pair: tuple[str, str]) -> EventFacts:
+        return self._event_facts(*pair)
+
     def history(self, user_id: str) -> MemberHistory:
         """The member's past events, read once from their profile."""
         if user_id not in self._histories:

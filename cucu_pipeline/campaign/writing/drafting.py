@@ -171,6 +171,9 @@ def produce_messages(
     writer and the judge submit, so a re-run resumes them; a text scoring below `threshold` is rewritten once."""
     matched = matches[matches["event_id"].astype(bool)]
     arms = arms or {}
+    composer.prepare(
+        [(user, event) for user, events in zip(matched["user_id"], matched["candidates"]) for event in events]
+    )
     briefs = [
         composer.brief(user, candidates, variant=arms.get(user, ""))
         for user, candidates in zip(matched["user_id"], matched["candidates"])

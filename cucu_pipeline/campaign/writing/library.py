@@ -9,7 +9,6 @@ so every word it says is true. Its placeholders are the event's facts (`{first}`
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from cucu_pipeline.campaign.matching.campaigns import FILL_THE_TABLE, RETURN_TO_TABLE, SEAT_THE_NEWCOMER
 from cucu_pipeline.campaign.reasons.evidence import RETURNING
+from cucu_pipeline.campaign.reasons.tables import csv_rows
 from cucu_pipeline.campaign.writing.briefs import EventFacts
 
 COPY = Path(__file__).parent / "copy"
@@ -52,10 +52,6 @@ class Line:
         budget is never filled."""
         return _fixed_length(self.text) + sum(len(values.get(slot, "")) for slot in _slots(self.text))
 
-    def fits(self, event: EventFacts, style: str | None, available: frozenset[str]) -> bool:
-        """True of this event for this member: every reason it uses holds, and campaign, style, time and kind fit."""
-        return self.reasons <= available and self in lines_for(event.campaign, style, event.evening, event.kind)
-
 
 @dataclass(frozen=True)
 class CallToAction:
@@ -79,9 +75,8 @@ class CallToAction:
         return self.needs <= line.reasons | (available & {RETURNING})
 
 
-def _rows(name: str) -> list[dict[str, str]]:
-    with (COPY / f"{name}.csv").open(newline="", encoding="utf-8") as file:
-        return [{key: (value or "").strip() for key, value in row.items()} for row in csv.DictReader(file)]
+def _rows(name: str) -> tuple[dict[str, str], ...]:
+    return csv_rows(COPY / f"{name}.csv")
 
 
 def _campaigns(value: str) -> frozenset[str]:

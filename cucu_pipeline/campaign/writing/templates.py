@@ -17,6 +17,7 @@ from cucu_pipeline.campaign.checks.segments import to_gsm7
 from cucu_pipeline.campaign.reasons.evidence import TASTE
 from cucu_pipeline.campaign.writing.briefs import Brief, Draft
 from cucu_pipeline.campaign.writing.library import (
+    NAMELESS_GREETING,
     STYLES,
     CallToAction,
     Line,
@@ -32,8 +33,9 @@ from cucu_pipeline.core.parallel import mapped
 TEMPLATE_MODEL = "template"
 LINE_SHARE = 0.08  # no line in more than this share of a date's texts
 PLAIN = "event"  # the lead of lines that need no reason: the last resort
+BARE = "bare"  # name, event and when: what fits whatever the budget the brief was given
 _STALE = 1000  # a line of the member's recent texts comes after every fresh one
-ENOUGH = 6  # the lines a brief offers the date's spread
+ENOUGH = 4  # the lines a brief offers the date's spread
 _WORD = re.compile(r"[a-z']+")
 
 
@@ -118,6 +120,9 @@ def options(brief: Brief) -> list[Option]:
             if body and body not in refused:
                 found.append(Option(tier, line.id, line.lead, body))
                 break
+    if not found:  # a long name, event and date leave no room for a call to action: the facts alone, as before
+        bare = f"{brief.first_name or NAMELESS_GREETING}, {event.name}, {event.when}:"
+        found = [Option(_STALE, BARE, PLAIN, bare)] if len(to_gsm7(bare)) <= budget and bare not in refused else []
     return found
 
 

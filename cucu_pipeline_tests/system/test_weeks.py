@@ -35,7 +35,7 @@ def _text(record: str, user: str, day: str, event_id: str = "e1", campaign: str 
             **fields}  # fmt: skip
 
 
-LONELY = "Cuculi: Bo, your chair has been lonely. {event}, Friday at 7pm. Welcome back: https://cucu.li/bookings/e1"
+AGAIN = "Cuculi: Bo, we'd love to see you again. {event} is Friday at 7pm. Come back: https://cucu.li/bookings/e1"
 
 
 def test_the_audit_finds_every_kind_of_violation():
@@ -60,8 +60,8 @@ def test_the_audit_finds_every_kind_of_violation():
             _text("r1", "u1", "2026-07-04"),
             _text("r2", "u2", "2026-07-04", event_id="e2"),  # the same person, the same date
             _text("r3", "u1", "2026-07-09", event_id="e2"),  # 5 days later: within the cooldown
-            _text("r4", "u3", "2026-07-11", event_id="e2", message=LONELY.format(event="Pasta from Scratch")),  # pasta
-            _text("r7", "u3", "2026-07-23", event_id="e1", message=LONELY.format(event="Supper")),  # the same words
+            _text("r4", "u3", "2026-07-11", event_id="e2", message=AGAIN.format(event="Pasta from Scratch")),  # pasta
+            _text("r7", "u3", "2026-07-23", event_id="e1", message=AGAIN.format(event="Supper")),  # the same words
             _text("r5", "u4", "2026-07-11", campaign="Seat The Newcomer"),  # a host as a newcomer
             _text("r6", "u4", "2026-07-18", event_id="e1", message="Cuculi: r5"),  # e1 again, in the same words
             *[

@@ -194,6 +194,7 @@ _VALUE = r"(?:[^.!?:]|[.:](?=\S)){1,60}?"
 _SHAPES = {
     "at_venue": r"(?: at (?:[^.!?:]|[.:](?=\S)){1,40}?)?",
     "near": r"close to (?:home|work)",
+    "when": r"(?:tonight|today|tomorrow|[A-Z][a-z]+(?: [A-Z][a-z]{2} \d{1,2})?) at \d{1,2}(?::\d{2})?[ap]m",
     "kind": r"(?:dinner|class|tasting|brunch|event)",
     "seats": r"\d+ seats?",
     "seats_are": r"\d+ seats? (?:is|are)",

@@ -39,12 +39,17 @@ def _object_columns(table: pa.Table) -> list[str]:
     return [name for name in table.column_names if name in held]
 
 
-def table_to_frame(table: pa.Table) -> pd.DataFrame:
+def table_to_frame(table: pa.Table, keep_arrow: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The frame `frame_to_table` stored; the object columns named in `keep_arrow` stay Arrow arrays
+    (`pd.ArrowDtype`) for the reader to convert only the rows it needs (`core.frames.python_lists`)."""
     metadata = table.schema.pandas_metadata
     objects = _object_columns(table)
     json_columns = set(json.loads(table.schema.metadata.get(JSON_COLUMNS_KEY, b"[]")))
     frame = table.drop_columns(objects).to_pandas()
     for name in objects:
+        if name in keep_arrow:
+            frame[name] = pd.Series(pd.arrays.ArrowExtensionArray(table.column(name)), index=frame.index)
+            continue
         values = table.column(name).to_pylist()
         if name in json_columns:
             values = [None if value is None else json.loads(value) for value in values]

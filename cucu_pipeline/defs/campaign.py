@@ -88,7 +88,8 @@ def event_matches(
     pool="claude",
     # Every name and venue on record, for the texts' privacy and fact checks.
     ins={
-        "enriched_users": reads(*WRITING_FIELDS),
+        # A member's past events are read for the fifth of members texted (`Composer`).
+        "enriched_users": reads(*WRITING_FIELDS, kept_in_arrow=("event_history",)),
         "raw_users": reads("id", "first_name", "last_name"),
         "raw_events": reads("id", "venue_name", "neighborhood", "invited_participants"),
     },

@@ -40,6 +40,9 @@ class Review:
     brief: Brief
     event: EventFacts
     body: str
+    # The text passed the hard rules, whose `history` and `wording` rules read its claims about the member and its
+    # words for the event: the local judge has nothing to find there again.
+    checked: bool = False
 
 
 @dataclass

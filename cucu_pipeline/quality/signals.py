@@ -71,7 +71,7 @@ class Signals:
 
 def _without(text: str, *names: str | None) -> str:
     for name in filter(None, names):
-        text = re.sub(re.escape(name.lower()), " ", text)
+        text = text.replace(name.lower(), " ")
     return text
 
 
@@ -180,9 +180,10 @@ def _claim_flaws(read: _Reading, review: Review) -> list[tuple[str, int, str]]:
         flaws.append(("personal", 1, "calls a member who has been a first-timer"))
     if event.campaign == RETURN_TO_TABLE and _FIRST_WORDS.search(words):
         flaws.append(("tone", 2, "greets a returning member as a first-timer"))
-    flaws += [("fit", 1, problem) for problem in misfit_words(read.body, words, EventKind(event.kind, event.food))]
-    for problem in false_history(read.lowered, words, review.brief.history, event.name, event.host):
-        flaws += [("personal", 1, problem), ("fit", 2, "misleads the member about their own past")]
+    if not review.checked:
+        flaws += [("fit", 1, problem) for problem in misfit_words(read.body, words, EventKind(event.kind, event.food))]
+        for problem in false_history(read.lowered, words, review.brief.history, event.name, event.host):
+            flaws += [("personal", 1, problem), ("fit", 2, "misleads the member about their own past")]
     if event.participant_count == 0 and _SOCIAL_PROOF.search(read.own):
         flaws.append(("fit", 1, "social proof with no guest in"))
     if event.spots_left >= FEW_SEATS and _FILLING.search(read.own):

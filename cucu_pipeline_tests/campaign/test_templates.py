@@ -158,7 +158,9 @@ def test_every_line_with_its_calls_to_action_is_grammatical_and_passes_every_har
         for number, (facts, history, slots) in enumerate(_combinations(line)):
             available = frozenset(reason.kind for reason in facts.reasons)
             calls = [
-                call for call in calls_to_action() if call.fits_member(facts, None) and call.follows(line, available)
+                call
+                for call in calls_to_action()
+                if call.fits_member(facts.campaign, None) and call.follows(line, available)
             ]
             assert calls, line.id
             first_name, with_venue = ("Sarah", True) if number % 2 == 0 else ("", False)

@@ -7,6 +7,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 from upath import UPath
 
+from cucu_pipeline.core.frames import python_lists
 from cucu_pipeline.core.parquet import frame_to_table
 from cucu_pipeline.definitions import ASSETS
 from cucu_pipeline.defs.columns import COLUMNS
@@ -33,6 +34,16 @@ def _load(tmp_path, metadata) -> pd.DataFrame:
 def test_an_input_that_names_columns_loads_only_those_with_their_values(tmp_path):
     loaded = _load(tmp_path, reads("interests", "id").metadata)
     pd.testing.assert_frame_equal(loaded, STORED[["interests", "id"]])
+
+
+def test_a_column_kept_in_arrow_loads_as_arrow_and_converts_to_the_same_lists_for_the_rows_a_step_reads(tmp_path):
+    loaded = _load(tmp_path, reads("id", "interests", kept_in_arrow=("interests",)).metadata)
+    assert isinstance(loaded["interests"].dtype, pd.ArrowDtype)
+    assert loaded["id"].tolist() == ["u1", "u2"]
+    for rows in (slice(None), slice(1, 2)):
+        converted = python_lists(loaded[rows])
+        pd.testing.assert_frame_equal(converted, STORED[["id", "interests"]][rows])
+        assert [type(value) for value in converted["interests"]] == [list] * len(converted)
 
 
 def test_an_input_without_columns_loads_the_whole_table(tmp_path):

@@ -85,3 +85,19 @@ def test_the_event_and_venue_names_are_not_read_as_claims():
     body = "Sarah, only 2 seats are left at Night Market Brunch, Friday at 11am. Grab one:"
     verdict = local_judgement(Review(brief(night), night, body))
     assert not any(issue.startswith("fit:") for issue in verdict.issues), verdict.issues
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        STRONG,
+        "Sarah, Chinese food close to work: Dumpling Workshop, Friday at 7:30pm. Grab one:",
+        "Sarah, 2 seats left at Dumpling Workshop, Friday at 7:30pm. Grab one:",
+    ],
+)
+def test_a_text_the_hard_rules_passed_is_judged_as_if_its_claims_were_read_again(body):
+    """The pipeline judges only texts whose `history` and `wording` rules passed (`Review.checked`): the judge
+    skips reading those claims again, and must come to the same verdict."""
+    facts = event(FILL_THE_TABLE, 2, 3, True, "Chinese food", reasons=(SEATS, TASTE, NEAR))
+    unread, checked = (local_judgement(Review(brief(facts), facts, body, checked=flag)) for flag in (False, True))
+    assert checked == unread

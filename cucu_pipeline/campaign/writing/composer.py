@@ -16,7 +16,7 @@ from cucu_pipeline.campaign.reasons.evidence import derive_reasons, shared_taste
 from cucu_pipeline.campaign.reasons.history import MemberHistory
 from cucu_pipeline.campaign.reasons.kinds import EventKind, event_kind
 from cucu_pipeline.campaign.writing.briefs import Brief, EventFacts, allowed_segments, body_of
-from cucu_pipeline.core.frames import is_in, records
+from cucu_pipeline.core.frames import is_in, python_lists, records
 from cucu_pipeline.core.parallel import mapped
 from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.profiles.member_directory import full_names
@@ -54,7 +54,7 @@ class Composer:
     ):
         # Plain dicts by id: one lookup per member costs microseconds, a DataFrame `.loc` a hundred times more. Only
         # the members to be texted (`texted`, when given) are read into them: 8,400 of 45,000 profiles at 100k members.
-        profiles = members if texted is None else members[is_in(members["id"], texted)]
+        profiles = python_lists(members if texted is None else members[is_in(members["id"], texted)])
         self.members = {row["id"]: row for row in records(profiles)}
         self.events = {row["id"]: row for row in records(events)}
         self.times = {event: event_time(campaign_date, row["start_date"]) for event, row in self.events.items()}

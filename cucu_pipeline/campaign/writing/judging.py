@@ -31,7 +31,10 @@ JUDGE_COLUMNS = ("quality_score", "quality_scores", "quality_issues", "needs_rev
 def _judged(
     items: list[tuple[Brief, Outcome]], writer: MessageWriter, ledger: BatchLedger | None, state: Drafting
 ) -> list[Judgement]:
-    reviews = [Review(brief, brief.candidate(outcome.draft.event_id), outcome.draft.body) for brief, outcome in items]
+    reviews = [
+        Review(brief, brief.candidate(outcome.draft.event_id), outcome.draft.body, checked=True)
+        for brief, outcome in items
+    ]
     judgements = writer.judge(reviews, ledger) if reviews else []
     for (brief, _), judgement in zip(items, judgements):
         state.add_usage(brief.user_id, judgement, judge=True)

@@ -66,8 +66,8 @@ class CallToAction:
         """Its first word ("join" of "Join us:"): a line that already used it makes the call an echo."""
         return self.text.split()[0].lower()
 
-    def fits_member(self, event: EventFacts, style: str | None) -> bool:
-        return event.campaign in self.campaigns and (style is None or self.style in (ANY, style))
+    def fits_member(self, campaign: str, style: str | None) -> bool:
+        return campaign in self.campaigns and (style is None or self.style in (ANY, style))
 
     def follows(self, line: Line, available: frozenset[str]) -> bool:
         """What it needs is a reason the line speaks of ("Join them:" after the guests), or a member who has been
@@ -125,9 +125,9 @@ def lines_for(campaign: str, style: str | None, evening: bool, kind: str) -> fro
     )
 
 
-def lines_leading(reasons: frozenset[str], event: EventFacts, style: str | None) -> list[Line]:
-    """The lines that lead with one of `reasons`, use only those, and fit the event and style."""
-    allowed, by_lead = lines_for(event.campaign, style, event.evening, event.kind), _by_lead()
+def lines_leading(reasons: frozenset[str], campaign: str, style: str | None, evening: bool, kind: str) -> list[Line]:
+    """The lines that lead with one of `reasons`, use only those, and fit the campaign, style, time and event."""
+    allowed, by_lead = lines_for(campaign, style, evening, kind), _by_lead()
     return [line for lead in reasons for line in by_lead.get(lead, ()) if line in allowed and line.reasons <= reasons]
 
 

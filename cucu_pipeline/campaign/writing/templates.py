@@ -11,7 +11,9 @@ import hashlib
 import itertools
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cucu_pipeline.campaign.checks.segments import to_gsm7
 from cucu_pipeline.campaign.reasons.evidence import TASTE
@@ -56,67 +58,83 @@ def _style(brief: Brief) -> str | None:
     return None if variants < 2 else STYLES[position % len(STYLES)]
 
 
-def _with_call(
-    text: str, line: Line, calls: list[CallToAction], available: frozenset[str], turn: int, room: int
-) -> str | None:
-    """`text` and the call to action `turn` picks among `calls` (those that fit the member's campaign, style and
-    reasons, the campaign's own first) that follow this line and leave it within `room`: a call that needs a reason
-    only after a line that speaks of it, never one whose verb the line already used ("Join us again? Join us:")."""
+@lru_cache(maxsize=4096)
+def _calls(campaign: str, style: str | None, available: frozenset[str], line: Line) -> tuple[CallToAction, ...]:
+    """The calls to action that fit the member's campaign and style and follow this line (a call that needs a
+    reason only after a line that speaks of it), the campaign's own when it has any that could."""
+    return tuple(
+        call
+        for call in calls_to_action()
+        if call.fits_member(campaign, style) and call.needs <= available and call.follows(line, available)
+    )
+
+
+def _with_call(text: str, calls: tuple[CallToAction, ...], turn: int, room: int) -> str | None:
+    """`text` and the call to action `turn` picks among `calls` that leave it within `room`, never one whose verb
+    the line already used ("Join us again? Join us:"); the campaign's own calls first."""
     room -= len(to_gsm7(text)) + 1
     used = set(_WORD.findall(text.lower()))
-    fitting = [
-        call for call in calls if len(call.text) <= room and call.follows(line, available) and call.verb not in used
-    ]
+    fitting = [call for call in calls if len(call.text) <= room and call.verb not in used]
     own = [call for call in fitting if len(call.campaigns) == 1]
     fitting = own or fitting
     return f"{text} {fitting[turn % len(fitting)].text}" if fitting else None
 
 
-def _turned(ranked: list[tuple[int, int, Line]], turn: int) -> list[tuple[int, int, Line]]:
-    """Each rank's lines (in the library's order) started at the `turn`-th: each member of a date starts at another
-    of them, so the date spreads over every line of a rank."""
-    turned = []
-    for _, group in itertools.groupby(ranked, key=lambda item: item[0]):
-        group = list(group)
+@lru_cache(maxsize=4096)
+def _ranked(
+    kinds: tuple[str, ...], hook: bool, campaign: str, style: str | None, evening: bool, kind: str, named: bool
+) -> tuple[tuple[int, Line], ...]:
+    """(tier, line) of every line true of an event with these reasons, best first: the shared taste said first (a
+    member's own taste is the reason they read as theirs), then the strongest reason, in the library's order. A
+    member without a usable name only gets lines that open with the greeting ("Hi there")."""
+    rank = {reason: position for position, reason in enumerate(kinds)}
+    rank[PLAIN] = len(rank)
+    ranked = [
+        (rank[line.lead] + (len(rank) if hook and TASTE not in line.reasons else 0), line)
+        for line in lines_leading(frozenset(rank), campaign, style, evening, kind)
+        if named or line.text.startswith("{first}")
+    ]
+    order = library_order()
+    return tuple(sorted(ranked, key=lambda item: (item[0], order[item[1]])))
+
+
+def _turned(ranked: tuple[tuple[int, Line], ...], turn: int) -> Iterator[tuple[int, int, Line]]:
+    """(tier, position, line): each tier's lines (in the library's order) started at the `turn`-th, so each member
+    of a date starts at another of them and the date spreads over every line of a tier."""
+    for tier, group in itertools.groupby(ranked, key=lambda item: item[0]):
+        group = [line for _, line in group]
         start = turn % len(group)
-        turned += [(tier, index, line) for index, (tier, _, line) in enumerate(group[start:] + group[:start])]
-    return turned
+        yield from ((tier, index, line) for index, line in enumerate(group[start:] + group[:start]))
 
 
 def options(brief: Brief) -> list[Option]:
     """The best `ENOUGH` lines true of the brief's first event that fit the budget, each with its call to action,
-    best first (what the date's spread picks among). Within a rank the member's seed turns the library's order, so
-    the members of a date draw different lines."""
+    best first (what the date's spread picks among). Within a tier the member's seed turns the library's order, so
+    the members of a date draw different lines; a line of the member's recent texts comes after every fresh one."""
     event = brief.candidates[0]
-    rank = {reason.kind: position for position, reason in enumerate(event.reasons)}
-    rank[PLAIN] = len(rank)
-    available = frozenset(rank)
-    recent = {line_of(text) for text in (*brief.rejected, *brief.recent_texts)}
+    kinds = tuple(reason.kind for reason in event.reasons)
+    available = frozenset((*kinds, PLAIN))
     style, turn = _style(brief), _hashed(brief.seed)
-    calls = [call for call in calls_to_action() if call.fits_member(event, style) and call.needs <= available]
-    ranked = []
-    for line in lines_leading(available, event, style):
-        if not brief.first_name and not line.text.startswith("{first}"):
-            continue  # a member without a usable name is greeted "Hi there" where the name would open the text
-        # The shared taste said first (a member's own taste is the reason they read as theirs), then the strongest
-        # reason; a line of the member's recent texts after every fresh one.
-        tier = rank[line.lead] + (len(rank) if event.hook and TASTE not in line.reasons else 0)
-        tier += _STALE if line.id in recent else 0
-        ranked.append((tier, library_order()[line], line))
-    ranked = _turned(sorted(ranked, key=lambda item: item[:2]), turn)
+    ranked = _ranked(kinds, bool(event.hook), event.campaign, style, event.evening, event.kind, bool(brief.first_name))
+    recent = {line_of(text) for text in (*brief.rejected, *brief.recent_texts)}
+    if recent & {line.id for _, line in ranked}:
+        order = library_order()
+        stale = ((tier + (_STALE if line.id in recent else 0), line) for tier, line in ranked)
+        ranked = tuple(sorted(stale, key=lambda item: (item[0], order[item[1]])))
+    calls = [call for call in calls_to_action() if call.fits_member(event.campaign, style) and call.needs <= available]
     budget, refused, found = brief.body_budget(), set(brief.rejected), []
     shortest_call = 1 + min((len(call.text) for call in calls), default=0)
     words = values(brief.first_name, event, with_venue=False)
-    for tier, position, line in ranked:
+    for tier, position, line in _turned(ranked, turn):
         if len(found) >= ENOUGH:
             break
         shortest = line.shortest(words) + shortest_call
         if shortest > budget:
             continue
         venue = len(f" at {event.venue}") if event.venue and "{at_venue}" in line.text else 0
+        following = _calls(event.campaign, style, available, line)
         for with_venue in (True, False)[(shortest + venue > budget) :]:
-            body = _with_call(fill(line.text, brief.first_name, event, with_venue), line, calls, available,
-                              turn + position, budget)  # fmt: skip
+            body = _with_call(fill(line.text, brief.first_name, event, with_venue), following, turn + position, budget)
             if body and body not in refused:
                 found.append(Option(tier, line.id, line.lead, body))
                 break

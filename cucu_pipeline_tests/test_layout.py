@@ -216,6 +216,17 @@ def test_no_module_of_the_package_imports_itself_through_others():
     assert import_circles(graph) == []
 
 
+def test_the_stages_of_writing_are_handed_texts_never_the_composer():
+    """Writing is a pipeline of stages (campaign/writing/drafting.py): the composer builds the briefs once, at the
+    start; no later stage imports it to be called back."""
+    writing = REPO / "cucu_pipeline" / "campaign" / "writing"
+    paths = {module_name(path): path for path in package_modules()}
+    composer = "cucu_pipeline.campaign.writing.composer"
+    stages = ("attempts", "hard_rules", "judging", "templates", "library", "briefs")
+    for stage in stages:
+        assert composer not in imports_of(writing / f"{stage}.py", set(paths)), stage
+
+
 def test_the_fast_lane_leaves_out_every_system_and_benchmark_test():
     """`pytest -m "not slow"`: the marker is registered, and every module that runs the graph through the CLI, a
     service, the browser or the benchmark carries it."""

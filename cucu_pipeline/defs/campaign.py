@@ -128,7 +128,7 @@ def matched_messages(
         campaign_rules.quality_threshold,
     )
     messages = with_send_windows(drafted, enriched_users, enriched_events, composer.campaign_date)
-    failures = check_failures(messages, composer, caps_by_event(event_matches))
+    failures = check_failures(messages, composer.hard_rules, caps_by_event(event_matches))
     metadata = messages_metadata(messages, failures, claude.model_name, campaign_rules.sms_segment_usd)
     metadata |= quality_metadata(messages, campaign_rules.quality_threshold)
     metadata |= first_name_metadata(enriched_users.set_index("id")["first_name"].reindex(matched["user_id"]))

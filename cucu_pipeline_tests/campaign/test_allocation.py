@@ -10,9 +10,9 @@ import pytest
 
 from cucu_pipeline.campaign.matching.allocation import allocate_seats, event_caps
 from cucu_pipeline.campaign.matching.matches import caps_by_event, match_members
-from cucu_pipeline.campaign.writing.attempts import READY, Drafting, Outcome
+from cucu_pipeline.campaign.writing.attempts import READY, Outcome, Text
 from cucu_pipeline.campaign.writing.briefs import Draft
-from cucu_pipeline.campaign.writing.drafting import hold_to_caps
+from cucu_pipeline.campaign.writing.drafting import within_caps
 from cucu_pipeline_tests.campaign.test_matching import REFERENCE, event, member, members_frame
 
 DAY = dt.date(2024, 2, 10)
@@ -103,14 +103,14 @@ def test_a_writer_pick_beyond_an_events_cap_goes_back_to_the_allocated_event():
             "candidate_caps": [[3, 1]] * 3,
         }
     )
-    briefs = [SimpleNamespace(user_id=user) for user in matched["user_id"]]
-    state = Drafting(usage={user: {} for user in matched["user_id"]})
-    for user in matched["user_id"]:
-        state.outcomes[user] = Outcome(READY, Draft(user, "b", "text"), "text", [], 1)
-    replaced = hold_to_caps(briefs, matched, state)
-    assert [brief.user_id for brief in replaced] == ["m2", "m3"]  # the first pick fits, in member order
-    assert state.outcomes["m1"].draft.event_id == "b" and set(state.outcomes) == {"m1"}
-    assert "no room left" in state.last_failures["m2"][0]
+    texts = [
+        Text(SimpleNamespace(user_id=user), Outcome(READY, Draft(user, "b", "text"), "text", [], 1))
+        for user in matched["user_id"]
+    ]
+    capped = within_caps(texts, matched)
+    assert [text.brief.user_id for text in capped if text.outcome is None] == ["m2", "m3"]  # the first pick fits
+    assert capped[0].outcome.draft.event_id == "b"
+    assert "no room left" in capped[1].failures[0]
 
 
 def test_a_skipped_member_keeps_its_short_list_for_the_record():

@@ -186,9 +186,9 @@ def test_the_template_writer_meets_every_rule_on_its_own(world):
 def test_checks_find_broken_publishable_texts(world):
     matches, composer = world
     good = produce_messages(matches, composer, ScriptedWriter(GOOD))
-    assert all(not users for users in check_failures(good, composer, caps_by_event(matches)).values())
+    assert all(not users for users in check_failures(good, composer.hard_rules, caps_by_event(matches)).values())
     broken = pd.concat([good, good.assign(message=good["message"][0].replace("Wednesday", "Friday!!"))])
-    failures = check_failures(broken, composer, caps_by_event(matches))
+    failures = check_failures(broken, composer.hard_rules, caps_by_event(matches))
     assert failures["facts_match_event"] == ["user_004"] and failures["clean_content"] == ["user_004"]
     assert failures["one_message_per_member"] == ["user_004"]
     assert failures["length_and_segments"] == []
@@ -201,7 +201,7 @@ def test_checks_catch_a_failing_text_marked_publishable_although_it_was_checked_
     assert messages["status"].tolist() == ["fallback"]  # both drafts were checked and refused
     drafted = f"Cuculi: {shouting} https://cucu.li/bookings/event_004 Reply STOP to opt out"
     mislabelled = messages.assign(message=drafted, status="ready")  # a bookkeeping bug publishing the refused draft
-    assert check_failures(mislabelled, composer, caps_by_event(matches))["clean_content"] == ["user_004"]
+    assert check_failures(mislabelled, composer.hard_rules, caps_by_event(matches))["clean_content"] == ["user_004"]
 
 
 @pytest.mark.parametrize(
@@ -220,7 +220,9 @@ def test_a_claim_about_a_past_the_member_does_not_have_is_refused_like_a_false_d
     assert row["status"] == "fallback" and row["model"] == "template" and false_past not in row["message"]
     drafted = f"Cuculi: {false_past} https://cucu.li/bookings/event_004 Reply STOP to opt out"
     mislabelled = messages.assign(message=drafted, status="ready")
-    assert check_failures(mislabelled, composer, caps_by_event(matches))["claims_match_member"] == ["user_004"]
+    assert check_failures(mislabelled, composer.hard_rules, caps_by_event(matches))["claims_match_member"] == [
+        "user_004"
+    ]
 
 
 def test_a_held_out_member_is_recorded_but_never_written(world):

@@ -6,7 +6,7 @@ import pandas as pd
 
 from cucu_pipeline.campaign.checks.sms_rules import failed_hard_rules
 from cucu_pipeline.campaign.writing.attempts import publishable
-from cucu_pipeline.campaign.writing.composer import Composer
+from cucu_pipeline.campaign.writing.hard_rules import HardRules
 
 # Each check: the rules of `check_message` it covers, and what it promises.
 ASSET_CHECKS = {
@@ -51,15 +51,16 @@ ASSET_CHECKS = {
 }
 
 
-def check_failures(messages: pd.DataFrame, composer: Composer, caps: dict[str, int]) -> dict[str, list[str]]:
+def check_failures(messages: pd.DataFrame, hard_rules: HardRules, caps: dict[str, int]) -> dict[str, list[str]]:
     """Members whose publishable text breaks each asset check's rules, re-checked from the final text; `caps` are
-    each event's cap for the date."""
+    each event's cap for the date. `hard_rules` are the date's the texts were written under: a text they checked is read
+    from their results."""
     publishable_texts = publishable(messages)
     failures = {name: [] for name in ASSET_CHECKS}
     for user_id, event_id, text in zip(
         publishable_texts["user_id"], publishable_texts["event_id"], publishable_texts["message"]
     ):
-        failed = {result.rule for result in failed_hard_rules(composer.check(text, user_id, event_id))}
+        failed = {result.rule for result in failed_hard_rules(hard_rules.check(text, user_id, event_id))}
         for name, (rules, _) in ASSET_CHECKS.items():
             if failed & set(rules):
                 failures[name].append(user_id)

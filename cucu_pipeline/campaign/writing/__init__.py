@@ -1,3 +1,3 @@
-"""From a match to a checked text: briefs (briefs.py, composer.py), the deterministic writer and its phrasings
-(templates.py, phrasings.py), drafting rounds and their outcomes (drafting.py, attempts.py), the quality gate
-(judging.py) and what a date costs (costs.py)."""
+"""From a match to a checked text, as stages over a date's texts (drafting.py): reasons and briefs (composer.py,
+briefs.py), drafts and regenerations checked by the hard rules (hard_rules.py, attempts.py), the template writer and
+its copy library (templates.py, library.py, copy/), the quality gate (judging.py) and what a date costs (costs.py)."""

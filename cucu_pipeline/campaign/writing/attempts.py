@@ -1,6 +1,6 @@
-"""What the drafting rounds produce for each member: a status, the outcome of their last attempt, the running state of
-a campaign date's rounds, and the hard rules' verdict on a draft (`drafting.py` runs the rounds, `judging.py` the
-quality gate)."""
+"""What one member's text carries from stage to stage of writing (`drafting.py` reads the stages top to bottom): the
+brief it is written from, the outcome so far, the last failures, and what the calls to Claude used; and the hard
+rules' verdict on a draft."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd
 
 from cucu_pipeline.campaign.checks.sms_rules import RuleResult, failed_hard_rules
 from cucu_pipeline.campaign.writing.briefs import Brief, Draft, Usage, compose
-from cucu_pipeline.campaign.writing.composer import Composer
+from cucu_pipeline.campaign.writing.hard_rules import HardRules
 from cucu_pipeline.experiments.arms import HOLDOUT
 from cucu_pipeline.quality.rubric import Judgement
 
@@ -41,47 +41,61 @@ class Outcome:
     judgement: Judgement | None = None  # the quality judge's verdict on `text`
     needs_review: bool = False  # the judge found no version good enough: the team reads it first
 
-
-@dataclass
-class Drafting:
-    """What the rounds learn about each member: usage summed over calls (the judge's too, and apart), the final
-    outcome, the last failures, the writer's last error and whether it could be reached."""
-
-    usage: dict[str, dict[str, float]]
-    outcomes: dict[str, Outcome] = field(default_factory=dict)
-    last_failures: dict[str, list[str]] = field(default_factory=dict)
-    writer_errors: dict[str, str] = field(default_factory=dict)
-    unreachable: set[str] = field(default_factory=set)
-    judge_usage: dict[str, dict[str, float]] = field(default_factory=dict)
-
-    def add_usage(self, user_id: str, call: Usage, judge: bool = False) -> None:
-        totals = [self.usage[user_id]] + ([self.judge_usage.setdefault(user_id, {})] if judge else [])
-        for total in totals:
-            for column in USAGE_COLUMNS:
-                total[column] = total.get(column, 0) + getattr(call, column)
+    @property
+    def compliant(self) -> bool:
+        """A text that passed every hard rule: the writer's or the template's."""
+        return self.status in (READY, FALLBACK)
 
 
-def evaluate(draft: Draft, brief: Brief, composer: Composer) -> tuple[str | None, list, list]:
-    """The composed text, every rule's result, and the hard-rule failures (a writer error counts as a failure)."""
-    return evaluated([draft], [brief], composer)[0]
+@dataclass(frozen=True)
+class Text:
+    """One member's text between two stages: the brief the next writer is given (the member's, with the failures
+    and refused texts of earlier drafts), the outcome so far (None: no compliant text yet), the last hard-rule
+    failures, the writer's last error and whether it could be reached, and what calls used (the judge's apart too)."""
+
+    brief: Brief
+    outcome: Outcome | None = None
+    failures: tuple[str, ...] = ()
+    writer_error: str | None = None
+    unreachable: bool = False  # the writer could not be reached: asking again this run would only wait on the outage
+    usage: dict[str, float] = field(default_factory=dict)
+    judge_usage: dict[str, float] = field(default_factory=dict)
+
+    def used(self, call: Usage, judge: bool = False) -> Text:
+        """The text with a call's tokens and cost added (to the judge's too when it judged)."""
+        return dataclasses.replace(
+            self,
+            usage=_added(self.usage, call),
+            judge_usage=_added(self.judge_usage, call) if judge else self.judge_usage,
+        )
 
 
-def evaluated(drafts: list[Draft], briefs: list[Brief], composer: Composer) -> list[tuple[str | None, list, list]]:
-    """`evaluate` of each draft with its brief: the texts checked at once, on every core (`Composer.check_all`)."""
+def _added(totals: dict[str, float], call: Usage) -> dict[str, float]:
+    return {column: totals.get(column, 0) + getattr(call, column) for column in USAGE_COLUMNS}
+
+
+def held_out(brief: Brief) -> Text:
+    """A member the experiment holds out: recorded with the event they would have been invited to, never written."""
+    draft = Draft(brief.user_id, brief.candidates[0].id, None, reasoning="held out by the experiment")
+    return Text(brief, Outcome(HOLDOUT, draft, None, [], 0))
+
+
+def evaluated(drafts: list[Draft], briefs: list[Brief], rules: HardRules) -> list[tuple[str | None, list, list]]:
+    """For each draft with its brief: the composed text, every rule's result, and the hard-rule failures (a writer
+    error counts as a failure); the texts checked at once, on every core."""
     texts = [
         None if draft.error or not draft.body or not draft.event_id else compose(draft.body, brief, draft.event_id)
         for draft, brief in zip(drafts, briefs)
     ]
-    composer.check_all(
-        [(text, brief.user_id, draft.event_id) for text, draft, brief in zip(texts, drafts, briefs) if text]
-    )
+    keys = [(text, brief.user_id, draft.event_id) for text, draft, brief in zip(texts, drafts, briefs) if text]
+    results = iter(rules.check_all(keys))
     evaluations = []
-    for text, draft, brief in zip(texts, drafts, briefs):
+    for text, draft in zip(texts, drafts):
         if text is None:
             evaluations.append((None, [], [draft.error or "empty draft"]))
             continue
-        results = composer.check(text, brief.user_id, draft.event_id)
+        checks = next(results)
         evaluations.append(
-            (text, results, [f"{failure.rule}: {failure.detail}" for failure in failed_hard_rules(results)])
+            (text, checks, [f"{failure.rule}: {failure.detail}" for failure in failed_hard_rules(checks)])
         )
     return evaluations

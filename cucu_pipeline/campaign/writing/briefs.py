@@ -6,6 +6,7 @@ Code, never a writer, adds the brand, the link and the opt-out (`compose`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -79,6 +80,14 @@ class Brief:
     def candidate(self, event_id: str) -> EventFacts:
         """The facts of one event of the short list."""
         return next(event for event in self.candidates if event.id == event_id)
+
+    def retried(self, failures: list[str], refused: str | None) -> Brief:
+        """The brief for a regeneration: the failures as feedback, the refused text among those never written again."""
+        return dataclasses.replace(self, feedback=tuple(failures), rejected=(*self.rejected, *filter(None, [refused])))
+
+    def focused(self, event_id: str, feedback: tuple[str, ...] = (), rejected: tuple[str, ...] = ()) -> Brief:
+        """The brief for a rewrite about one event of the short list, with this feedback and these texts refused."""
+        return dataclasses.replace(self, candidates=(self.candidate(event_id),), feedback=feedback, rejected=rejected)
 
 
 def allowed_segments(brand: str, first_name: str, event: EventFacts, needs_opt_out: bool) -> int:

@@ -1,21 +1,21 @@
-"""Briefs and check contexts for the matched members of one campaign date, built from the enriched tables: what a
-writer may say about each event and what each text is checked against."""
+"""The first stage of writing: for the matched members of one campaign date, what a writer may say about each of
+their events and why they would go (`campaign/reasons`), as each member's brief; built from the enriched tables."""
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 
 import pandas as pd
 
-from cucu_pipeline.campaign.checks.context import MessageContext
 from cucu_pipeline.campaign.checks.segments import texting_name
-from cucu_pipeline.campaign.checks.sms_rules import RuleResult, check_message
 from cucu_pipeline.campaign.checks.when import EVENING_FROM, event_time
 from cucu_pipeline.campaign.matching.campaigns import campaign_for, member_campaigns
 from cucu_pipeline.campaign.reasons.evidence import derive_reasons, shared_taste
 from cucu_pipeline.campaign.reasons.history import MemberHistory
 from cucu_pipeline.campaign.reasons.kinds import EventKind, event_kind
-from cucu_pipeline.campaign.writing.briefs import Brief, EventFacts, allowed_segments, body_of
+from cucu_pipeline.campaign.writing.briefs import Brief, EventFacts, body_of
+from cucu_pipeline.campaign.writing.hard_rules import HardRules, Known, text_or_none
 from cucu_pipeline.core.frames import is_in, python_lists, records
 from cucu_pipeline.core.parallel import mapped
 from cucu_pipeline.core.settings import CampaignRules
@@ -38,7 +38,8 @@ def needs_opt_out(days_since_last_message: pd.Series) -> pd.Series:
 
 
 class Composer:
-    """Builds briefs and check contexts for matched members, from the enriched tables of one campaign date."""
+    """The reasons' stage of writing: for the matched members of one campaign date, the facts and reasons of each
+    (member, event) and each member's brief, from the enriched tables; and the date's hard rules (`hard_rules`)."""
 
     def __init__(
         self,
@@ -61,38 +62,54 @@ class Composer:
         self.campaigns = dict(zip(profiles["id"], member_campaigns(profiles)))
         self.opt_out = dict(zip(profiles["id"], needs_opt_out(profiles["days_since_last_message"])))
         self.campaign_date, self.rules, self.variants = campaign_date, rules, rules.arms().variants
-        self.known_venues = frozenset(v for v in known_venues if isinstance(v, str))
-        self.known_neighborhoods = frozenset(n for n in known_neighborhoods if isinstance(n, str))
         guests = {event: _names(row["participant_names"]) for event, row in self.events.items()}
         friends = {member: _names(row["friends"]) for member, row in self.members.items()}
-        # Other members are never named in a text: every member's full name, and the first names a writer could
-        # have read about this member or event (SECURITY.md).
-        self.member_names = frozenset(
-            name.lower()
-            # Lists: iterating an Arrow-backed column boxes each value through pandas, ten times slower.
-            for names in (directory_names, members["name"].tolist(), *guests.values(), *map(_names, members["friends"]))
-            for name in names
-            if isinstance(name, str) and " " in name
+        self.known = Known(
+            # Other members are never named in a text: every member's full name, and the first names a writer could
+            # have read about this member or event (SECURITY.md).
+            member_names=frozenset(
+                name.lower()
+                # Lists: iterating an Arrow-backed column boxes each value through pandas, ten times slower.
+                for names in (
+                    directory_names,
+                    members["name"].tolist(),
+                    *guests.values(),
+                    *map(_names, members["friends"]),
+                )
+                for name in names
+                if isinstance(name, str) and " " in name
+            ),
+            guest_first_names={event: _first_names(names) for event, names in guests.items()},
+            friend_first_names={member: _first_names(names) for member, names in friends.items()},
+            venues=frozenset(v for v in known_venues if isinstance(v, str)),
+            neighborhoods=frozenset(n for n in known_neighborhoods if isinstance(n, str)),
         )
-        self.guest_first_names = {event: _first_names(names) for event, names in guests.items()}
-        self.friend_first_names = {member: _first_names(names) for member, names in friends.items()}
-        self._checked: dict[tuple[str, str, str], list[RuleResult]] = {}
-        self._facts: dict[tuple[str, str], EventFacts] = {}
+        self._facts = _Built(self._facts_of)
         self._histories: dict[str, MemberHistory] = {}
         # Event id -> the emails on its invite list, for the events of the date (`invitations`: id, invited emails).
         self.invited = {} if invitations is None else dict(zip(invitations["id"], invitations["invited_participants"]))
 
-    def facts(self, user_id: str, event_id: str) -> EventFacts:
-        """What a text may say about the event for this member; built once, then read by the brief and the checks."""
-        if (user_id, event_id) not in self._facts:
-            self._facts[user_id, event_id] = self._event_facts(user_id, event_id)
-        return self._facts[user_id, event_id]
+    @cached_property
+    def hard_rules(self) -> HardRules:
+        """The date's hard rules, reading the members, the facts the briefs carry and the brand as they are now."""
+        facts, times = self._facts, self.times
+        return HardRules(self.members, facts, times, self.opt_out, self.known, self.campaign_date, self.rules)
 
-    def prepare(self, pairs: list[tuple[str, str]]) -> None:
-        """`facts` of each (member, event) not built yet, built at once on every core: a pair's reasons read the
-        member's past and a dozen tables, about 200 us, and a run builds thousands."""
+    def briefs(self, matched: pd.DataFrame, arms: dict[str, str]) -> list[Brief]:
+        """Each matched member's brief (`user_id`, `candidates`) in their arm's style, the facts and reasons of
+        every candidate built at once on every core: a pair's reasons read the member's past and a dozen tables,
+        about 200 us, and a date builds thousands."""
+        pairs = [(user, event) for user, events in zip(matched["user_id"], matched["candidates"]) for event in events]
         missing = list(dict.fromkeys(pair for pair in pairs if pair not in self._facts))
         self._facts.update(zip(missing, mapped(self._facts_of, missing)))
+        return [
+            self.brief(user, candidates, variant=arms.get(user, ""))
+            for user, candidates in zip(matched["user_id"], matched["candidates"])
+        ]
+
+    def facts(self, user_id: str, event_id: str) -> EventFacts:
+        """What a text may say about the event for this member; built once, then read by the brief and the checks."""
+        return self._facts[user_id, event_id]
 
     def _facts_of(self, pair: tuple[str, str]) -> EventFacts:
         return self._event_facts(*pair)
@@ -123,9 +140,9 @@ class Composer:
             when=when.phrase,
             evening=when.start.hour >= EVENING_FROM,
             link=self.rules.booking_url.format(event_id=event_id),
-            venue=_text(event["venue_name"]),
-            neighborhood=_text(event["neighborhood"]),
-            host=_text(event["host_name"]),
+            venue=text_or_none(event["venue_name"]),
+            neighborhood=text_or_none(event["neighborhood"]),
+            host=text_or_none(event["host_name"]),
             spots_left=int(event["spots_left"]),
             participant_count=int(event["participant_count"]),
             max_participants=int(event["max_participants"]),
@@ -144,14 +161,7 @@ class Composer:
             food=kind.food,
         )
 
-    def brief(
-        self,
-        user_id: str,
-        candidates: list[str],
-        feedback: tuple[str, ...] = (),
-        variant: str = "",
-        rejected: tuple[str, ...] = (),
-    ) -> Brief:
+    def brief(self, user_id: str, candidates: list[str], variant: str = "") -> Brief:
         member = self.members[user_id]
         return Brief(
             user_id=user_id,
@@ -162,62 +172,10 @@ class Composer:
             brand=self.rules.brand,
             campaign_date=self.campaign_date,
             seed=f"{self.campaign_date}:{user_id}",
-            feedback=feedback,
             variant=variant,
             variants=self.variants,
             recent_texts=tuple(body_of(text, self.rules.brand) for text in member["recent_texts"]),
-            rejected=rejected,
             history=self.history(user_id),
-        )
-
-    def check(self, text: str, user_id: str, event_id: str) -> list[RuleResult]:
-        """Every rule on one text for this member and event. Results are kept: the asset checks re-read each final
-        text, and the same text for the same member and event gets the same answer without a second pass."""
-        key = (text, user_id, event_id)
-        if key not in self._checked:
-            self._checked[key] = self._checked_now(key)
-        return self._checked[key]
-
-    def check_all(self, keys: list[tuple[str, str, str]]) -> None:
-        """`check` of each (text, member, event) not checked yet, computed at once on every core: a check is about
-        300 us of pure Python, and a run checks thousands."""
-        unchecked = list(dict.fromkeys(key for key in keys if key not in self._checked))
-        self._checked.update(zip(unchecked, mapped(self._checked_now, unchecked)))
-
-    def _checked_now(self, key: tuple[str, str, str]) -> list[RuleResult]:
-        text, user_id, event_id = key
-        return check_message(text, self.context(user_id, event_id))
-
-    def context(self, user_id: str, event_id: str) -> MessageContext:
-        member, facts = self.members[user_id], self.facts(user_id, event_id)
-        needs = bool(self.opt_out[user_id])
-        return MessageContext(
-            first_name=texting_name(member["first_name"]),
-            event_id=event_id,
-            event_name=facts.name,
-            campaign_date=self.campaign_date,
-            start=self.times[event_id].start,
-            venue_name=facts.venue,
-            neighborhood=facts.neighborhood,
-            host_name=facts.host,
-            spots_left=facts.spots_left,
-            participant_count=facts.participant_count,
-            max_participants=facts.max_participants,
-            needs_opt_out=needs,
-            booking_url=facts.link,
-            max_segments=allowed_segments(self.rules.brand, texting_name(member["first_name"]), facts, needs),
-            member_name=_text(member["name"]),
-            member_names=self.member_names,
-            private_first_names=self.guest_first_names[event_id] | self.friend_first_names[user_id],
-            known_venues=self.known_venues,
-            known_neighborhoods=self.known_neighborhoods,
-            member_neighborhoods=frozenset(
-                filter(None, (_text(member["home_neighborhood"]), _text(member["work_neighborhood"])))
-            ),
-            brand=self.rules.brand,
-            allow_emoji=self.rules.allow_emoji,
-            history=self.history(user_id),
-            kind=self.kind(event_id),
         )
 
 
@@ -245,6 +203,18 @@ def composer_for(
     )
 
 
+class _Built(dict):
+    """Values by key, each built by `build` the first time it is read."""
+
+    def __init__(self, build):
+        super().__init__()
+        self.build = build
+
+    def __missing__(self, key):
+        self[key] = value = self.build(key)
+        return value
+
+
 def _names(labels) -> list[str]:
     """Full names from profile labels such as `Maya Lopez (designer)` or `Maya Lopez (3 events)`."""
     return [label.rsplit(" (", 1)[0] for label in labels if isinstance(label, str)]
@@ -252,7 +222,3 @@ def _names(labels) -> list[str]:
 
 def _first_names(names: list[str]) -> frozenset[str]:
     return frozenset(name.split()[0].lower() for name in names if name.split())
-
-
-def _text(value) -> str | None:
-    return value if isinstance(value, str) and value else None

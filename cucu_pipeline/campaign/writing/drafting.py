@@ -1,9 +1,12 @@
-"""From matches to checked texts: brief the writer, check every draft, regenerate once with the failures as
-feedback, fall back to the template, or skip with a reason; then the quality judge (`judging.py`). Nothing that
-breaks a hard rule leaves this module."""
+"""From matches to checked texts, as a pipeline of stages over a date's members, each a function of the one before
+(docs/writing.md): reasons and briefs (`composer.py`) -> the writer's draft, checked by the hard rules
+(`hard_rules.py`), and one regeneration with the failures as feedback -> the allocation's caps -> the template's text
+for what is left, or skipped with a reason -> the quality judge -> a rewrite of what scores low -> the template's text,
+flagged, where the rewrite falls short (`judging.py`). Nothing that breaks a hard rule leaves this module."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -17,13 +20,14 @@ from cucu_pipeline.campaign.writing.attempts import (
     SKIPPED,
     TEMPLATE_ATTEMPT,
     USAGE_COLUMNS,
-    Drafting,
     Outcome,
+    Text,
     evaluated,
+    held_out,
 )
-from cucu_pipeline.campaign.writing.briefs import Brief, Draft
 from cucu_pipeline.campaign.writing.composer import Composer
-from cucu_pipeline.campaign.writing.judging import JUDGE_COLUMNS, judge_row, quality_gate
+from cucu_pipeline.campaign.writing.hard_rules import HardRules
+from cucu_pipeline.campaign.writing.judging import JUDGE_COLUMNS, judge_row, judged, rewritten, settled
 from cucu_pipeline.campaign.writing.templates import TEMPLATE_MODEL, template_writes
 from cucu_pipeline.clients.claude import MessageWriter
 from cucu_pipeline.experiments.arms import HOLDOUT
@@ -60,103 +64,6 @@ MESSAGE_COLUMNS = [
 ]
 
 
-def _writer_rounds(
-    briefs: list[Brief], composer: Composer, writer: MessageWriter, ledger: BatchLedger | None, state: Drafting
-) -> list[Brief]:
-    """The first draft, then one regeneration with the failures as feedback; returns the briefs left to the template."""
-    pending, to_template = briefs, []
-    for attempt in (1, 2):
-        retry = []
-        drafts = writer.write(pending, ledger)
-        for brief, draft, (text, results, failures) in zip(pending, drafts, evaluated(drafts, pending, composer)):
-            state.add_usage(brief.user_id, draft)
-            if not failures:
-                state.outcomes[brief.user_id] = Outcome(READY, draft, text, results, attempt)
-                continue
-            state.last_failures[brief.user_id] = failures
-            if draft.error:
-                state.writer_errors[brief.user_id] = draft.error
-            if draft.unavailable:  # asking again this run would only wait on the outage
-                state.unreachable.add(brief.user_id)
-                to_template.append(brief)
-            else:
-                retry.append((brief, failures, draft.body))
-        pending = [
-            composer.brief(
-                b.user_id, [c.id for c in b.candidates], tuple(f), b.variant, (*b.rejected, *filter(None, [body]))
-            )
-            for b, f, body in retry
-        ]
-    return to_template + pending
-
-
-def hold_to_caps(briefs: list[Brief], matched: pd.DataFrame, state: Drafting) -> list[Brief]:
-    """The writer may pick another candidate than the allocated event; a pick beyond that event's cap for the date is
-    replaced by the member's allocated event, which the template writes. Picks are honoured in member order."""
-    allocated = dict(zip(matched["user_id"], matched["event_id"]))
-    room = Counter(caps_by_event(matched))
-    room.subtract(Counter(matched["event_id"]))
-    replaced = []
-    for brief in briefs:
-        outcome = state.outcomes.get(brief.user_id)
-        if outcome is None or outcome.status != READY or outcome.draft.event_id == allocated[brief.user_id]:
-            continue
-        pick = outcome.draft.event_id
-        if room[pick] > 0:
-            room[pick] -= 1
-            room[allocated[brief.user_id]] += 1
-        else:
-            state.last_failures[brief.user_id] = [f"event_capacity: {pick} has no room left for the date"]
-            del state.outcomes[brief.user_id]
-            replaced.append(brief)
-    return replaced
-
-
-def _template_round(briefs: list[Brief], composer: Composer, state: Drafting) -> None:
-    drafts = template_writes(briefs)
-    for brief, draft, (text, results, failures) in zip(briefs, drafts, evaluated(drafts, briefs, composer)):
-        if failures:
-            reason = "; ".join([*state.last_failures[brief.user_id], *failures])[:500]
-            outcome = Outcome(SKIPPED, draft, None, [], TEMPLATE_ATTEMPT, f"no compliant text: {reason}")
-        else:
-            outcome = Outcome(FALLBACK, draft, text, results, TEMPLATE_ATTEMPT)
-        state.outcomes[brief.user_id] = outcome
-
-
-def _message_row(brief: Brief, state: Drafting, scorer_reasoning: str, scorer_confidence: int) -> dict:
-    outcome = state.outcomes[brief.user_id]
-    draft, text, checks = outcome.draft, outcome.text, outcome.checks
-    event_id = draft.event_id or brief.candidates[0].id
-    facts = brief.candidate(event_id)
-    usage = state.usage[brief.user_id]
-    return {
-        "user_id": brief.user_id,
-        "event_id": event_id,
-        "campaign": facts.campaign,
-        "arm": brief.variant,
-        "when": facts.when,
-        "message": text or "",
-        "segments": count_segments(text) if text else 0,
-        "encoding": encoding(text) if text else "",
-        "check_results": {result.rule: result.detail or "ok" for result in checks},
-        "warnings": [result.rule for result in checks if not result.hard and not result.passed],
-        "status": outcome.status,
-        "skip_reason": outcome.skip_reason,
-        "attempts": outcome.attempts,
-        "writer_unavailable": brief.user_id in state.unreachable,
-        "writer_error": state.writer_errors.get(brief.user_id),
-        "needs_opt_out": brief.needs_opt_out,
-        "model": draft.model if outcome.status in (READY, HOLDOUT) else TEMPLATE_MODEL,
-        "reasoning": draft.reasoning or scorer_reasoning,
-        "reasons": [f"{reason.kind}: {reason.evidence}" for reason in facts.reasons],
-        "lead_reason": draft.lead,
-        "line": draft.line,
-        "confidence": draft.confidence if draft.confidence is not None else int(scorer_confidence),
-        **{column: usage.get(column, 0) for column in USAGE_COLUMNS},
-        **judge_row(outcome, state.judge_usage.get(brief.user_id, {})),
-    }
-
-
 def produce_messages(
     matches: pd.DataFrame,
     composer: Composer,
@@ -170,25 +77,114 @@ def produce_messages(
     members to their arm (the variant decides the style of the text); `ledger` keeps the ids of Message Batches the
     writer and the judge submit, so a re-run resumes them; a text scoring below `threshold` is rewritten once."""
     matched = matches[matches["event_id"].astype(bool)]
-    arms = arms or {}
-    composer.prepare(
-        [(user, event) for user, events in zip(matched["user_id"], matched["candidates"]) for event in events]
-    )
-    briefs = [
-        composer.brief(user, candidates, variant=arms.get(user, ""))
-        for user, candidates in zip(matched["user_id"], matched["candidates"])
-    ]
-    state = Drafting(usage={brief.user_id: {} for brief in briefs})
-    for brief in briefs:
-        if brief.variant == HOLDOUT:
-            draft = Draft(brief.user_id, brief.candidates[0].id, None, reasoning="held out by the experiment")
-            state.outcomes[brief.user_id] = Outcome(HOLDOUT, draft, None, [], 0)
-    written = [brief for brief in briefs if brief.variant != HOLDOUT]
-    to_template = _writer_rounds(written, composer, writer, ledger, state)
-    _template_round(to_template + hold_to_caps(written, matched, state), composer, state)
-    quality_gate(written, composer, writer, ledger, state, threshold)
+    briefs = composer.briefs(matched, arms or {})
+    rules = composer.hard_rules
+    texts = [Text(brief) for brief in briefs if brief.variant != HOLDOUT]
+    texts = drafted(texts, writer, ledger, rules)
+    texts = within_caps(texts, matched)
+    texts = templated(texts, rules)
+    texts = judged(texts, writer, ledger)
+    texts = rewritten(texts, writer, ledger, rules, threshold)
+    texts = settled(texts, writer, ledger, rules, threshold)
+    final = {text.brief.user_id: text for text in texts}
     rows = [
-        _message_row(brief, state, reasoning, confidence)
+        message_row(final.get(brief.user_id) or held_out(brief), reasoning, confidence)
         for brief, reasoning, confidence in zip(briefs, matched["reasoning"], matched["confidence"])
     ]
     return pd.DataFrame(rows, columns=MESSAGE_COLUMNS)
+
+
+def drafted(texts: list[Text], writer: MessageWriter, ledger: BatchLedger | None, rules: HardRules) -> list[Text]:
+    """The writer's draft of each text, checked; a refused draft is written once more with its failures as feedback
+    (not when the writer could not be reached). A text still refused has no outcome, and its brief names the drafts
+    refused."""
+    texts = list(texts)
+    for attempt in (1, 2):
+        pending = [index for index, text in enumerate(texts) if text.outcome is None and not text.unreachable]
+        briefs = [texts[index].brief for index in pending]
+        drafts = writer.write(briefs, ledger)
+        for index, draft, (body, results, failures) in zip(pending, drafts, evaluated(drafts, briefs, rules)):
+            text = texts[index].used(draft)
+            if not failures:
+                texts[index] = dataclasses.replace(text, outcome=Outcome(READY, draft, body, results, attempt))
+            elif draft.unavailable:
+                texts[index] = dataclasses.replace(
+                    text, failures=tuple(failures), writer_error=draft.error or text.writer_error, unreachable=True
+                )
+            else:
+                brief = text.brief.retried(failures, draft.body)
+                error = draft.error or text.writer_error
+                texts[index] = dataclasses.replace(text, brief=brief, failures=tuple(failures), writer_error=error)
+    return texts
+
+
+def within_caps(texts: list[Text], matched: pd.DataFrame) -> list[Text]:
+    """The writer may pick another candidate than the allocated event; a pick beyond that event's cap for the date
+    loses its text, and the template writes the member's allocated event. Picks are honoured in member order."""
+    allocated = dict(zip(matched["user_id"], matched["event_id"]))
+    room = Counter(caps_by_event(matched))
+    room.subtract(Counter(matched["event_id"]))
+    capped = []
+    for text in texts:
+        outcome, user = text.outcome, text.brief.user_id
+        if outcome is not None and outcome.status == READY and outcome.draft.event_id != allocated[user]:
+            pick = outcome.draft.event_id
+            if room[pick] > 0:
+                room[pick] -= 1
+                room[allocated[user]] += 1
+            else:
+                failure = f"event_capacity: {pick} has no room left for the date"
+                text = dataclasses.replace(text, outcome=None, failures=(failure,))
+        capped.append(text)
+    return capped
+
+
+def templated(texts: list[Text], rules: HardRules) -> list[Text]:
+    """The template's text for each member still without a compliant one, checked; skipped with every failure when
+    even the template's breaks a rule."""
+    pending = [index for index, text in enumerate(texts) if text.outcome is None]
+    briefs = [texts[index].brief for index in pending]
+    drafts = template_writes(briefs)
+    texts = list(texts)
+    for index, draft, (body, results, failures) in zip(pending, drafts, evaluated(drafts, briefs, rules)):
+        if failures:
+            reason = "; ".join([*texts[index].failures, *failures])[:500]
+            outcome = Outcome(SKIPPED, draft, None, [], TEMPLATE_ATTEMPT, f"no compliant text: {reason}")
+        else:
+            outcome = Outcome(FALLBACK, draft, body, results, TEMPLATE_ATTEMPT)
+        texts[index] = dataclasses.replace(texts[index], outcome=outcome)
+    return texts
+
+
+def message_row(text: Text, scorer_reasoning: str, scorer_confidence: int) -> dict:
+    """The member's row of `matched_messages`."""
+    brief, outcome = text.brief, text.outcome
+    draft, body, checks = outcome.draft, outcome.text, outcome.checks
+    event_id = draft.event_id or brief.candidates[0].id
+    facts = brief.candidate(event_id)
+    return {
+        "user_id": brief.user_id,
+        "event_id": event_id,
+        "campaign": facts.campaign,
+        "arm": brief.variant,
+        "when": facts.when,
+        "message": body or "",
+        "segments": count_segments(body) if body else 0,
+        "encoding": encoding(body) if body else "",
+        "check_results": {result.rule: result.detail or "ok" for result in checks},
+        "warnings": [result.rule for result in checks if not result.hard and not result.passed],
+        "status": outcome.status,
+        "skip_reason": outcome.skip_reason,
+        "attempts": outcome.attempts,
+        "writer_unavailable": text.unreachable,
+        "writer_error": text.writer_error,
+        "needs_opt_out": brief.needs_opt_out,
+        "model": draft.model if outcome.status in (READY, HOLDOUT) else TEMPLATE_MODEL,
+        "reasoning": draft.reasoning or scorer_reasoning,
+        "reasons": [f"{reason.kind}: {reason.evidence}" for reason in facts.reasons],
+        "lead_reason": draft.lead,
+        "line": draft.line,
+        "confidence": draft.confidence if draft.confidence is not None else int(scorer_confidence),
+        **{column: text.usage.get(column, 0) for column in USAGE_COLUMNS},
+        **judge_row(outcome, text.judge_usage),
+    }

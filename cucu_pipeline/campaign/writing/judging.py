@@ -1,26 +1,18 @@
-"""The quality gate (docs/quality.md): every text that passed the hard rules is judged; below the threshold it is
-rewritten once (the judge's improved text when it passes every hard rule, else the writer with the judge's issues as
-feedback) and judged again; a rewrite that still falls short gives way to the template text, flagged `needs_review`."""
+"""The quality gate's stages (docs/quality.md): every text that passed the hard rules is judged (`judged`); below the
+threshold it is rewritten once, the judge's improved text when it passes every hard rule, else the writer with the
+judge's issues as feedback, and judged again (`rewritten`); a text whose rewrite still falls short gives way to the
+template's text, flagged `needs_review` (`settled`)."""
 
 from __future__ import annotations
 
 import dataclasses
 from typing import TYPE_CHECKING
 
-from cucu_pipeline.campaign.writing.attempts import (
-    FALLBACK,
-    READY,
-    TEMPLATE_ATTEMPT,
-    Drafting,
-    Outcome,
-    evaluate,
-    evaluated,
-)
-from cucu_pipeline.campaign.writing.briefs import Brief
-from cucu_pipeline.campaign.writing.composer import Composer
+from cucu_pipeline.campaign.writing.attempts import FALLBACK, READY, TEMPLATE_ATTEMPT, Outcome, Text, evaluated
+from cucu_pipeline.campaign.writing.hard_rules import HardRules
 from cucu_pipeline.campaign.writing.templates import template_writes
 from cucu_pipeline.clients.claude import MessageWriter
-from cucu_pipeline.quality.rubric import Judgement, Review
+from cucu_pipeline.quality.rubric import Review
 
 if TYPE_CHECKING:
     from cucu_pipeline.clients.claude_calls import BatchLedger
@@ -28,107 +20,105 @@ if TYPE_CHECKING:
 JUDGE_COLUMNS = ("quality_score", "quality_scores", "quality_issues", "needs_review", "judge_calls", "judge_cost_usd")
 
 
-def _judged(
-    items: list[tuple[Brief, Outcome]], writer: MessageWriter, ledger: BatchLedger | None, state: Drafting
-) -> list[Judgement]:
+def _verdicts(texts: list[Text], writer: MessageWriter, ledger: BatchLedger | None) -> list[Text]:
+    """Each text's outcome judged (every one passed the hard rules), with the judge's usage added."""
     reviews = [
-        Review(brief, brief.candidate(outcome.draft.event_id), outcome.draft.body, checked=True)
-        for brief, outcome in items
+        Review(text.brief, text.brief.candidate(text.outcome.draft.event_id), text.outcome.draft.body, checked=True)
+        for text in texts
     ]
     judgements = writer.judge(reviews, ledger) if reviews else []
-    for (brief, _), judgement in zip(items, judgements):
-        state.add_usage(brief.user_id, judgement, judge=True)
-    return judgements
+    return [
+        dataclasses.replace(text, outcome=dataclasses.replace(text.outcome, judgement=judgement)).used(judgement, True)
+        for text, judgement in zip(texts, judgements)
+    ]
 
 
-def _focused(composer: Composer, brief: Brief, outcome: Outcome, judgement: Judgement) -> Brief:
-    """The member's brief for a rewrite: the same event, the judge's issues as feedback, the text it judged rejected."""
-    feedback = tuple(f"quality judge: {issue}" for issue in judgement.issues) or ("quality judge: score too low",)
-    rejected = (*brief.rejected, outcome.draft.body)
-    return composer.brief(brief.user_id, [outcome.draft.event_id], feedback, brief.variant, rejected)
+def _replaced(texts: list[Text], changed: dict[str, Text]) -> list[Text]:
+    return [changed.get(text.brief.user_id, text) for text in texts]
 
 
-def _rewrites(
-    low: list[tuple[Brief, Outcome, Judgement]],
-    composer: Composer,
-    writer: MessageWriter,
-    ledger: BatchLedger | None,
-    state: Drafting,
-) -> dict[str, tuple[Brief, Outcome]]:
-    """One rewrite per low-scored text that passes every hard rule: the judge's own improvement first."""
-    rewrites, to_writer = {}, []
-    for brief, outcome, judgement in low:
-        focused = _focused(composer, brief, outcome, judgement)
+def judged(texts: list[Text], writer: MessageWriter, ledger: BatchLedger | None) -> list[Text]:
+    """Every compliant text with the judge's verdict."""
+    compliant = [text for text in texts if text.outcome.compliant]
+    return _replaced(texts, {text.brief.user_id: text for text in _verdicts(compliant, writer, ledger)})
+
+
+def _low(texts: list[Text], threshold: float) -> list[Text]:
+    return [text for text in texts if text.outcome.compliant and not text.outcome.judgement.passes(threshold)]
+
+
+def _focused(text: Text) -> Text:
+    """The text to rewrite: its brief narrowed to the same event, the judge's issues as feedback, the judged text
+    refused."""
+    outcome = text.outcome
+    feedback = tuple(f"quality judge: {issue}" for issue in outcome.judgement.issues) or (
+        "quality judge: score too low",
+    )
+    rejected = (*text.brief.rejected, outcome.draft.body)
+    return dataclasses.replace(text, brief=text.brief.focused(outcome.draft.event_id, feedback, rejected))
+
+
+def rewritten(
+    texts: list[Text], writer: MessageWriter, ledger: BatchLedger | None, rules: HardRules, threshold: float
+) -> list[Text]:
+    """Each text below `threshold` rewritten once, the judge's own improvement first, and judged again; a rewrite
+    that passes the threshold takes its place. A text whose rewrite falls short keeps its own version and verdict
+    (for `settled`), with what the attempt used."""
+    rewrites, attempts, to_writer = [], [], []
+    for text in map(_focused, _low(texts, threshold)):
+        outcome, judgement = text.outcome, text.outcome.judgement
         if judgement.improved_message:
             improved = dataclasses.replace(outcome.draft, body=judgement.improved_message, model=judgement.model)
-            text, results, failures = evaluate(improved, focused, composer)
+            ((body, results, failures),) = evaluated([improved], [text.brief], rules)
             if not failures:
-                rewrites[brief.user_id] = (focused, Outcome(READY, improved, text, results, outcome.attempts + 1))
+                rewrites.append(
+                    dataclasses.replace(text, outcome=Outcome(READY, improved, body, results, outcome.attempts + 1))
+                )
                 continue
-        to_writer.append((focused, outcome))
-    focused_briefs = [focused for focused, _ in to_writer]
-    drafts = writer.write(focused_briefs, ledger) if to_writer else []
-    evaluations = evaluated(drafts, focused_briefs, composer)
-    for (focused, outcome), draft, (text, results, failures) in zip(to_writer, drafts, evaluations):
-        state.add_usage(focused.user_id, draft)
-        if not failures:
-            rewrites[focused.user_id] = (focused, Outcome(READY, draft, text, results, outcome.attempts + 1))
-    return rewrites
-
-
-def _template_fallbacks(
-    failed: list[tuple[Brief, Outcome, Judgement]],
-    composer: Composer,
-    writer: MessageWriter,
-    ledger: BatchLedger | None,
-    state: Drafting,
-) -> None:
-    """The template text for the event, flagged for review; judged unless it is the text already judged. A template
-    that breaks a hard rule leaves the compliant text in place, flagged too."""
-    plain = [composer.brief(b.user_id, [o.draft.event_id], variant=b.variant) for b, o, _ in failed]
-    fallbacks, to_judge = {}, []
-    drafts = template_writes(plain)
-    for (brief, outcome, judgement), fresh, draft, (text, results, failures) in zip(
-        failed, plain, drafts, evaluated(drafts, plain, composer)
-    ):
-        if failures or text == outcome.text:
-            fallbacks[brief.user_id] = dataclasses.replace(outcome, judgement=judgement, needs_review=True)
+        to_writer.append(text)
+    briefs = [text.brief for text in to_writer]
+    drafts = writer.write(briefs, ledger) if to_writer else []
+    for text, draft, (body, results, failures) in zip(to_writer, drafts, evaluated(drafts, briefs, rules)):
+        text = text.used(draft)
+        if failures:
+            attempts.append(text)
         else:
-            to_judge.append((fresh, Outcome(FALLBACK, draft, text, results, TEMPLATE_ATTEMPT, needs_review=True)))
-    for (fresh, outcome), judgement in zip(to_judge, _judged(to_judge, writer, ledger, state)):
-        fallbacks[fresh.user_id] = dataclasses.replace(outcome, judgement=judgement)
-    state.outcomes.update(fallbacks)
+            rewrites.append(
+                dataclasses.replace(text, outcome=Outcome(READY, draft, body, results, text.outcome.attempts + 1))
+            )
+    changed = {}
+    for text in _verdicts(rewrites, writer, ledger):
+        if text.outcome.judgement.passes(threshold):
+            changed[text.brief.user_id] = text
+        else:
+            attempts.append(text)
+    own = {text.brief.user_id: text for text in texts}
+    for attempt in attempts:
+        kept = own[attempt.brief.user_id]
+        changed[kept.brief.user_id] = dataclasses.replace(kept, usage=attempt.usage, judge_usage=attempt.judge_usage)
+    return _replaced(texts, changed)
 
 
-def quality_gate(
-    briefs: list[Brief],
-    composer: Composer,
-    writer: MessageWriter,
-    ledger: BatchLedger | None,
-    state: Drafting,
-    threshold: float,
-) -> None:
-    """Judge every compliant text; rewrite the low-scored once; the template, flagged, where the rewrite falls short."""
-    written = [
-        (brief, state.outcomes[brief.user_id])
-        for brief in briefs
-        if state.outcomes.get(brief.user_id) and state.outcomes[brief.user_id].status in (READY, FALLBACK)
-    ]
-    low = []
-    for (brief, outcome), judgement in zip(written, _judged(written, writer, ledger, state)):
-        state.outcomes[brief.user_id] = dataclasses.replace(outcome, judgement=judgement)
-        if not judgement.passes(threshold):
-            low.append((brief, outcome, judgement))
-    rewrites = _rewrites(low, composer, writer, ledger, state)
-    passed = set()
-    for (focused, outcome), judgement in zip(
-        rewrites.values(), _judged(list(rewrites.values()), writer, ledger, state)
-    ):
-        if judgement.passes(threshold):
-            state.outcomes[focused.user_id] = dataclasses.replace(outcome, judgement=judgement)
-            passed.add(focused.user_id)
-    failed = [(brief, outcome, judgement) for brief, outcome, judgement in low if brief.user_id not in passed]
-    _template_fallbacks(failed, composer, writer, ledger, state)
+def settled(
+    texts: list[Text], writer: MessageWriter, ledger: BatchLedger | None, rules: HardRules, threshold: float
+) -> list[Text]:
+    """The template's text, flagged for review, for each text still below `threshold` after its rewrite; judged
+    unless it is the text already judged. A template that breaks a hard rule leaves the compliant text in place,
+    flagged too."""
+    low = _low(texts, threshold)
+    plain = [text.brief.focused(text.outcome.draft.event_id) for text in low]
+    drafts = template_writes(plain)
+    changed, to_judge = {}, []
+    for text, brief, draft, (body, results, failures) in zip(low, plain, drafts, evaluated(drafts, plain, rules)):
+        if failures or body == text.outcome.text:
+            changed[brief.user_id] = dataclasses.replace(
+                text, outcome=dataclasses.replace(text.outcome, needs_review=True)
+            )
+        else:
+            fallback = Outcome(FALLBACK, draft, body, results, TEMPLATE_ATTEMPT, needs_review=True)
+            to_judge.append(dataclasses.replace(text, brief=brief, outcome=fallback))
+    changed.update((text.brief.user_id, text) for text in _verdicts(to_judge, writer, ledger))
+    return _replaced(texts, changed)
 
 
 def judge_row(outcome: Outcome, usage: dict[str, float]) -> dict:

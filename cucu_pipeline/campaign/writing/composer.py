@@ -85,15 +85,15 @@ class Composer:
             neighborhoods=frozenset(n for n in known_neighborhoods if isinstance(n, str)),
         )
         self._facts = _Built(self._facts_of)
-        self._histories: dict[str, MemberHistory] = {}
+        self._histories = _Built(self._history_of)
         # Event id -> the emails on its invite list, for the events of the date (`invitations`: id, invited emails).
         self.invited = {} if invitations is None else dict(zip(invitations["id"], invitations["invited_participants"]))
 
     @cached_property
     def hard_rules(self) -> HardRules:
         """The date's hard rules, reading the members, the facts the briefs carry and the brand as they are now."""
-        facts, times = self._facts, self.times
-        return HardRules(self.members, facts, times, self.opt_out, self.known, self.campaign_date, self.rules)
+        members, histories, facts, times = self.members, self._histories, self._facts, self.times
+        return HardRules(members, histories, facts, times, self.opt_out, self.known, self.campaign_date, self.rules)
 
     def briefs(self, matched: pd.DataFrame, arms: dict[str, str]) -> list[Brief]:
         """Each matched member's brief (`user_id`, `candidates`) in their arm's style, the facts and reasons of
@@ -116,9 +116,10 @@ class Composer:
 
     def history(self, user_id: str) -> MemberHistory:
         """The member's past events, read once from their profile."""
-        if user_id not in self._histories:
-            self._histories[user_id] = MemberHistory.of(self.members[user_id]["event_history"])
         return self._histories[user_id]
+
+    def _history_of(self, user_id: str) -> MemberHistory:
+        return MemberHistory.of(self.members[user_id]["event_history"])
 
     def kind(self, event_id: str) -> EventKind:
         event = self.events[event_id]

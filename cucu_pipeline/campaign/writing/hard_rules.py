@@ -31,12 +31,14 @@ class Known:
 
 
 class HardRules:
-    """The hard rules of one campaign date. `members` (profiles by id), `facts` (by member and event, as the briefs
-    carry them) and `times` (events' starts) are the date's tables, read as they are when a text is checked."""
+    """The hard rules of one campaign date. `members` (profiles by id), `histories` (their past events, as the briefs
+    carry them), `facts` (by member and event, as the briefs carry them) and `times` (events' starts) are the date's
+    tables, read as they are when a text is checked."""
 
     def __init__(
         self,
         members: dict[str, dict],
+        histories: dict[str, MemberHistory],
         facts: dict[tuple[str, str], EventFacts],
         times: dict[str, EventTime],
         opt_out: dict[str, bool],
@@ -44,10 +46,9 @@ class HardRules:
         campaign_date: dt.date,
         rules: CampaignRules,
     ):
-        self.members, self.facts, self.times, self.opt_out = members, facts, times, opt_out
-        self.known, self.campaign_date, self.rules = known, campaign_date, rules
+        self.members, self.histories, self.facts, self.times = members, histories, facts, times
+        self.opt_out, self.known, self.campaign_date, self.rules = opt_out, known, campaign_date, rules
         self._checked: dict[tuple[str, str, str], list[RuleResult]] = {}
-        self._histories: dict[str, MemberHistory] = {}
 
     def check(self, text: str, user_id: str, event_id: str) -> list[RuleResult]:
         """Every rule on one text for this member and event; the same text for the same member and event gets the
@@ -67,11 +68,6 @@ class HardRules:
     def _checked_now(self, key: tuple[str, str, str]) -> list[RuleResult]:
         text, user_id, event_id = key
         return check_message(text, self.context(user_id, event_id))
-
-    def _history(self, user_id: str) -> MemberHistory:
-        if user_id not in self._histories:
-            self._histories[user_id] = MemberHistory.of(self.members[user_id]["event_history"])
-        return self._histories[user_id]
 
     def context(self, user_id: str, event_id: str) -> MessageContext:
         member, facts, known = self.members[user_id], self.facts[user_id, event_id], self.known
@@ -101,7 +97,7 @@ class HardRules:
             ),
             brand=self.rules.brand,
             allow_emoji=self.rules.allow_emoji,
-            history=self._history(user_id),
+            history=self.histories[user_id],
             kind=EventKind(facts.kind, facts.food),
         )
 

@@ -110,6 +110,10 @@ def campaign_performance(
     follow) and a chart. One row per pooled date."""
     dates = pooled_dates(campaign_rules.last_closed_date(parse_campaign_date(context.partition_key)))
     final, missing = final_stored(stored_outcomes, dates)
+    context.log.info(
+        f"{len(dates)} pooled dates: {len(final)} stored after their window closed, {len(missing)} counted from the "
+        "sources (not stored, or stored while their window was open)"
+    )
     counted = [_outcomes_now(mongo, airtable, missing, campaign_rules)] if missing else []
     outcomes = pd.concat([*final, *counted], ignore_index=True)
     series = daily_series(outcomes, dates)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import logging
 import shutil
 
 import dagster as dg
@@ -104,6 +105,23 @@ def test_the_weekly_read_pools_the_last_28_closed_dates_with_a_chart(whole_graph
     assert values["chart"].startswith(prefix)
     png = base64.b64decode(values["chart"][len(prefix) : -1])
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 20_000
+
+
+def test_the_weekly_read_says_once_how_many_pooled_dates_it_counted_from_the_sources(data_dir):
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize(
+        ASSETS,
+        selection=["campaign_performance"],
+        resources=build_resources({"CUCU_DATA_DIR": str(data_dir)}),
+        partition_key="2026-10-02",
+        instance=instance,
+    )
+    logs = [entry for entry in instance.all_logs(result.run_id) if entry.user_message]
+    assert not [entry for entry in logs if "Couldn't load partition" in entry.user_message]
+    assert not [entry for entry in logs if entry.level >= logging.WARNING and entry.step_key]
+    (said,) = [entry for entry in logs if "pooled dates" in entry.user_message]
+    assert said.level == logging.INFO and "28 pooled dates" in said.user_message
+    assert "counted from the sources" in said.user_message
 
 
 def test_the_weekly_read_uses_the_stored_closed_dates_and_counts_only_the_others(whole_graph, data_dir):

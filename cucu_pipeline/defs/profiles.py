@@ -42,12 +42,14 @@ def _standing_out(name: str) -> dg.AssetOut:
         owners=["team:growth"],
         kinds={"pandas"},
         metadata=column_schema(name),
+        is_required=False,  # a selection may hold some of the three (`*enriched_users` holds two)
     )
 
 
 @dg.multi_asset(
     outs={name: _standing_out(name) for name in _STANDING},
     partitions_def=campaign_dates,
+    can_subset=True,
     # Who a record is, when it was last active, whether a text's event can still be booked; the rest stays on disk.
     ins={
         "raw_users": reads("id", "mongo_id", "email", "phone_e164", "created_at"),
@@ -68,31 +70,35 @@ def contact_standing(
     standing = standing_as_of(raw_users, raw_messages, raw_orders, raw_events, campaign_date, campaign_rules)
     people, history, by_person = standing.people, standing.history, standing.by_person
     records_per_person = people["person_id"].value_counts()
-    yield dg.Output(
-        people,
-        output_name="people",
-        metadata={
-            "dagster/row_count": len(people),
-            "people": len(records_per_person),
-            "people_with_several_records": int((records_per_person > 1).sum()),
-            "records_of_people_with_several": int(records_per_person[records_per_person > 1].sum()),
-        },
-    )
-    yield dg.Output(
-        history,
-        output_name="message_history",
-        metadata={"dagster/row_count": len(history), **value_counts(history, "status_as_of")},
-    )
-    yield dg.Output(
-        by_person.reset_index(),
-        output_name="person_standing",
-        metadata={
-            "dagster/row_count": len(by_person),
-            "people_opted_out": int(by_person["opt_out_source"].notna().sum()),
-            "people_backed_off": int((by_person["cooldown_days"] > campaign_rules.cooldown_days).sum()),
-            "people_with_queued_texts": int((by_person["queued_message_count"] > 0).sum()),
-        },
-    )
+    outputs = {
+        "people": dg.Output(
+            people,
+            output_name="people",
+            metadata={
+                "dagster/row_count": len(people),
+                "people": len(records_per_person),
+                "people_with_several_records": int((records_per_person > 1).sum()),
+                "records_of_people_with_several": int(records_per_person[records_per_person > 1].sum()),
+            },
+        ),
+        "message_history": dg.Output(
+            history,
+            output_name="message_history",
+            metadata={"dagster/row_count": len(history), **value_counts(history, "status_as_of")},
+        ),
+        "person_standing": dg.Output(
+            by_person.reset_index(),
+            output_name="person_standing",
+            metadata={
+                "dagster/row_count": len(by_person),
+                "people_opted_out": int(by_person["opt_out_source"].notna().sum()),
+                "people_backed_off": int((by_person["cooldown_days"] > campaign_rules.cooldown_days).sum()),
+                "people_with_queued_texts": int((by_person["queued_message_count"] > 0).sum()),
+            },
+        ),
+    }
+    # The three come from one computation; a subset of the graph stores only the ones it selected.
+    yield from (outputs[name] for name in _STANDING if name in context.selected_output_names)
 
 
 def _with_people(users: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:

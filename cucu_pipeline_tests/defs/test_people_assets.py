@@ -9,8 +9,9 @@ import shutil
 import dagster as dg
 import pytest
 
-from cucu_pipeline.definitions import defs
+from cucu_pipeline.definitions import ASSETS, defs
 from cucu_pipeline.defs.profiles import PERSON_RULES
+from cucu_pipeline.defs.resources import build_resources
 from cucu_pipeline_tests.conftest import SAMPLE_RAW
 from cucu_pipeline_tests.defs.test_campaign_assets import DATE, pipeline_records, run
 
@@ -99,3 +100,25 @@ def test_two_records_of_one_person_and_replies_by_phone_alone(tmp_path, first_te
     }
     assert not any(changed.values()), {key: diff for key, diff in changed.items() if diff}
     assert set(again.output_for_node("published_messages")["outcome"]) <= {"updated", "skipped"}
+
+
+@pytest.mark.parametrize(
+    ("selection", "stored"),
+    [
+        ("*enriched_users", {"people", "person_standing", "enriched_users"}),  # two of the standing's three
+        ("*message_history", {"message_history"}),  # one of three, with the raw tables it reads
+    ],
+)
+def test_a_selection_of_some_of_the_standings_outputs_materializes_those(tmp_path, selection, stored):
+    shutil.copytree(SAMPLE_RAW, tmp_path / "raw")
+    result = dg.materialize(
+        ASSETS,
+        selection=selection,
+        resources=build_resources({"CUCU_DATA_DIR": str(tmp_path)}),
+        partition_key=DATE,
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    assert result.success
+    materialized = {event.asset_key.path[-1] for event in result.get_asset_materialization_events()}
+    assert stored <= materialized and not {"people", "message_history", "person_standing"} - stored & materialized
+    assert {path.name for path in (tmp_path / "assets").iterdir()} == materialized

@@ -1,5 +1,6 @@
-"""A member record is not a person (docs/people.md: "People"): records that share a phone (E.164) or an email (trimmed,
-lower-cased) belong to one person, transitively. A person's id is the smallest member id among their records, so it
+"""A member record is not a person (docs/people.md: "People"): records that share a phone (E.164) or a mailbox (an
+email trimmed and lower-cased; a Gmail address without its dots and `+tag`, `sources/emails.py`) belong to one
+person, transitively. A person's id is the smallest member id among their records, so it
 stays the same whichever record is read first.
 
 The records and their shared phones and emails form a graph whose connected components are the people: scipy finds
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cucu_pipeline.core.frames import positions_in
+from cucu_pipeline.sources.emails import mailbox_keys
 from cucu_pipeline.sources.phones import phone_keys
 
 
@@ -23,7 +25,7 @@ def person_ids(users: pd.DataFrame) -> pd.Series:
     if count == 0:
         return pd.Series([], index=users.index, dtype=object)
     phones, _ = pd.factorize(users["phone_e164"])
-    emails, _ = pd.factorize(users["email"])
+    emails, _ = pd.factorize(mailbox_keys(users["email"]))
     # Nodes: the members, then one per distinct phone, then one per distinct email; an edge joins a member to each.
     member = np.arange(count)
     has_phone, has_email = phones >= 0, emails >= 0
@@ -59,10 +61,11 @@ class People:
         after the people were resolved needs; `of_records` reads emails and phones and needs `of`."""
         return cls(people, people["person_id"])
 
-    def _by(self, values: pd.Series, *columns: str) -> pd.Series:
-        """The person whose record holds each of `values` in one of `columns`, the first column winning where two
-        hold one value; missing (NaN) where none does."""
-        keys = pd.concat([self.users[column] for column in columns], ignore_index=True)
+    def _by(self, values: pd.Series, *columns: str, key=lambda column: column) -> pd.Series:
+        """The person whose record holds each of `values` in one of `columns` (both read through `key`), the first
+        column winning where two hold one value; missing (NaN) where none does."""
+        values = key(values)
+        keys = pd.concat([key(self.users[column]) for column in columns], ignore_index=True)
         persons = np.concatenate([*([self.person.to_numpy(dtype=object)] * len(columns)), [np.nan]])
         found = persons[positions_in(values, keys)]  # position -1: the NaN at the end
         return pd.Series(found, index=values.index, name=values.name, dtype=object)
@@ -76,7 +79,7 @@ class People:
         """The person each message record is about: by its member id, else its email, else its phone (an inbound
         reply from Twilio carries only the sender's number). A record naming nobody known keeps its `user_id`."""
         by_member = self.of_members(records["user_id"])
-        by_email = self._by(records["user_email"], "email")
+        by_email = self._by(records["user_email"], "email", key=mailbox_keys)
         by_phone = self._by(phone_keys(records["user_phone"]), "phone_e164")
         return by_member.fillna(by_email).fillna(by_phone).fillna(records["user_id"]).astype(object)
 

@@ -94,6 +94,17 @@ ANA = member("u1", "Ana", "Ruiz", phone="+1 415-555-0101")
         "opt out", "Opt me out", "I want to opt out", "remove me", "Remove me from this list", "unsubscribe me",
         "no more texts", "No more messages please", "leave me alone", "Don't text me again", "do not contact me",
         "take me off your list", "wrong number", "not interested", "STOP STOP STOP", "stop it",
+        # Normalized before matching: full-width letters (NFKC), a trailing signature line.
+        "ＳＴＯＰ", "Ｓｔｏｐ ｐｌｅａｓｅ", "Stop\n-- Sent from my iPhone", "STOP\nAna Ruiz",
+        "stop\r\n\r\nThanks, Ana",
+        # Every word the FCC names for revoking consent, in a phrase (April 2025).
+        "Quit texting me", "quit sending me these", "Please end these texts", "cancel the messages", "End texts",
+        "revoke my consent", "Revoke consent", "unsubscribe from this please", "opt out pls",
+        # "remove" alone or with "me".
+        "REMOVE", "Remove.", "remove me please",
+        # The common Spanish opt-outs.
+        "ALTO", "Alto por favor", "Parar", "BAJA", "baja por favor", "Cancelar", "detener", "No más mensajes",
+        "no quiero más mensajes", "Quiero darme de baja", "dejen de enviarme mensajes",
     ],
 )  # fmt: skip
 def test_a_reply_asking_to_stop_in_any_words_opts_the_person_out(text):
@@ -103,7 +114,9 @@ def test_a_reply_asking_to_stop_in_any_words_opts_the_person_out(text):
 @pytest.mark.parametrize(
     "text",
     ["stop by later?", "Can't wait, see you there", "yes please, one seat", "What time does it end?", "Thanks!",
-     "cancel my booking for Friday please", "Is there parking?"],
+     "cancel my booking for Friday please", "Is there parking?", "The end of summer supper was great",
+     "Remove the onions from my order please", "para mi esposa también?", "¿Hay estacionamiento?", "Ｔｈａｎｋｓ！",
+     "See you there\n-- Sent from my iPhone", "I'll quit my job for this dinner", "Can I cancel and rebook?"],
 )  # fmt: skip
 def test_a_reply_that_does_not_ask_to_stop_keeps_consent(text):
     assert reason_for(ANA, [_reply(text, "2024-01-05", user_phone="(415) 555 0101")]) is None

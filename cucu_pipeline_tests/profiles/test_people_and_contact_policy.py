@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from cucu_pipeline.core.settings import CampaignRules
-from cucu_pipeline.profiles.people import person_ids
+from cucu_pipeline.profiles.people import People, person_ids
 from cucu_pipeline.sources.tables import normalize_users
 from cucu_pipeline_tests.conftest import event, member
 from cucu_pipeline_tests.profiles.test_eligibility import reasons_for
@@ -26,6 +27,22 @@ def test_records_sharing_a_phone_written_two_ways_or_an_email_are_one_person_tra
         ]
     ).frame
     assert person_ids(users).tolist() == ["u1", "u1", "u1", "u2"]
+
+
+def test_gmail_addresses_that_reach_one_mailbox_are_one_person_and_other_providers_keep_their_dots():
+    users = normalize_users(
+        [
+            member("u1", "Jane", "Doe", email="jane.doe+cuculi@gmail.com"),
+            member("u2", "Jane", "Doe", email="JaneDoe@gmail.com"),
+            member("u3", "Jane", "Doe", email="j.a.n.e.d.o.e@googlemail.com"),
+            member("u4", "Jo", "Lee", email="jo.lee@example.com"),
+            member("u5", "Jo", "Lee", email="jolee@example.com"),  # dots matter outside Gmail
+            member("u6", "Jo", "Lee", email="jo.lee+news@example.com"),  # and so may a tag
+        ]
+    ).frame
+    assert person_ids(users).tolist() == ["u1", "u1", "u1", "u4", "u5", "u6"]
+    messages = pd.DataFrame({"user_id": [None], "user_email": ["Jane.Doe+texts@Gmail.com "], "user_phone": [None]})
+    assert People.of(users).of_records(messages).tolist() == ["u1"]
 
 
 def test_a_person_with_two_records_gets_one_text_from_the_most_recently_active_record():

@@ -43,6 +43,12 @@ class CampaignRules(BaseModel):
     quality_threshold: float = Field(
         3.5, ge=1, le=5, description="The judge's mean score (1-5) a text needs; below it, one rewrite, then review."
     )
+    quality_max_below_share: float = Field(
+        0.1, ge=0, le=1, description="The share of a date's texts below the threshold the quality_gate check allows."
+    )
+    quality_max_review_share: float = Field(
+        0.2, ge=0, le=1, description="The share of a date's texts flagged needs_review the quality_gate check allows."
+    )
 
     @model_validator(mode="after")
     def _experiment_parses(self) -> CampaignRules:

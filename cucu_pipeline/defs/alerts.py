@@ -8,6 +8,7 @@ import dagster as dg
 
 from cucu_pipeline.clients.slack import AlertChannel
 from cucu_pipeline.core.dates import PACIFIC
+from cucu_pipeline.defs.checks import OUTAGE_CHECKS
 from cucu_pipeline.defs.schedules import schedule_running
 from cucu_pipeline.monitoring.alerts import FailedCheck, RunFacts, alert_text
 
@@ -78,6 +79,9 @@ def _events_by_type(instance: dg.DagsterInstance, run_id: str) -> dict[dg.Dagste
     return events
 
 
+OUTAGE_CHECK_COUNTS = ("writer_unavailable", "judge_unavailable")  # the metadata the outage checks count in
+
+
 def _error_text(error) -> str:
     """The user's exception (not Dagster's wrapper around it) as `Class: message`."""
     root = error.cause or error
@@ -85,7 +89,11 @@ def _error_text(error) -> str:
 
 
 def _failed_check(evaluation) -> FailedCheck:
-    counted = evaluation.metadata.get("failing_messages")
+    # A hard rule's check counts the failing texts; an outage's, the texts something stood in for.
+    counted = next(
+        (evaluation.metadata[key] for key in ("failing_messages", *OUTAGE_CHECK_COUNTS) if key in evaluation.metadata),
+        None,
+    )
     return FailedCheck(
         asset=evaluation.asset_key.to_user_string(),
         check=evaluation.check_name,
@@ -95,8 +103,9 @@ def _failed_check(evaluation) -> FailedCheck:
 
 
 def run_facts(instance: dg.DagsterInstance, run: dg.DagsterRun) -> RunFacts:
-    """What a finished run did, from its event log: steps that failed, assets planned but not materialized, and
-    ERROR checks that failed (WARN checks, such as drift, are for the UI only)."""
+    """What a finished run did, from its event log: steps that failed, assets planned but not materialized, ERROR
+    checks that failed and the WARN checks that say Claude could not be reached (other WARN checks, such as drift,
+    are for the UI only)."""
     events = _events_by_type(instance, run.run_id)
     failures = events[dg.DagsterEventType.STEP_FAILURE]
     planned = events[dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED]
@@ -104,7 +113,11 @@ def run_facts(instance: dg.DagsterInstance, run: dg.DagsterRun) -> RunFacts:
     evaluations = [
         event.event_specific_data
         for event in events[dg.DagsterEventType.ASSET_CHECK_EVALUATION]
-        if not event.event_specific_data.passed and event.event_specific_data.severity == dg.AssetCheckSeverity.ERROR
+        if not event.event_specific_data.passed
+        and (
+            event.event_specific_data.severity == dg.AssetCheckSeverity.ERROR
+            or event.event_specific_data.check_name in OUTAGE_CHECKS
+        )
     ]
     dates = [
         evaluation.metadata["campaign_date"].value
@@ -131,8 +144,8 @@ def campaign_run_failed(context: dg.RunFailureSensorContext, alerts: AlertChanne
     name="campaign_checks_failed", run_status=dg.DagsterRunStatus.SUCCESS, default_status=dg.DefaultSensorStatus.RUNNING
 )
 def campaign_checks_failed(context: dg.RunStatusSensorContext, alerts: AlertChannel) -> dg.SkipReason | None:
-    """A run that finished while an ERROR check failed: a blocking check that stopped publishing, or the 10:00
-    deadline missed."""
+    """A run that finished while an ERROR check failed (a blocking check that stopped publishing, or the 10:00
+    deadline missed) or Claude's writer or judge could not be reached."""
     facts = run_facts(context.instance, context.dagster_run)
     if not facts.failed_checks:
         return dg.SkipReason("no ERROR check failed")

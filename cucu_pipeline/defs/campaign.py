@@ -132,8 +132,23 @@ def matched_messages(
     metadata = messages_metadata(messages, failures, claude.model_name, campaign_rules.sms_segment_usd)
     metadata |= quality_metadata(messages, campaign_rules.quality_threshold)
     metadata |= first_name_metadata(enriched_users.set_index("id")["first_name"].reindex(matched["user_id"]))
+    _say_outages(context, metadata)
     yield dg.Output(messages, metadata=metadata)
-    yield from message_check_results(messages, failures, claude.model_name)
+    yield from message_check_results(messages, failures, claude.model_name, campaign_rules)
+
+
+def _say_outages(context: dg.AssetExecutionContext, metadata: dict) -> None:
+    """One warning per part of Claude that could not be reached for the date, with what stood in."""
+    stood_in = {
+        "writer": ("writer_unavailable", "the template wrote"),
+        "judge": ("judge_unavailable", "the local judge scored"),
+    }
+    for part, (count, instead) in stood_in.items():
+        if metadata[count]:
+            context.log.warning(
+                f"matched_messages {context.partition_key}: Claude's {part} was unavailable for {metadata[count]} "
+                f"texts; {instead} them (`{count}`)"
+            )
 
 
 @dg.asset(

@@ -1,6 +1,7 @@
 """The asset checks on `matched_messages`: one blocking check per group of hard SMS rules (a failure stops
-publishing for the date) and a WARN when Claude could not be reached; on `published_messages`, a blocking check that
-no queued text points at an event that can no longer be booked. Partitioned like the assets (Preview API)."""
+publishing for the date); WARNs when Claude's writer or judge could not be reached, and when the quality gate let
+through more weak or flagged texts than the settings allow; on `published_messages`, a blocking check that no queued
+text points at an event that can no longer be booked. Partitioned like the assets (Preview API)."""
 
 from collections import Counter
 from collections.abc import Iterator
@@ -9,25 +10,30 @@ import dagster as dg
 import pandas as pd
 
 from cucu_pipeline.campaign.publishing.message_checks import ASSET_CHECKS
-from cucu_pipeline.campaign.writing.attempts import FALLBACK
+from cucu_pipeline.campaign.writing.attempts import FALLBACK, publishable
+from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.defs.partitions import campaign_dates
 
-WRITER_AVAILABLE = "writer_available"
+WRITER_AVAILABLE, JUDGE_AVAILABLE, QUALITY_GATE = "writer_available", "judge_available", "quality_gate"
+# The WARN checks that say an outage: the run alert names them (`defs/alerts.py`).
+OUTAGE_CHECKS = (WRITER_AVAILABLE, JUDGE_AVAILABLE)
+_WARNINGS = {
+    WRITER_AVAILABLE: "Claude answered every member; a WARN when an outage made the template write texts instead.",
+    JUDGE_AVAILABLE: "Claude's judge answered for every text; a WARN when an outage made the local judge score them.",
+    QUALITY_GATE: "At most CUCU_QUALITY_MAX_BELOW_SHARE of the texts below the quality threshold and "
+    "CUCU_QUALITY_MAX_REVIEW_SHARE flagged needs_review, every score from the configured judge; a WARN otherwise.",
+}
 MESSAGE_CHECKS = [
     dg.AssetCheckSpec(name, asset="matched_messages", blocking=True, partitions_def=campaign_dates, description=text)
     for name, (_, text) in ASSET_CHECKS.items()
 ] + [
-    dg.AssetCheckSpec(
-        WRITER_AVAILABLE,
-        asset="matched_messages",
-        partitions_def=campaign_dates,
-        description="Claude answered every member; a WARN when an outage made the template write texts instead.",
-    )
+    dg.AssetCheckSpec(name, asset="matched_messages", partitions_def=campaign_dates, description=text)
+    for name, text in _WARNINGS.items()
 ]
 
 
 def message_check_results(
-    messages: pd.DataFrame, failures: dict[str, list[str]], model: str
+    messages: pd.DataFrame, failures: dict[str, list[str]], model: str, rules: CampaignRules
 ) -> Iterator[dg.AssetCheckResult]:
     """One result per check, naming (at most ten of) the failing members."""
     for name in ASSET_CHECKS:
@@ -48,6 +54,32 @@ def message_check_results(
             "fallback_published": int(unreachable["status"].eq(FALLBACK).sum()),
             "most_common_error": str(unreachable["writer_error"].mode().iloc[0]) if len(unreachable) else "",
             "model": model,
+        },
+    )
+    yield from _quality_results(publishable(messages), rules)
+
+
+def _quality_results(texts: pd.DataFrame, rules: CampaignRules) -> Iterator[dg.AssetCheckResult]:
+    stood_in = int(texts["judge_unavailable"].sum())
+    yield dg.AssetCheckResult(
+        check_name=JUDGE_AVAILABLE,
+        passed=not stood_in,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"judge_unavailable": stood_in, "texts": len(texts)},
+    )
+    below = float(texts["quality_score"].astype(float).lt(rules.quality_threshold).mean()) if len(texts) else 0.0
+    review = float(texts["needs_review"].astype(bool).mean()) if len(texts) else 0.0
+    yield dg.AssetCheckResult(
+        check_name=QUALITY_GATE,
+        passed=below <= rules.quality_max_below_share and review <= rules.quality_max_review_share and not stood_in,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "below_threshold_share": round(below, 4),
+            "max_below_threshold_share": rules.quality_max_below_share,
+            "needs_review_share": round(review, 4),
+            "max_needs_review_share": rules.quality_max_review_share,
+            "judge_unavailable": stood_in,
+            "threshold": rules.quality_threshold,
         },
     )
 

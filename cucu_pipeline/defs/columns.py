@@ -219,6 +219,10 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
             "bool",
             "No version reached the threshold: the template text went, for the team to read first.",
         ),
+        "judge_unavailable": (
+            "bool",
+            "Claude's judge could not answer for this text: the local judge's score stood in.",
+        ),
         "judge_calls": ("int", "Judge calls for this member (included in `calls`)."),
         "judge_cost_usd": ("float", "What judging cost (included in `cost_usd`)."),
         "send_timezone": ("string", "Member's time zone, from the phone's area code (Pacific when unknown)."),

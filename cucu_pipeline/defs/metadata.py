@@ -213,6 +213,7 @@ def quality_metadata(messages: pd.DataFrame, threshold: float) -> dict[str, obje
         "quality_below_threshold_share": round(float(below.mean()), 4) if len(sent) else 0.0,
         "quality_approved_share": round(float((~below & ~sent["needs_review"]).mean()), 4) if len(sent) else 0.0,
         "needs_review": int(sent["needs_review"].sum()),
+        "judge_unavailable": int(sent["judge_unavailable"].sum()),  # scored by the local judge standing in
         "judge_calls": int(messages["judge_calls"].sum()),
         "judge_cost_usd": float(round(messages["judge_cost_usd"].sum(), 4)),
         **{f"quality_issues_{criterion}": int(count) for criterion, count in sorted(issues.items())},

@@ -85,6 +85,8 @@ def campaign_rules(environ: Mapping[str, str]) -> CampaignRulesResource:
         holdout_percent=float(environ.get("CUCU_HOLDOUT_PERCENT", 10)),
         attribution_days=int(environ.get("CUCU_ATTRIBUTION_DAYS", 7)),
         quality_threshold=float(environ.get("CUCU_QUALITY_THRESHOLD", DEFAULT_THRESHOLD)),
+        quality_max_below_share=float(environ.get("CUCU_QUALITY_MAX_BELOW_SHARE", 0.1)),
+        quality_max_review_share=float(environ.get("CUCU_QUALITY_MAX_REVIEW_SHARE", 0.2)),
     )
 
 

@@ -5,6 +5,7 @@ exactly once, and an outage makes the run fall back to the template and say so."
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter
 from itertools import chain
 
@@ -137,16 +138,28 @@ def test_the_whole_graph_under_twenty_percent_faults_publishes_every_ready_text_
     assert len(publishable) > 50
     published_once(table.records, {f"{DATE}:{user}" for user in publishable})
     assert {item["fields"]["status"] for item in table.records} == {"queued", "holdout"}
-    assert [check_outcomes(result) for result in runs] == [dict.fromkeys(check_outcomes(runs[0]), True)] * 2
+    # Every hard rule and the writer hold; a judge answer lost in a batch's faults is scored by the local judge, and
+    # the judge's WARN counts exactly those texts.
+    judged_locally = ("judge_available", "quality_gate")
+    for result in runs:
+        outcomes = check_outcomes(result)
+        assert all(passed for name, passed in outcomes.items() if name not in judged_locally), outcomes
+        stood_in = int(result.output_for_node("matched_messages")["judge_unavailable"].sum())
+        (judge,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "judge_available"]
+        assert judge.passed == (stood_in == 0) and judge.metadata["judge_unavailable"].value == stood_in
     assert tally(claude.faults, table.faults) >= 40
 
 
 def outage_run(monkeypatch, small_data, claude_url: str, airtable_url: str, **claude_options):
     resources = production(monkeypatch, small_data, claude_url, airtable_url, max_retries=2, **claude_options)
-    return dg.materialize(ASSETS, resources=resources, partition_key=DATE)
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize(ASSETS, resources=resources, partition_key=DATE, instance=instance)
+    return result, instance
 
 
-def assert_fell_back_and_said_so(result: dg.ExecuteInProcessResult, table: FakeAirtable) -> None:
+def assert_fell_back_and_said_so(
+    result: dg.ExecuteInProcessResult, table: FakeAirtable, instance: dg.DagsterInstance
+) -> None:
     matched = result.output_for_node("matched_messages")
     messages = matched[matched["status"] != "holdout"]  # the experiment's holdout is never written
     assert result.success and len(messages) > 50
@@ -158,6 +171,19 @@ def assert_fell_back_and_said_so(result: dg.ExecuteInProcessResult, table: FakeA
     materialization = result.asset_materializations_for_node("matched_messages")[0]
     assert materialization.metadata["writer_unavailable"].value == len(messages)
     assert len(table.records) == len(matched)  # the template texts were published, the holdouts recorded
+    # The judge was down too: the local judge scored every text, and the run says so for both.
+    assert messages["judge_unavailable"].all() and messages["quality_score"].notna().all()
+    assert materialization.metadata["judge_unavailable"].value == len(messages)
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert not checks["judge_available"].passed and checks["judge_available"].severity == dg.AssetCheckSeverity.WARN
+    assert not checks["quality_gate"].passed and checks["quality_gate"].metadata["judge_unavailable"].value > 0
+    warned = [
+        entry.user_message
+        for entry in instance.all_logs(result.run_id)
+        if entry.level == logging.WARNING and entry.step_key == "matched_messages"
+    ]
+    assert [m for m in warned if "writer was unavailable" in m] and [m for m in warned if "judge was unavailable" in m]
+    assert len(warned) == 2, warned  # one line each, not one per text
 
 
 @pytest.mark.slow
@@ -165,8 +191,8 @@ def assert_fell_back_and_said_so(result: dg.ExecuteInProcessResult, table: FakeA
 def test_a_claude_outage_falls_back_to_the_template_without_calling_for_every_member(monkeypatch, small_data, kind):
     claude, table = FakeMessagesAPI(faults=FaultPlan(rate=1.0, kinds=(kind,), stall_seconds=STALL)), FakeAirtable()
     with claude.serve() as claude_url, table.serve() as airtable_url:
-        result = outage_run(monkeypatch, small_data, claude_url, airtable_url, max_concurrency=4)
-    assert_fell_back_and_said_so(result, table)
+        result, instance = outage_run(monkeypatch, small_data, claude_url, airtable_url, max_concurrency=4)
+    assert_fell_back_and_said_so(result, table, instance)
     RELIABILITY["runs under faults survived"] += 1
     # The breaker opens after five unavailable answers: at most the calls already in flight follow, each with
     # the SDK's retries, instead of three tries for each of the members.
@@ -184,7 +210,7 @@ def test_claude_answers_that_trickle_in_end_the_step_at_the_deadline(monkeypatch
             monkeypatch, small_data, claude_url, airtable_url, max_concurrency=4, deadline_seconds=0.5
         )
         result = dg.materialize(ASSETS, resources=resources, partition_key=DATE, instance=instance)
-    assert_fell_back_and_said_so(result, table)
+    assert_fell_back_and_said_so(result, table, instance)
     RELIABILITY["runs under faults survived"] += 1
     (warning,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "writer_available"]
     assert "Claude sent no full answer within 0.5 s" in warning.metadata["most_common_error"].value
@@ -198,8 +224,8 @@ def test_claude_answers_that_trickle_in_end_the_step_at_the_deadline(monkeypatch
 def test_claude_unreachable_falls_back_to_the_template(monkeypatch, small_data):
     table = FakeAirtable()
     with table.serve() as airtable_url:
-        result = outage_run(monkeypatch, small_data, f"http://127.0.0.1:{free_port()}", airtable_url)
-    assert_fell_back_and_said_so(result, table)
+        result, instance = outage_run(monkeypatch, small_data, f"http://127.0.0.1:{free_port()}", airtable_url)
+    assert_fell_back_and_said_so(result, table, instance)
     RELIABILITY["runs under faults survived"] += 1
 
 
@@ -207,8 +233,8 @@ def test_claude_unreachable_falls_back_to_the_template(monkeypatch, small_data):
 def test_a_failed_message_batch_falls_back_to_the_template(monkeypatch, small_data):
     claude, table = FakeMessagesAPI(faults=FaultPlan(rate=1.0, kinds=("500",))), FakeAirtable()
     with claude.serve() as claude_url, table.serve() as airtable_url:
-        result = outage_run(monkeypatch, small_data, claude_url, airtable_url, batch_above_members=20)
-    assert_fell_back_and_said_so(result, table)
+        result, instance = outage_run(monkeypatch, small_data, claude_url, airtable_url, batch_above_members=20)
+    assert_fell_back_and_said_so(result, table, instance)
     RELIABILITY["runs under faults survived"] += 1
     tally(claude.faults)
 

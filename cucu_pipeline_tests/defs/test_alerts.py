@@ -3,6 +3,7 @@ run, a blocking check that stopped publishing, the 10:00 deadline missed. Nothin
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -10,6 +11,7 @@ import dagster as dg
 import pytest
 
 from cucu_pipeline.campaign.matching import matches as matching
+from cucu_pipeline.clients.claude import TemplateWriter
 from cucu_pipeline.clients.slack import LoggedAlerts, SlackAlerts
 from cucu_pipeline.core.dates import PACIFIC
 from cucu_pipeline.definitions import ASSETS
@@ -99,6 +101,25 @@ def test_a_blocking_check_that_stops_publishing_posts_the_check_and_the_failing_
     assert DATE in text and "`published_messages`" in text
     assert f"check `event_capacity` on `matched_messages` failed for {failing} members" in text
     assert not UNMASKED_CONTACT.search(text)
+
+
+def test_a_judge_outage_posts_the_check_that_names_it(sample_data_dir, slack, monkeypatch):
+    """Claude's judge answering 529 to every call: the local judge scores every text, the run finishes and the
+    alert says so."""
+    channel, posts = slack
+    local = TemplateWriter.judge
+
+    def overloaded(self, reviews, ledger=None):
+        return [dataclasses.replace(judged, error="APIStatusError: 529 overloaded") for judged in local(self, reviews)]
+
+    monkeypatch.setattr(TemplateWriter, "judge", overloaded)
+    instance = dg.DagsterInstance.ephemeral()
+    run = materialize(sample_data_dir, instance)
+    assert run.is_success
+    the_alert_for(run, instance, channel)
+    (post,) = posts
+    assert re.search(r"check `judge_available` on `matched_messages` failed for \d{3} members", post["text"])
+    assert "writer_available" not in post["text"] and DATE in post["text"]
 
 
 def test_a_clean_run_posts_nothing(sample_data_dir, slack):

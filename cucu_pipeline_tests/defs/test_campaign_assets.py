@@ -56,7 +56,7 @@ def check_outcomes(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
 def test_every_text_passes_every_check_and_the_store_holds_one_row_per_member(data_dir):
     result = run({"CUCU_DATA_DIR": str(data_dir)}, DATE)
     checks = check_outcomes(result)
-    assert len(checks) == 13 and all(checks.values())
+    assert len(checks) == 15 and all(checks.values())  # the quality gate and both parts of Claude included
     messages = result.output_for_node("matched_messages")
     # Every member gets a text: the writer's, or the template's that the quality gate put in its place and flagged.
     assert {"ready", "holdout"} <= set(messages["status"]) <= {"ready", "fallback", "holdout"}

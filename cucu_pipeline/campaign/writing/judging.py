@@ -17,7 +17,10 @@ from cucu_pipeline.quality.rubric import Review
 if TYPE_CHECKING:
     from cucu_pipeline.clients.claude_calls import BatchLedger
 
-JUDGE_COLUMNS = ("quality_score", "quality_scores", "quality_issues", "needs_review", "judge_calls", "judge_cost_usd")
+JUDGE_COLUMNS = (
+    "quality_score", "quality_scores", "quality_issues", "needs_review", "judge_unavailable", "judge_calls",
+    "judge_cost_usd",
+)  # fmt: skip
 
 
 def _verdicts(texts: list[Text], writer: MessageWriter, ledger: BatchLedger | None) -> list[Text]:
@@ -123,13 +126,15 @@ def settled(
 
 def judge_row(outcome: Outcome, usage: dict[str, float]) -> dict:
     """The judge's columns of a message row: the score (mean of the criteria) and each criterion, the issues, the
-    review flag, and what judging cost."""
+    review flag, whether the local judge stood in for Claude's, and what judging cost."""
     judgement = outcome.judgement
     return {
         "quality_score": judgement.score if judgement else None,
         "quality_scores": dict(judgement.scores) if judgement else {},
         "quality_issues": list(judgement.issues) if judgement else [],
         "needs_review": outcome.needs_review,
+        # Claude's judge could not answer: the local judge's score stood in (`Judgement.error` says why).
+        "judge_unavailable": bool(judgement and judgement.error),
         "judge_calls": int(usage.get("calls", 0)),
         "judge_cost_usd": float(usage.get("cost_usd", 0.0)),
     }

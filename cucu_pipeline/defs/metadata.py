@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import dagster as dg
 import pandas as pd
 
-from cucu_pipeline.campaign.checks.segments import texting_name
+from cucu_pipeline.campaign.checks.segments import gsm7_name, texting_name
 from cucu_pipeline.campaign.checks.sms_rules import textable_event_name
 from cucu_pipeline.campaign.matching.campaigns import CAMPAIGNS
 from cucu_pipeline.campaign.matching.matches import Matching
@@ -100,11 +100,13 @@ def matches_metadata(matching: Matching, enriched_events: pd.DataFrame) -> dict[
 
 def first_name_metadata(first_names: pd.Series) -> dict[str, int]:
     """How the matched members' first names reach a GSM-7 text: transliterated (`Łukasz` -> `Lukasz`) or left out
-    for a greeting without a name (`王芳`); nobody is skipped for their name."""
-    written = first_names.map(texting_name)
+    for a greeting without a name (`王芳`, or a "name" that reads as an instruction or a sentence: counted apart too);
+    nobody is skipped for their name."""
+    written, latin = first_names.map(texting_name), first_names.map(gsm7_name)
     return {
         "first_names_transliterated": int((written.ne("") & written.ne(first_names.fillna(""))).sum()),
         "first_names_greeted_without_name": int(written.eq("").sum()),
+        "first_names_not_names": int((written.eq("") & latin.ne("")).sum()),
     }
 
 

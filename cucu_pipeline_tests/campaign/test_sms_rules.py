@@ -261,5 +261,12 @@ def test_mostly_capitals_is_more_than_three_in_ten_letters(capitals):
     ].startswith("all-caps words ['NOT', 'NOW', 'NOT']")
 
 
+@pytest.mark.parametrize("opening", ["Hi ! ", "Hi , ", "Hey , ", ", "])
+def test_a_greeting_whose_name_was_left_empty_fails(opening):
+    text = GOOD.replace("Hi Sarah! ", opening)
+    assert "a greeting with no name" in failures(text, first_name="")["first_name"]
+    assert "first_name" not in failures(GOOD.replace("Hi Sarah! ", "Hi there! "), first_name="")
+
+
 def test_an_event_named_for_a_forbidden_topic_cannot_be_texted():
     assert not textable_event_name("Cannabis Pairing Dinner") and not textable_event_name("BYOB Night")

@@ -72,6 +72,11 @@ class RuleResult(NamedTuple):
     hard: bool = True
 
 
+# "Hi , Pasta Supper" or "Cuculi: , Pasta Supper": a greeting or an opening whose name was left empty (a space
+# before the comma; "Hi, Ana" is a greeting).
+_EMPTY_GREETING = re.compile(r"\b(?:hi|hey|hello|dear)\s+[,!:]|^\S+:\s+,", re.IGNORECASE)
+
+
 def _result(rule: str, problems: list[str], hard: bool = True) -> RuleResult:
     return RuleResult(rule, not problems, "; ".join(problems), hard)
 
@@ -161,7 +166,8 @@ def check_message(text: str, context: MessageContext) -> list[RuleResult]:
         # A member whose name has no GSM-7 form is greeted without it (`texting_name`).
         _result(
             "first_name",
-            [] if not context.first_name or _word(to_gsm7(context.first_name)).search(text) else ["no first name"],
+            ([] if not context.first_name or _word(to_gsm7(context.first_name)).search(text) else ["no first name"])
+            + [f"a greeting with no name: {m.group(0)!r}" for m in _EMPTY_GREETING.finditer(without_urls)],
         ),
         _result("opt_out", opt_out),
         _result("event_named", [] if context.event_name.lower() in lowered else ["event not named"]),

@@ -163,6 +163,15 @@ def test_no_test_double_ships_in_the_package():
         assert not {name for name in classes if name.startswith("Fake")}, module
 
 
+def test_the_installed_package_imports_nothing_from_the_tests():
+    """The wheel holds `cucu_pipeline` alone (pyproject.toml); the benchmark, which runs the fakes, lives beside it."""
+    for module in package_modules():
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        assert not {name for name in imported if name.split(".")[0] == "cucu_pipeline_tests"}, module
+
+
 def module_name(path: Path) -> str:
     parts = path.relative_to(REPO).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from cucu_pipeline.bench.__main__ import TARGETS, cached_data, main
-from cucu_pipeline.bench.measure import STEP_ASSETS
+from benchmarks.__main__ import TARGETS, cached_data, main
+from benchmarks.measure import STEP_ASSETS
 from cucu_pipeline.defs.schedules import daily_campaign_job
 from cucu_pipeline_tests.defs.test_definitions import ASSET_KEYS
 

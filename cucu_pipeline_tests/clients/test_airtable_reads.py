@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cucu_pipeline.bench.airtable_reads import requests_per_run
+from benchmarks.airtable_reads import requests_per_run
 from cucu_pipeline.campaign.publishing.records import REVIEW_FIELDS, cooldown_review
 from cucu_pipeline.clients.airtable import QUEUED_FORMULA, review_formula
 from cucu_pipeline.clients.airtable_local import LocalMessageStore

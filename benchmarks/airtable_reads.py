@@ -1,6 +1,6 @@
 """Airtable requests of one run's reads and writes by the length of the history the Messages table holds.
 
-Run as `python -m cucu_pipeline.bench.airtable_reads --per-day 700` (prints one JSON object): a fake Airtable on
+Run as `python -m benchmarks.airtable_reads --per-day 700` (prints one JSON object): a fake Airtable on
 127.0.0.1 holding a week, then a year, of sent texts, each with yesterday's mirror in storage, and a run's calls to
 the `airtable` resource (`raw_messages`, the queue's review, publishing the date's texts, the review again,
 `campaign_outcomes`). A run should cost the same whatever the table's age (docs/airtable.md).

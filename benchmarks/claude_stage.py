@@ -3,7 +3,7 @@
 The graph runs up to `event_matches` on the local stand-ins; then the first `members` matched members go through the
 production writer and judge (concurrent calls, checks, one regeneration, a judgement per text) and, for the price
 comparison, through one Message Batch each. Run as
-`python -m cucu_pipeline.bench.claude_stage --data-dir D --date YYYY-MM-DD`; prints one JSON object.
+`python -m benchmarks.claude_stage --data-dir D --date YYYY-MM-DD`; prints one JSON object.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Plain dicts from the JSON exports; every qualified member scans every event for their email (event history and
 friends) and every qualified event for invitations: the cost grows with members x events. Not on the product path.
-Run as `python -m cucu_pipeline.bench.legacy --data-dir D --date YYYY-MM-DD`; prints one JSON object of seconds.
+Run as `python -m benchmarks.legacy --data-dir D --date YYYY-MM-DD`; prints one JSON object of seconds.
 """
 
 from __future__ import annotations

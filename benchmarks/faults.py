@@ -1,7 +1,7 @@
 """A date, its re-run and the next date against a fake Airtable holding a year of history: without faults, then under
 10% faults of every kind, each run timed (docs/airtable.md).
 
-Run as `python -m cucu_pipeline.bench.faults` (prints one JSON object; about 10 minutes): each run's seconds both
+Run as `python -m benchmarks.faults` (prints one JSON object; about 10 minutes): each run's seconds both
 ways and their ratio (the target is 2 at most), the Airtable requests and the faults injected, and whether every
 text was written exactly once. The Airtable client keeps its production settings (5 requests a second, a 30-second
 read timeout, waits of 0, 4, 8, 16 and 32 s between attempts) but its address, and starts from yesterday's mirror as
@@ -23,8 +23,8 @@ from pathlib import Path
 import dagster as dg
 from upath import UPath
 
-from cucu_pipeline.bench import SAMPLE_DATA
-from cucu_pipeline.bench.airtable_reads import CAMPAIGN_DATE, history
+from benchmarks import SAMPLE_DATA
+from benchmarks.airtable_reads import CAMPAIGN_DATE, history
 from cucu_pipeline.clients.airtable import AirtableMessageStore
 from cucu_pipeline.clients.airtable_mirror import Mirror, save
 from cucu_pipeline.definitions import ASSETS

@@ -1,7 +1,7 @@
 """One measured run: the daily job (every asset and its checks) in this process, for one campaign date, executed
 as a launched run executes it.
 
-Run as `python -m cucu_pipeline.bench.measure --data-dir D --date YYYY-MM-DD` (one process per run, so peak RSS is
+Run as `python -m benchmarks.measure --data-dir D --date YYYY-MM-DD` (one process per run, so peak RSS is
 this run's own); prints one JSON object.
 """
 

@@ -1,4 +1,4 @@
-"""Benchmark the graph at scale: `python -m cucu_pipeline.bench --users 100000 --events 30000`.
+"""Benchmark the graph at scale: `python -m benchmarks --users 100000 --events 30000`.
 
 Generates data with the package's generator (cached by size and seed), materializes the whole graph in local mode
 in-process for one campaign date, once per repeat in a fresh process, and reports medians: seconds per asset, rows
@@ -23,9 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from cucu_pipeline.bench import SAMPLE_DATA
-from cucu_pipeline.bench.claude_stage import claude_markdown
-from cucu_pipeline.bench.measure import CAMPAIGN_STAGE, PROFILE_STAGE, STEP_ASSETS, definitions_load_seconds
+from benchmarks import SAMPLE_DATA
+from benchmarks.claude_stage import claude_markdown
+from benchmarks.measure import CAMPAIGN_STAGE, PROFILE_STAGE, STEP_ASSETS, definitions_load_seconds
 from cucu_pipeline.core.dates import PACIFIC
 from cucu_pipeline.sample_data.__main__ import write_exports
 from cucu_pipeline.sample_data.generator import generate
@@ -75,7 +75,7 @@ def _json_run(module: str, *arguments: str) -> dict:
 def measured(data_dir: Path, date: str, repeat: int) -> dict:
     """Medians over `repeat` runs, each in its own process."""
     runs = [
-        _json_run("cucu_pipeline.bench.measure", "--data-dir", str(data_dir), "--date", date) for _ in range(repeat)
+        _json_run("benchmarks.measure", "--data-dir", str(data_dir), "--date", date) for _ in range(repeat)
     ]
     seconds = {asset: statistics.median(run["seconds"][asset] for run in runs) for asset in runs[0]["seconds"]}
     storage = {
@@ -266,12 +266,12 @@ def main(argv: list[str] | None = None) -> None:
         folders[name] = cached_data(args.cache, users, events, args.seed)
         sizes[name] = {"users": users, "events": events, **measured(folders[name], args.date, args.repeat)}
     # The old algorithm runs once: at 40,000 members it takes minutes.
-    legacy = _json_run("cucu_pipeline.bench.legacy", "--data-dir", str(folders["legacy"]), "--date", args.date)
+    legacy = _json_run("benchmarks.legacy", "--data-dir", str(folders["legacy"]), "--date", args.date)
     claude_options = {"members": args.claude_members, "concurrency": args.claude_concurrency}
     claude_options |= {"latency": args.claude_latency, "data-dir": folders["legacy"], "date": args.date}
-    claude = _json_run("cucu_pipeline.bench.claude_stage", *(f"--{k}={v}" for k, v in claude_options.items()))
+    claude = _json_run("benchmarks.claude_stage", *(f"--{k}={v}" for k, v in claude_options.items()))
     load = definitions_load_seconds(args.repeat)
-    airtable = _json_run("cucu_pipeline.bench.airtable_reads", "--per-day", str(args.airtable_per_day))
+    airtable = _json_run("benchmarks.airtable_reads", "--per-day", str(args.airtable_per_day))
     result = report(args, sizes, legacy, cli_sample_seconds(args.repeat), claude, load, airtable)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.json").write_text(json.dumps(result, indent=2) + "\n")

@@ -74,9 +74,7 @@ def _json_run(module: str, *arguments: str) -> dict:
 
 def measured(data_dir: Path, date: str, repeat: int) -> dict:
     """Medians over `repeat` runs, each in its own process."""
-    runs = [
-        _json_run("benchmarks.measure", "--data-dir", str(data_dir), "--date", date) for _ in range(repeat)
-    ]
+    runs = [_json_run("benchmarks.measure", "--data-dir", str(data_dir), "--date", date) for _ in range(repeat)]
     seconds = {asset: statistics.median(run["seconds"][asset] for run in runs) for asset in runs[0]["seconds"]}
     storage = {
         asset: {step: statistics.median(run["storage_seconds"][asset][step] for run in runs) for step in STORAGE_STEPS}

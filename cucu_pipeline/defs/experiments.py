@@ -39,12 +39,15 @@ def _readout_metadata(outcomes: pd.DataFrame) -> dict[str, object]:
     arms, lifts = readout.arm_table(outcomes), readout.lift_table(outcomes)
     days = outcomes["campaign_date"].nunique()
     overall = lifts[(lifts["by"] == "all") | ((lifts["view"] == "assigned") & (lifts["outcome"] == readout.PRIMARY))]
+    found, verdict = readout.incremental(outcomes), readout.verdict(outcomes, days)
     return {
+        # The read a growth lead asks for first: texts against the holdout, then the variants (docs/experiments.md).
+        "read": dg.MetadataValue.md(report.weekly_read(found, verdict, days)),
         "members": len(outcomes),
         "texts_sent": int(outcomes["sent"].sum()),
         **report.arm_metadata(arms),
         **report.lift_metadata(lifts),
-        **report.incremental_metadata(readout.incremental(outcomes), readout.verdict(outcomes, days)),
+        **report.incremental_metadata(found, verdict),
         "arms": dg.MetadataValue.md(report.arms_markdown(arms)),
         "lifts": dg.MetadataValue.md(report.lifts_markdown(overall)),
     }

@@ -152,6 +152,17 @@ def incremental(outcomes: pd.DataFrame, column: str = PRIMARY) -> Incremental:
 
 
 @dataclass(frozen=True)
+class Comparison:
+    """The leading variant against one rival (the holdout or another variant), its p-value raw and Holm-adjusted
+    among the leader's comparisons."""
+
+    leader: str
+    rival: str
+    lift: Lift
+    p_adjusted: float
+
+
+@dataclass(frozen=True)
 class Verdict:
     """The winning variant, or `None` ("no winner yet"): with the members the observed difference still needs when a
     quarter of campaigns at this pace brings them, else the smallest lift a quarter could find."""
@@ -164,6 +175,7 @@ class Verdict:
     days_still_needed: int | None = None
     difference: float | None = None  # the leader's observed lift over its closest rival, in rate points
     quarter_detectable: float | None = None  # the smallest lift a quarter of campaigns would find, in rate points
+    comparisons: tuple[Comparison, ...] = ()
 
     @property
     def text(self) -> str:
@@ -202,8 +214,9 @@ def verdict(outcomes: pd.DataFrame, days: int, column: str = PRIMARY) -> Verdict
     if any(item is None for item in found):
         return Verdict(None, leader, None)
     rejected, adjusted = holm([item.p_value for item in found])
+    compared = tuple(Comparison(leader, rival, item, float(p)) for rival, item, p in zip(rivals, found, adjusted))
     if all(rejected) and all(item.difference > 0 for item in found):
-        return Verdict(leader, leader, float(max(adjusted)))
+        return Verdict(leader, leader, float(max(adjusted)), comparisons=compared)
     closest = min(range(len(rivals)), key=lambda index: found[index].difference)
     leading, rival = rates[leader], rates[rivals[closest]]
     pair, share = leading.members + rival.members, rival.members / (leading.members + rival.members)
@@ -219,6 +232,7 @@ def verdict(outcomes: pd.DataFrame, days: int, column: str = PRIMARY) -> Verdict
         days_still_needed=math.ceil(max(needed - pair, 0) / per_day) if reached else None,
         difference=found[closest].difference,
         quarter_detectable=None if reached else smallest_detectable_difference(rival, round(quarter), share),
+        comparisons=compared,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cucu_pipeline.experiments.readout import OUTCOMES, PRIMARY, Incremental, Verdict
+from cucu_pipeline.experiments.readout import OUTCOMES, PRIMARY, QUARTER_DAYS, Incremental, Verdict
 
 SHORT = {"booked_invited_event": "invited_event", "booked_any_event": "any_event"}
 
@@ -135,3 +135,58 @@ def _cost_text(found: Incremental) -> str:
     if found.cost_per_booking is None:
         return "n/a: no incremental bookings measured"
     return f"${found.cost_per_booking:,.2f} (95% CI ${best:,.2f} to {f'${worst:,.2f}' if worst else 'unbounded'})"
+
+
+def _p(value: float) -> str:
+    return f"{value:.2g}" if value >= 0.001 else "< 0.001"
+
+
+def holdout_sentence(found: Incremental, dates: int) -> str:
+    """The read's first sentence: members sent texts against the holdout, the lift with its interval, the bookings
+    it adds and what each costs."""
+    lift = found.lift
+    if lift is None:
+        return "Texts against the holdout: not measurable yet, an arm has no members."
+    cost = f"at {_cost_text(found)} each" if found.cost_per_booking else "no cost per booking yet (none measured)"
+    return (
+        f"Texts against the holdout: members in the texted arms booked an event at {_percent(lift.treated.rate)}, "
+        f"the holdout at {_percent(lift.holdout.rate)}, "
+        f"{_interval(lift.difference, lift.low, lift.high, points=True)} (95% CI, raw p {_p(lift.p_value)}): about "
+        f"{found.bookings:,.0f} incremental bookings [{found.low:,.0f}, {found.high:,.0f}] over {dates} dates, "
+        f"{cost}."
+    )
+
+
+def weekly_read(found: Incremental, verdict: Verdict, dates: int) -> str:
+    """The weekly read as one page (docs/experiments.md: "The weekly read"): texts against the holdout first, then
+    the leading variant against each rival by name with its p-value raw and Holm-adjusted, then what more dates would
+    detect."""
+    lines = [holdout_sentence(found, dates), ""]
+    for compared in verdict.comparisons:
+        lift = compared.lift
+        lines.append(
+            f"- {compared.leader} against {compared.rival}: {_percent(lift.treated.rate)} against "
+            f"{_percent(lift.holdout.rate)}, {_interval(lift.difference, lift.low, lift.high, points=True)} (raw p "
+            f"{_p(lift.p_value)}, Holm-adjusted p {_p(compared.p_adjusted)} over {len(verdict.comparisons)} "
+            "comparisons)"
+        )
+    lines += ["", f"Which copy: {_detectable(verdict, dates)}"]
+    return "\n".join(lines)
+
+
+def _detectable(verdict: Verdict, dates: int) -> str:
+    """The variants' verdict in the words a growth lead plans with: how many more dates would tell."""
+    if verdict.winner:
+        return f"{verdict.winner} books more than every other arm (Holm-adjusted p {_p(verdict.p_value)})."
+    if verdict.days_still_needed is not None and verdict.difference is not None:
+        return (
+            f"no winner yet. About {verdict.days_still_needed} more dates of campaigns at this pace would detect the "
+            f"{verdict.difference * 100:+.1f} points {verdict.leader} leads by, if it is real."
+        )
+    if verdict.quarter_detectable is not None and verdict.difference is not None:
+        return (
+            f"no winner yet. {verdict.leader} leads by {verdict.difference * 100:+.1f} points, too little to tell: "
+            f"a quarter of campaigns ({QUARTER_DAYS} dates) would detect {verdict.quarter_detectable * 100:.1f} points "
+            f"or more; {dates} dates so far."
+        )
+    return "no winner yet: no difference between the variants to test."

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import logging
+import re
 import shutil
 
 import dagster as dg
@@ -105,6 +106,21 @@ def test_the_weekly_read_pools_the_last_28_closed_dates_with_a_chart(whole_graph
     assert values["chart"].startswith(prefix)
     png = base64.b64decode(values["chart"][len(prefix) : -1])
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 20_000
+
+
+def test_the_weekly_read_leads_with_texts_against_the_holdout_then_names_each_comparison(whole_graph):
+    values = metadata(whole_graph, "campaign_performance")
+    page = values["read"].md_str if hasattr(values["read"], "md_str") else str(values["read"])
+    first = page.split("\n")[0]
+    assert first.startswith("Texts against the holdout: members in the texted arms booked an event at ")
+    # The lift with its interval, in points, and the incremental bookings with theirs, as the sample gives them.
+    assert re.search(r"the holdout at \d+\.\d%, [+-]\d+\.\d pts \[[+-]\d+\.\d, [+-]\d+\.\d\] \(95% CI", first)
+    bookings = f"about {values['incremental_bookings']:,.0f} incremental bookings"
+    assert bookings in first and "over 28 dates" in first
+    comparisons = [line for line in page.split("\n") if line.startswith("- ")]
+    assert comparisons
+    assert all(" against " in line and "raw p " in line and "Holm-adjusted p " in line for line in comparisons)
+    assert "Which copy: " in page and "dates" in page.split("Which copy: ")[1]
 
 
 def test_the_weekly_read_says_once_how_many_pooled_dates_it_counted_from_the_sources(data_dir):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 
 from cucu_pipeline.core.settings import CampaignRules
+from cucu_pipeline.defs import resources
 from cucu_pipeline.sources.documents import EventDocument, MessageRecord, OrderDocument
 from cucu_pipeline.sources.tables import normalize_documents, normalize_users
 
@@ -33,9 +35,17 @@ class WorkerFigures:
         RELIABILITY.update(node.workeroutput.get("reliability", {}))
 
 
+# The tests replay sample dates from 2024 to 2026 as each was lived, publishing on its own morning: with the
+# production clock (`now`) every one of them would be a backfill that queues nothing. The tests of backfills set
+# `CUCU_SEND_CLOCK=now` themselves (cucu_pipeline_tests/defs/test_backfill_queue.py).
+REPLAYED = "campaign_date"
+
+
 def pytest_configure(config) -> None:
     if config.pluginmanager.hasplugin("xdist"):  # the xdist hook exists only with the plugin
         config.pluginmanager.register(WorkerFigures())
+    resources.DEFAULT_SEND_CLOCK = REPLAYED  # in this process, for environments a test builds without the setting
+    os.environ.setdefault("CUCU_SEND_CLOCK", REPLAYED)  # and in the CLI runs and daemons the tests start
 
 
 def pytest_sessionfinish(session) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -43,6 +44,11 @@ class CampaignRules(BaseModel):
     quality_threshold: float = Field(
         3.5, ge=1, le=5, description="The judge's mean score (1-5) a text needs; below it, one rewrite, then review."
     )
+    send_clock: Literal["now", "campaign_date"] = Field(
+        "now",
+        description="When a run publishes: `now` (a text whose send window has closed is not queued: a backfill "
+        "queues nothing), or `campaign_date` (each date publishes as on its own morning: tests and simulations).",
+    )
     quality_max_below_share: float = Field(
         0.1, ge=0, le=1, description="The share of a date's texts below the threshold the quality_gate check allows."
     )
@@ -67,6 +73,10 @@ class CampaignRules(BaseModel):
 
     def reference_instant(self, campaign_date: dt.date) -> pd.Timestamp:
         return reference_instant(campaign_date, self.send_hour)
+
+    def publishing_instant(self, campaign_date: dt.date) -> pd.Timestamp:
+        """The instant a run of `campaign_date` publishes at, by `send_clock`."""
+        return pd.Timestamp.now(tz="UTC") if self.send_clock == "now" else self.reference_instant(campaign_date)
 
     def window_closes(self, campaign_date: dt.date) -> pd.Timestamp:
         """When the attribution window of a campaign date closes: its outcomes are final from then on."""

@@ -5,6 +5,7 @@ import pandas as pd
 
 from cucu_pipeline.campaign.matching.allocation import event_caps
 from cucu_pipeline.campaign.matching.matches import MATCHING_FIELDS, caps_by_event, match_members
+from cucu_pipeline.campaign.publishing.backfills import past_windows
 from cucu_pipeline.campaign.publishing.message_checks import check_failures
 from cucu_pipeline.campaign.publishing.queue import withdrawals
 from cucu_pipeline.campaign.publishing.records import airtable_records, published_table
@@ -13,7 +14,7 @@ from cucu_pipeline.campaign.writing.composer import WRITING_FIELDS, composer_for
 from cucu_pipeline.campaign.writing.drafting import produce_messages
 from cucu_pipeline.clients.airtable import MessageStore
 from cucu_pipeline.clients.claude import MessageWriter
-from cucu_pipeline.core.dates import parse_campaign_date
+from cucu_pipeline.core.dates import PACIFIC, parse_campaign_date
 from cucu_pipeline.defs.checks import MESSAGE_CHECKS, QUEUE_CHECK, message_check_results, queue_check_result
 from cucu_pipeline.defs.columns import column_schema
 from cucu_pipeline.defs.metadata import (
@@ -179,24 +180,32 @@ def published_messages(
     canceled, not public, full, started or moved is withdrawn; a blocking check reads the table again after
     publishing and fails if a queued text still points at such an event. Reads ask Airtable only for the queued
     texts and for those the review can be moved by (`airtable_requests`). With a retention set, records past it
-    that storage holds leave Airtable (`airtable_records_removed`, docs/airtable.md)."""
+    that storage holds leave Airtable (`airtable_records_removed`, docs/airtable.md). A text whose send window has
+    closed when the run publishes (`CUCU_SEND_CLOCK`) is not written (`backfill`: a backfill queues nothing), and a
+    run of a past date leaves the live queue alone (docs/operations.md: "Backfills")."""
     campaign_date = parse_campaign_date(context.partition_key)
     reference = campaign_rules.reference_instant(campaign_date)
+    at = campaign_rules.publishing_instant(campaign_date)
+    # A run of a past date is a backfill: the live queue is today's, and the events it reads are the past's.
+    live = at.tz_convert(PACIFIC).date() <= campaign_date
     sent_before = airtable.requests_made()
-    withdrawn = withdrawals(airtable.fetch_queued(), raw_events, reference)
-    changed = airtable.withdraw(withdrawn)
+    withdrawn = withdrawals(airtable.fetch_queued(), raw_events, reference) if live else []
+    changed = airtable.withdraw(withdrawn) if live else 0
     records = airtable_records(
         matched_messages, enriched_users, enriched_events, campaign_date, reference, campaign_rules.arms().name
     )
-    outcomes = airtable.publish(records, campaign_date, campaign_rules.cooldown_days)
+    sendable, backfilled = past_windows(records, at)
+    outcomes = airtable.publish(sendable, campaign_date, campaign_rules.cooldown_days) + backfilled
     published = published_table(records, outcomes)
-    stale = withdrawals(airtable.fetch_queued(), raw_events, reference)
+    stale = withdrawals(airtable.fetch_queued(), raw_events, reference) if live else []
     removed = airtable.apply_retention()
     metadata = {
         **published_metadata(published, outcomes),
         **withdrawn_metadata(withdrawn, changed),
+        "backfill_not_queued": len(backfilled),  # send windows closed before the run: computed, never queued
+        "live_queue_reviewed": live,
         "airtable_requests": airtable.requests_made() - sent_before,  # the review of the queue after writing included
         "airtable_records_removed": removed,  # past `CUCU_AIRTABLE_RETENTION_DAYS`, kept in storage
     }
     yield dg.Output(published, metadata=metadata)
-    yield queue_check_result(stale)
+    yield queue_check_result(stale, reviewed=live)

@@ -94,8 +94,9 @@ QUEUE_CHECK = dg.AssetCheckSpec(
 )
 
 
-def queue_check_result(stale: list[dict]) -> dg.AssetCheckResult:
-    """`stale`: what `withdrawals` still finds in the table after this run withdrew and published."""
+def queue_check_result(stale: list[dict], reviewed: bool = True) -> dg.AssetCheckResult:
+    """`stale`: what `withdrawals` still finds in the table after this run withdrew and published; a run of a past
+    date (`reviewed` False) leaves the live queue to the runs of today."""
     reasons = Counter(patch["fields"]["withdrawn_reason"] for patch in stale)
     return dg.AssetCheckResult(
         check_name=QUEUE_CHECK.name,
@@ -103,6 +104,7 @@ def queue_check_result(stale: list[dict]) -> dg.AssetCheckResult:
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={
             "queued_for_unbookable_events": len(stale),
+            "live_queue_reviewed": reviewed,
             **{reason: int(count) for reason, count in reasons.items()},
             "records": ", ".join(patch["id"] for patch in stale[:10]),
         },

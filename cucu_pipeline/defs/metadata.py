@@ -12,6 +12,7 @@ from cucu_pipeline.campaign.checks.segments import gsm7_name, texting_name
 from cucu_pipeline.campaign.checks.sms_rules import textable_event_name
 from cucu_pipeline.campaign.matching.campaigns import CAMPAIGNS
 from cucu_pipeline.campaign.matching.matches import Matching
+from cucu_pipeline.campaign.publishing.backfills import BACKFILL
 from cucu_pipeline.campaign.publishing.records import DUPLICATE, LATER_TEXT, SUPERSEDED, Outcome
 from cucu_pipeline.campaign.publishing.send_windows import NO_WINDOW
 from cucu_pipeline.campaign.writing.attempts import STATUSES, USAGE_COLUMNS, publishable
@@ -141,7 +142,10 @@ def published_metadata(published: pd.DataFrame, outcomes: list[Outcome]) -> dict
     superseded = sum(outcome == SUPERSEDED for outcome in by_key.values())
     return {
         "dagster/row_count": len(published),
-        **{f"outcome_{name}": int((published["outcome"] == name).sum()) for name in ("created", "updated", "skipped")},
+        **{
+            f"outcome_{name}": int((published["outcome"] == name).sum())
+            for name in ("created", "updated", "skipped", BACKFILL)
+        },
         **{f"skipped_{reason}": int(count) for reason, count in published["skip_reason"].value_counts().items()},
         "superseded_later_texts": superseded,
         "duplicate_rows_marked": sum(outcome == DUPLICATE for outcome in by_key.values()),

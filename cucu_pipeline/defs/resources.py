@@ -63,6 +63,9 @@ def data_dir(environ: Mapping[str, str]) -> str:
     return str(Path(environ.get("CUCU_DATA_DIR") or "data").resolve())
 
 
+DEFAULT_SEND_CLOCK = "now"  # production: a run publishes at the time it runs (docs/operations.md: "Backfills")
+
+
 def campaign_rules(environ: Mapping[str, str]) -> CampaignRulesResource:
     team = environ.get("CUCU_TEAM_MEMBERS", "")
     return CampaignRulesResource(
@@ -85,6 +88,7 @@ def campaign_rules(environ: Mapping[str, str]) -> CampaignRulesResource:
         holdout_percent=float(environ.get("CUCU_HOLDOUT_PERCENT", 10)),
         attribution_days=int(environ.get("CUCU_ATTRIBUTION_DAYS", 7)),
         quality_threshold=float(environ.get("CUCU_QUALITY_THRESHOLD", DEFAULT_THRESHOLD)),
+        send_clock=environ.get("CUCU_SEND_CLOCK", DEFAULT_SEND_CLOCK),
         quality_max_below_share=float(environ.get("CUCU_QUALITY_MAX_BELOW_SHARE", 0.1)),
         quality_max_review_share=float(environ.get("CUCU_QUALITY_MAX_REVIEW_SHARE", 0.2)),
     )

@@ -41,6 +41,7 @@ from cucu_pipeline.clients.airtable_http import (
     refusal,
 )
 from cucu_pipeline.clients.airtable_mirror import expired, load, save, synced
+from cucu_pipeline.clients.airtable_schema import set_up, table_fields
 from cucu_pipeline.clients.retries import retry_garbled
 from cucu_pipeline.profiles.message_history import OPT_OUT_STATUS_WORDS, QUEUED_STATUSES
 from cucu_pipeline.sources.documents import MessageRecord
@@ -150,6 +151,14 @@ class AirtableMessageStore(MessageStore):
         api.session.mount("https://", throttled)
         api.session.mount("http://", throttled)
         return api.table(self.base_id, self.table_name)
+
+    def table_fields(self) -> dict[str, str] | None:
+        """The Messages table's fields by name with their types; None when the base has no such table."""
+        return masked_errors(functools.partial(table_fields, self._table(), self.table_name))
+
+    def set_up(self) -> list[str]:
+        """The Messages table created, or the fields it lacks added (`airtable_schema.set_up`)."""
+        return masked_errors(functools.partial(set_up, self._table(), self.table_name))
 
     def fetch_records(self) -> list[dict[str, Any]]:
         table = self._table()

@@ -15,6 +15,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from cucu_pipeline.clients.airtable_schema import SETUP_COMMAND
 from cucu_pipeline.clients.retries import retry_garbled
 from cucu_pipeline.core.privacy import mask_text
 
@@ -171,8 +172,12 @@ def refusal(error: requests.HTTPError) -> str | None:
     if not isinstance(detail, dict) or detail.get("type") not in REFUSALS:
         return None
     message = str(detail.get("message", ""))
-    field = re.search(r'[Ff]ield "([^"]+)"', message)  # `Field "send_after" cannot accept the provided value`
-    return f'{detail["type"]} on "{field.group(1)}"' if field else f"{detail['type']}: {message}"  # masked on raising
+    # `Field "send_after" cannot accept the provided value`, `Unknown field name: "withdrawn_reason"`
+    field = re.search(r'[Ff]ield(?: name:)? "([^"]+)"', message)
+    found = f'{detail["type"]} on "{field.group(1)}"' if field else f"{detail['type']}: {message}"  # masked on raising
+    if detail["type"] == "UNKNOWN_FIELD_NAME":  # the table lacks a field the pipeline writes: say how to add it
+        found += f": the Messages table lacks it; `{SETUP_COMMAND}` adds it"
+    return found
 
 
 def _gone(error: requests.HTTPError) -> bool:

@@ -42,6 +42,41 @@ class FakeAirtable:
         # A field's type, as Airtable enforces it: a value it refuses fails the whole request with 422
         # INVALID_VALUE_FOR_COLUMN and writes none of its records (each predicate says which values it refuses).
         self.refuses: dict[str, Callable[[object], bool]] = {}
+        # The base's schema, as the metadata API serves and changes it: table name -> {"id", "fields"}.
+        self.tables: dict[str, dict] = {}
+
+    def meta(self, method: str, path: str, body: dict | None) -> tuple[int, dict]:
+        """Airtable's metadata API for one base (https://airtable.com/developers/web/api/get-base-schema): list the
+        tables, create a table with its fields, create a field on a table (by id or name)."""
+        parts = path.rstrip("/").split("/")  # ["", "v0", "meta", "bases", base, "tables", (table, "fields")]
+        if method == "GET" and len(parts) == 6:
+            return 200, {"tables": [self._table_model(name) for name in self.tables]}
+        if method == "POST" and len(parts) == 6:
+            if body["name"] in self.tables:
+                return 422, {"error": {"type": "DUPLICATE_TABLE_NAME", "message": "a table has that name"}}
+            self.tables[body["name"]] = {"id": f"tbl{len(self.tables):014d}", "fields": []}
+            for field in body["fields"]:
+                self._add_field(body["name"], field)
+            return 200, self._table_model(body["name"])
+        if method == "POST" and len(parts) == 8 and parts[7] == "fields":
+            name = next((n for n, table in self.tables.items() if parts[6] in (n, table["id"])), None)
+            if name is None:
+                return 404, {"error": {"type": "TABLE_NOT_FOUND", "message": "no such table"}}
+            if any(field["name"] == body["name"] for field in self.tables[name]["fields"]):
+                return 422, {"error": {"type": "DUPLICATE_OR_EMPTY_FIELD_NAME", "message": "a field has that name"}}
+            return 200, self._add_field(name, body)
+        return 404, {"error": {"type": "NOT_FOUND", "message": path}}
+
+    def _add_field(self, table: str, field: dict) -> dict:
+        fields = self.tables[table]["fields"]
+        added = {"id": f"fld{len(fields):014d}", **field}
+        fields.append(added)
+        return added
+
+    def _table_model(self, name: str) -> dict:
+        table = self.tables[name]
+        primary = table["fields"][0]["id"] if table["fields"] else None
+        return {"id": table["id"], "name": name, "primaryFieldId": primary, "fields": table["fields"], "views": []}
 
     def refusal(self, body: dict) -> tuple[int, dict] | None:
         for item in body.get("records", []):
@@ -175,10 +210,19 @@ class FakeAirtable:
                     status, answer = fake.delete(ids, batch=not single.startswith("rec"))
                 self._send(status, answer)
 
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                self._fault("POST")
+                with fake.lock:
+                    self._send(*fake.meta("POST", urlparse(self.path).path, body))
+
             def do_GET(self):
                 fault = self._fault("GET")
                 if fault:
                     return send_fault(self, fault, error_body, fake.faults.stall_seconds, fake.faults.retry_after)
+                if urlparse(self.path).path.startswith("/v0/meta/"):
+                    with fake.lock:
+                        return self._send(*fake.meta("GET", urlparse(self.path).path, None))
                 query = parse_qs(urlparse(self.path).query)
                 size = min(int(query.get("pageSize", ["100"])[0]), fake.page_size_limit)
                 start = int(query.get("offset", ["0"])[0])

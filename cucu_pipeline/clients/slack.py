@@ -18,6 +18,10 @@ class AlertChannel(dg.ConfigurableResource):
     def post(self, text: str) -> None:
         raise NotImplementedError
 
+    def share(self, text: str) -> bool:
+        """A report for the team (the weekly read), not an alert: posted where there is a channel; whether it was."""
+        return False
+
 
 class SlackAlerts(SlackResource, AlertChannel):
     """Posts to `channel` as the bot whose token is `SLACK_BOT_TOKEN`."""
@@ -30,6 +34,10 @@ class SlackAlerts(SlackResource, AlertChannel):
 
     def post(self, text: str) -> None:
         self.get_client().chat_postMessage(channel=self.channel, text=text)
+
+    def share(self, text: str) -> bool:
+        self.post(text)
+        return True
 
 
 class LoggedAlerts(AlertChannel):

@@ -8,7 +8,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from cucu_pipeline.core.dates import reference_instant
+from cucu_pipeline.core.dates import PACIFIC_TZ_NAME, reference_instant
 from cucu_pipeline.experiments.arms import DEFAULT_EXPERIMENT, Experiment, parse_experiment
 
 DEFAULT_BOOKING_URL = "https://cucu.li/bookings/{event_id}"
@@ -49,6 +49,9 @@ class CampaignRules(BaseModel):
         description="When a run publishes: `now` (a text whose send window has closed is not queued: a backfill "
         "queues nothing), or `campaign_date` (each date publishes as on its own morning: tests and simulations).",
     )
+    weekly_read_day: str = Field(
+        "Monday", description="The weekday whose live run posts the weekly read to the alert channel."
+    )
     quality_max_below_share: float = Field(
         0.1, ge=0, le=1, description="The share of a date's texts below the threshold the quality_gate check allows."
     )
@@ -77,6 +80,11 @@ class CampaignRules(BaseModel):
     def publishing_instant(self, campaign_date: dt.date) -> pd.Timestamp:
         """The instant a run of `campaign_date` publishes at, by `send_clock`."""
         return pd.Timestamp.now(tz="UTC") if self.send_clock == "now" else self.reference_instant(campaign_date)
+
+    def shares_weekly_read(self, campaign_date: dt.date) -> bool:
+        """Whether the run of `campaign_date` posts the weekly read: the live run (today's) of `weekly_read_day`."""
+        today = pd.Timestamp.now(tz=PACIFIC_TZ_NAME).date()
+        return campaign_date == today and f"{campaign_date:%A}".lower() == self.weekly_read_day.strip().lower()
 
     def window_closes(self, campaign_date: dt.date) -> pd.Timestamp:
         """When the attribution window of a campaign date closes: its outcomes are final from then on."""

@@ -8,6 +8,7 @@ import pandas as pd
 
 from cucu_pipeline.clients.airtable import MessageStore
 from cucu_pipeline.clients.mongo import DocumentSource
+from cucu_pipeline.clients.slack import AlertChannel
 from cucu_pipeline.core.dates import parse_campaign_date, utc_iso
 from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.defs.columns import column_schema
@@ -104,13 +105,15 @@ def campaign_performance(
     mongo: DocumentSource,
     airtable: MessageStore,
     campaign_rules: CampaignRulesResource,
+    alerts: AlertChannel,
 ) -> dg.Output[pd.DataFrame]:
     """The weekly read as of the date: the last 28 campaign dates whose attribution window had closed, pooled, from
     their stored `campaign_outcomes` (the schedule counts each date again once its window closed); a date not stored
     or stored while its window was open is counted from the records and orders as they stand now
     (`dates_counted_from_sources`). Incremental bookings with their interval, cost per incremental booking, the
     winning variant or "no winner yet", the booking rate per text by campaign (what `CUCU_INVITES_PER_SEAT` should
-    follow) and a chart. One row per pooled date."""
+    follow) and a chart. One row per pooled date. The `read` page, texts against the holdout first, goes to the team's
+    Slack channel on `CUCU_WEEKLY_READ_DAY`'s live run."""
     dates = pooled_dates(campaign_rules.last_closed_date(parse_campaign_date(context.partition_key)))
     final, missing = final_stored(stored_outcomes, dates)
     context.log.info(
@@ -137,4 +140,8 @@ def campaign_performance(
         "booking_rate_per_text": dg.MetadataValue.md(report.per_text_markdown(per_text)),
         "chart": dg.MetadataValue.md(markdown_image(chart(series), "Texts, cost and lift by date")),
     }
+    # The read goes to the team's channel once a week, from the live run of the day (never from a backfill).
+    day = parse_campaign_date(context.partition_key)
+    if campaign_rules.shares_weekly_read(day):
+        metadata["read_shared"] = alerts.share(f"Cuculi weekly read as of {day}\n\n{metadata['read'].value}")
     return dg.Output(series, metadata=metadata)

@@ -89,6 +89,7 @@ def campaign_rules(environ: Mapping[str, str]) -> CampaignRulesResource:
         attribution_days=int(environ.get("CUCU_ATTRIBUTION_DAYS", 7)),
         quality_threshold=float(environ.get("CUCU_QUALITY_THRESHOLD", DEFAULT_THRESHOLD)),
         send_clock=environ.get("CUCU_SEND_CLOCK", DEFAULT_SEND_CLOCK),
+        weekly_read_day=environ.get("CUCU_WEEKLY_READ_DAY", "Monday"),
         quality_max_below_share=float(environ.get("CUCU_QUALITY_MAX_BELOW_SHARE", 0.1)),
         quality_max_review_share=float(environ.get("CUCU_QUALITY_MAX_REVIEW_SHARE", 0.2)),
     )

@@ -122,6 +122,30 @@ def test_a_judge_outage_posts_the_check_that_names_it(sample_data_dir, slack, mo
     assert "writer_available" not in post["text"] and DATE in post["text"]
 
 
+@pytest.mark.parametrize("on_its_day", [True, False])
+def test_the_weekly_read_goes_to_the_channel_from_the_live_run_of_its_day(sample_data_dir, slack, on_its_day):
+    channel, posts = slack
+    today = dt.datetime.now(PACIFIC).date()
+    weekday = today if on_its_day else today + dt.timedelta(days=1)
+    environ = {"CUCU_DATA_DIR": str(sample_data_dir), "CUCU_WEEKLY_READ_DAY": f"{weekday:%A}"}
+    result = dg.materialize(
+        ASSETS,
+        selection=["campaign_performance"],
+        resources={**build_resources(environ), "alerts": channel},
+        partition_key=today.isoformat(),
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    assert result.success
+    if not on_its_day:
+        assert posts == []
+        return
+    (post,) = posts
+    lines = post["text"].split("\n")
+    assert lines[0] == f"Cuculi weekly read as of {today}"
+    assert lines[2].startswith("Texts against the holdout: ") and "pts [" in lines[2]
+    assert not UNMASKED_CONTACT.search(post["text"])
+
+
 def test_a_clean_run_posts_nothing(sample_data_dir, slack):
     channel, posts = slack
     instance = dg.DagsterInstance.ephemeral()

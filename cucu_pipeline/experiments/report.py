@@ -44,8 +44,8 @@ def arms_markdown(arms: pd.DataFrame) -> str:
 
 
 EXPLORATORY = (
-    "p: Holm-adjusted within each breakdown. Rows by campaign or segment are exploratory: many comparisons at once,"
-    " leads to test in their own experiment, not findings."
+    "raw p: the comparison alone; Holm-adjusted p: within each breakdown. Rows by campaign or segment are exploratory:"
+    " many comparisons at once, leads to test in their own experiment, not findings."
 )
 
 
@@ -58,11 +58,14 @@ def lifts_markdown(lifts: pd.DataFrame) -> str:
         + [SHORT[row["outcome"]], row["arm"], row["members"], _percent(row["rate"]), _percent(row["holdout_rate"])]
         + [_interval(row["lift"], row["lift_low"], row["lift_high"], points=True)]
         + ["n/a" if pd.isna(row["relative_lift"]) else f"{row['relative_lift']:+.0%}"]
-        + [f"{row['p_adjusted']:.3g} ({row['test']})"]
+        + [f"{row['p_value']:.3g}", f"{row['p_adjusted']:.3g} ({row['test']})"]
         for row in lifts.to_dict("records")
     ]
-    header = "by | group | view | outcome | arm | members | rate | holdout rate | lift [95% CI] | relative | p (test)"
-    return _table(header, "lllllrrrlrl", rows) + "\n\n" + EXPLORATORY
+    header = (
+        "by | group | view | outcome | arm | members | rate | holdout rate | lift [95% CI] | relative | raw p | "
+        "Holm-adjusted p (test)"
+    )
+    return _table(header, "lllllrrrlrrl", rows) + "\n\n" + EXPLORATORY
 
 
 def per_text_markdown(per_text: pd.DataFrame) -> str:
@@ -79,13 +82,15 @@ def per_text_markdown(per_text: pd.DataFrame) -> str:
 
 def lift_metadata(lifts: pd.DataFrame) -> dict[str, float]:
     """The overall lifts by assignment and sent-only, e.g. `lift_warm_any_event`, `lift_warm_any_event_low`,
-    `p_value_warm_any_event`, `sent_lift_warm_any_event`."""
+    `p_value_warm_any_event` (raw) and `p_adjusted_warm_any_event` (Holm-adjusted within its family),
+    `sent_lift_warm_any_event`."""
     overall = lifts[lifts["by"] == "all"]
     values: dict[str, float] = {}
     for row in overall.to_dict("records"):
         prefix = "" if row["view"] == "assigned" else "sent_"
         name = f"{row['arm']}_{SHORT[row['outcome']]}"
         values |= {f"{prefix}lift_{name}": round(row["lift"], 4), f"{prefix}p_value_{name}": round(row["p_value"], 4)}
+        values |= {f"{prefix}p_adjusted_{name}": round(row["p_adjusted"], 4)}
         values |= {f"{prefix}lift_{name}_low": round(row["lift_low"], 4)}
         values |= {f"{prefix}lift_{name}_high": round(row["lift_high"], 4)}
     return values

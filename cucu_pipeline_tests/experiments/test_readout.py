@@ -134,6 +134,10 @@ def test_comparisons_by_segment_are_holm_adjusted_within_their_breakdown_and_lab
     assert overall["p_adjusted"].tolist() == pytest.approx(overall["p_value"].tolist())
     markdown = report.lifts_markdown(by_campaign)
     assert markdown.count("| campaign (exploratory) |") == 6 and markdown.endswith(report.EXPLORATORY)
+    # Each comparison's p-value twice, each labelled: the comparison alone, and Holm-adjusted in its family.
+    assert "| raw p | Holm-adjusted p (test) |" in markdown.splitlines()[0]
+    first = by_campaign.iloc[0]
+    assert f"| {first['p_value']:.3g} | {first['p_adjusted']:.3g} (" in markdown
 
 
 def test_the_holm_adjustment_leaves_the_collector_as_it_found_it():

@@ -41,20 +41,14 @@ from cucu_pipeline.clients.airtable_http import (
     refusal,
 )
 from cucu_pipeline.clients.airtable_mirror import expired, load, save, synced
-from cucu_pipeline.clients.airtable_schema import set_up, table_fields
+from cucu_pipeline.clients.airtable_schema import MESSAGES_FIELDS, set_up, table_fields
 from cucu_pipeline.clients.retries import retry_garbled
 from cucu_pipeline.profiles.message_history import OPT_OUT_STATUS_WORDS, QUEUED_STATUSES
 from cucu_pipeline.sources.documents import MessageRecord
 from cucu_pipeline.sources.tables import Normalized, normalize_documents
 
-# The Messages table's fields: the old scripts' columns plus the ones this project adds (docs/writing.md: "Publishing").
-MESSAGE_FIELDS = (
-    "user_id", "user_name", "user_email", "user_phone", "event_id", "event_name", "event_date", "message", "campaign",
-    "status", "sent_date", "created_date", "message_key", "campaign_date", "segments", "checks", "model",
-    "send_timezone", "send_after", "send_before", "experiment", "arm", "user_segment", "writing_cost_usd", "when",
-    "match_reasoning", "confidence_percentage", "user_summary", "event_summary", "withdrawn_reason", "quality_score",
-    "quality_issues", "needs_review",
-)  # fmt: skip
+# The Messages table's fields, with the types `python -m cucu_pipeline.airtable setup` gives them (airtable_schema.py).
+MESSAGE_FIELDS = tuple(MESSAGES_FIELDS)
 
 
 class MessageStore(dg.ConfigurableResource):

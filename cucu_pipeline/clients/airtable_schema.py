@@ -16,7 +16,8 @@ INSTANT = {
 }
 
 # Every field a run writes (`publishing/records.py`) or the team sets (`sent_date`, a `status` of `sent`), in the order
-# the table shows them; the first is the table's primary field, the key every write upserts on.
+# the table shows them; the first is the table's primary field, the key every write upserts on. The local stand-in's
+# columns are the same (`clients/airtable_local.py`).
 MESSAGES_FIELDS: dict[str, dict[str, Any]] = {
     "message_key": TEXT,
     "campaign_date": {"type": "date", "options": {"dateFormat": _ISO_DATE}},
@@ -36,6 +37,8 @@ MESSAGES_FIELDS: dict[str, dict[str, Any]] = {
     "user_segment": TEXT,
     "segments": WHOLE,
     "model": TEXT,
+    "lead_reason": TEXT,
+    "line": TEXT,
     "checks": LONG_TEXT,
     "quality_score": {"type": "number", "options": {"precision": 2}},
     "quality_issues": LONG_TEXT,

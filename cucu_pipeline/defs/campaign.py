@@ -5,10 +5,10 @@ import pandas as pd
 
 from cucu_pipeline.campaign.matching.allocation import event_caps
 from cucu_pipeline.campaign.matching.matches import MATCHING_FIELDS, caps_by_event, match_members
-from cucu_pipeline.campaign.publishing.backfills import past_windows
 from cucu_pipeline.campaign.publishing.message_checks import check_failures
+from cucu_pipeline.campaign.publishing.published import past_windows, published_table
 from cucu_pipeline.campaign.publishing.queue import withdrawals
-from cucu_pipeline.campaign.publishing.records import airtable_records, published_table
+from cucu_pipeline.campaign.publishing.records import airtable_records
 from cucu_pipeline.campaign.publishing.send_windows import with_send_windows
 from cucu_pipeline.campaign.writing.composer import WRITING_FIELDS, composer_for
 from cucu_pipeline.campaign.writing.drafting import produce_messages

@@ -252,6 +252,8 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "campaign": ("string", "Campaign of the match."),
         "event_id": ("string", "The event the member was (or, held out, would have been) invited to."),
         "user_segment": ("string", "The member's segment on the campaign date."),
+        "lead_reason": ("string", "The kind of reason the text led with; empty for a holdout or an older record."),
+        "line": ("string", "The copy library's line that wrote the text, or `claude`; empty for a holdout."),
         "sent": ("bool", "The team marked the text sent (never for a holdout)."),
         "booked_invited_event": ("bool", "A paid order for the invited event within the attribution window."),
         "booked_any_event": ("bool", "A paid order for any event within the attribution window."),

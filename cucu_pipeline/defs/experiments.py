@@ -36,6 +36,16 @@ def _outcomes_now(mongo: DocumentSource, airtable: MessageStore, dates: list[dt.
     return outcomes_of(read_records(airtable), read_orders(mongo), read_users(mongo), dates, rules, now)
 
 
+def _what_books(outcomes: pd.DataFrame) -> dict[str, object]:
+    """Which reasons the texts led with, and which lines wrote them, book the invited event (docs/experiments.md)."""
+    found = {}
+    for column, label in (("lead_reason", "reason led with"), ("line", "line (or claude)")):
+        table = readout.booking_rate_by(outcomes, column)
+        found[f"booking_rate_by_{column}"] = dg.MetadataValue.md(report.rate_by_markdown(table, column, label))
+        found[f"{column}s_too_few_to_judge"] = int((~table["enough"]).sum())
+    return found
+
+
 def _readout_metadata(outcomes: pd.DataFrame) -> dict[str, object]:
     arms, lifts = readout.arm_table(outcomes), readout.lift_table(outcomes)
     days = outcomes["campaign_date"].nunique()
@@ -138,6 +148,7 @@ def campaign_performance(
             if row["invites_per_seat"]
         },
         "booking_rate_per_text": dg.MetadataValue.md(report.per_text_markdown(per_text)),
+        **_what_books(outcomes),
         "chart": dg.MetadataValue.md(markdown_image(chart(series), "Texts, cost and lift by date")),
     }
     # The read goes to the team's channel once a week, from the live run of the day (never from a backfill).

@@ -12,7 +12,7 @@ from cucu_pipeline.campaign.checks.segments import gsm7_name, texting_name
 from cucu_pipeline.campaign.checks.sms_rules import textable_event_name
 from cucu_pipeline.campaign.matching.campaigns import CAMPAIGNS
 from cucu_pipeline.campaign.matching.matches import Matching
-from cucu_pipeline.campaign.publishing.backfills import BACKFILL
+from cucu_pipeline.campaign.publishing.published import BACKFILL
 from cucu_pipeline.campaign.publishing.records import DUPLICATE, LATER_TEXT, SUPERSEDED, Outcome
 from cucu_pipeline.campaign.publishing.send_windows import NO_WINDOW
 from cucu_pipeline.campaign.writing.attempts import STATUSES, USAGE_COLUMNS, publishable

@@ -28,6 +28,8 @@ OUTCOME_COLUMNS = [
     "campaign",
     "event_id",
     "user_segment",
+    "lead_reason",
+    "line",
     "sent",
     "booked_invited_event",
     "booked_any_event",
@@ -98,6 +100,8 @@ def campaign_outcomes(
             "campaign_date": assigned["campaign_date"].dt.date,
             **{column: assigned[column] for column in ("user_id", "experiment", "arm", "campaign", "event_id")},
             "user_segment": assigned["user_segment"].fillna("unknown"),
+            # What wrote the text (empty for a holdout, or a record written before they were recorded).
+            **{column: assigned[column].fillna("").astype(object) for column in ("lead_reason", "line")},
             "sent": sent,
             "booked_invited_event": assigned.index.isin(invited["row"]),
             "booked_any_event": assigned.index.isin(first_booking.index),

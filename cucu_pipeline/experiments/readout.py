@@ -236,6 +236,30 @@ def verdict(outcomes: pd.DataFrame, days: int, column: str = PRIMARY) -> Verdict
     )
 
 
+MIN_TEXTS_TO_JUDGE = 30  # fewer texts than this: the interval spans most of the range, nothing to rank
+NOT_RECORDED = "(not recorded)"  # texts written before their reason and line were recorded, or by hand
+
+
+def booking_rate_by(outcomes: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Per value of `column` (`lead_reason` or `line`) among the texts sent (variants only): texts, bookings of the
+    invited event, the rate per text with its Wilson interval, and whether there are enough texts to judge (at least
+    `MIN_TEXTS_TO_JUDGE`); ranked by rate among those that can be judged, then the rest by texts."""
+    sent = outcomes[outcomes["sent"] & (outcomes["arm"] != HOLDOUT)]
+    values = sent[column].fillna("").replace("", NOT_RECORDED)
+    rows = []
+    for value, texts in sent.groupby(values, sort=True):
+        found = rate(int(texts["booked_invited_event"].sum()), len(texts))
+        rows.append([value, found.members, found.bookings, found.rate, found.low, found.high])
+    table = pd.DataFrame(rows, columns=[column, "texts", "bookings", "rate", "low", "high"])
+    table["enough"] = table["texts"] >= MIN_TEXTS_TO_JUDGE
+    ranked = table.assign(order=table["rate"].where(table["enough"], -1.0))
+    return (
+        ranked.sort_values(["order", "texts"], ascending=False, kind="stable")
+        .drop(columns="order")
+        .reset_index(drop=True)
+    )
+
+
 def booking_rate_per_text(outcomes: pd.DataFrame) -> pd.DataFrame:
     """Per campaign: texts sent (variants only) and the share that booked the invited event, with its Wilson
     interval; `invites_per_seat` = 1 / rate is the `CUCU_INVITES_PER_SEAT` that fills a seat on average."""

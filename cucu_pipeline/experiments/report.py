@@ -80,6 +80,19 @@ def per_text_markdown(per_text: pd.DataFrame) -> str:
     return _table("campaign | texts sent | booked | booking rate per text | invites per seat (1 / rate)", "lrrlr", rows)
 
 
+def rate_by_markdown(table: pd.DataFrame, column: str, label: str) -> str:
+    """Which reasons (or lines) book: texts sent, invited-event bookings and the rate per text with its interval,
+    best first among those with enough texts; the others say so."""
+    if table.empty:
+        return "No texts sent in these dates."
+    rows = [
+        [row[column], row["texts"], row["bookings"], _interval(row["rate"], row["low"], row["high"])]
+        + ["" if row["enough"] else "too few texts to judge"]
+        for row in table.to_dict("records")
+    ]
+    return _table(f"{label} | texts sent | booked | booking rate per text | ", "lrrll", rows)
+
+
 def lift_metadata(lifts: pd.DataFrame) -> dict[str, float]:
     """The overall lifts by assignment and sent-only, e.g. `lift_warm_any_event`, `lift_warm_any_event_low`,
     `p_value_warm_any_event` (raw) and `p_adjusted_warm_any_event` (Holm-adjusted within its family),

@@ -112,6 +112,8 @@ class MessageRecord(Document):
     user_segment: Text = None
     segments: Number = None
     writing_cost_usd: Number = None
+    lead_reason: Text = None  # the kind of reason the text led with
+    line: Text = None  # the library line that wrote it, or `claude`
 
     @classmethod
     def parse(cls, record: Any) -> MessageRecord:

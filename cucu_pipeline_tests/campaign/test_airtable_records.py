@@ -53,6 +53,8 @@ def message(user_id: str, status: str, **changes) -> dict:
         "send_timezone": "America/Los_Angeles",
         "send_after": "2024-02-10T10:00:00-08:00",
         "send_before": "2024-02-10T20:00:00-08:00",
+        "lead_reason": "taste",
+        "line": "newcomer-taste-3",
         **changes,
     }
 
@@ -80,6 +82,8 @@ def test_one_record_per_publishable_text_with_what_the_reviewer_needs():
         "segments": 1,
         "checks": "1/2 passed; warnings: alcohol_mention",
         "model": "template",
+        "lead_reason": "taste",
+        "line": "newcomer-taste-3",
         "writing_cost_usd": 0.0,
         "quality_score": 3.2,
         "quality_issues": "personal: does not use the taste the member shares with the event (cooking)",
@@ -94,6 +98,18 @@ def test_one_record_per_publishable_text_with_what_the_reviewer_needs():
         "event_summary": EVENTS["summary"][0],
         "created_date": "2024-02-10T18:00:00Z",
     }
+
+
+def test_each_record_says_what_wrote_it_claude_in_its_own_words_included():
+    messages = pd.DataFrame(
+        [
+            message("user_001", "ready", model="claude-sonnet-4-6", line="", lead_reason="neighborhood"),
+            message("user_002", "holdout", message="", line="", lead_reason=""),
+        ]
+    )
+    claude, held_out = airtable_records(messages, MEMBERS, EVENTS, DAY, REFERENCE, "copy_styles")
+    assert (claude["line"], claude["lead_reason"]) == ("claude", "neighborhood")
+    assert (held_out["line"], held_out["lead_reason"]) == (None, None)
 
 
 def test_fallback_texts_are_published_and_records_are_identical_on_a_rerun():

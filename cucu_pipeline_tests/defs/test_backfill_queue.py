@@ -9,7 +9,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from cucu_pipeline.campaign.publishing.backfills import BACKFILL, SEND_WINDOW_CLOSED, past_windows
+from cucu_pipeline.campaign.publishing.published import BACKFILL, SEND_WINDOW_CLOSED, past_windows
 from cucu_pipeline.core.dates import PACIFIC
 from cucu_pipeline_tests.conftest import SAMPLE_RAW
 from cucu_pipeline_tests.defs.test_campaign_assets import pipeline_records, run

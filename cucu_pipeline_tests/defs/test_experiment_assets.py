@@ -121,6 +121,11 @@ def test_the_weekly_read_leads_with_texts_against_the_holdout_then_names_each_co
     assert comparisons
     assert all(" against " in line and "raw p " in line and "Holm-adjusted p " in line for line in comparisons)
     assert "Which copy: " in page and "dates" in page.split("Which copy: ")[1]
+    # Which reasons and lines book: the sample's simulated campaigns predate the recording of both.
+    for column in ("lead_reason", "line"):
+        table = str(values[f"booking_rate_by_{column}"])
+        assert table.splitlines()[0].endswith("| texts sent | booked | booking rate per text |  |")
+        assert "(not recorded)" in table and values[f"{column}s_too_few_to_judge"] >= 0
 
 
 def test_the_weekly_read_says_once_how_many_pooled_dates_it_counted_from_the_sources(data_dir):

@@ -201,3 +201,38 @@ def test_the_readout_covers_the_true_lift_about_95_percent_of_the_time():
 def test_with_no_effect_the_readout_names_a_false_winner_about_5_percent_of_the_time():
     p_values = np.array([found.p_value for found in simulated_lifts(0.1, 0.1, seeds=1000)])
     assert 0.02 <= np.mean(p_values < 0.05) <= 0.07
+
+
+def _texts(reason: str, line: str, texts: int, booked: int, arm: str = "warm", sent: bool = True) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "arm": arm,
+            "sent": sent,
+            "lead_reason": reason,
+            "line": line,
+            "booked_invited_event": [index < booked for index in range(texts)],
+        }
+    )
+
+
+def test_reasons_and_lines_are_ranked_by_booking_rate_per_text_and_too_few_texts_are_said():
+    pooled = pd.concat(
+        [
+            _texts("neighborhood", "fill-near-1", 40, 4),
+            _texts("last_seats", "fill-seats-2", 40, 12, arm="playful"),
+            _texts("holiday", "fill-holiday-1", 5, 4),  # the best rate, on five texts: not ranked above the others
+            _texts("", "claude", 35, 7),  # a text written before reasons were recorded
+            _texts("neighborhood", "fill-near-1", 100, 90, arm=HOLDOUT, sent=False),  # never sent: not counted
+            _texts("last_seats", "fill-seats-2", 60, 60, sent=False),  # written, not sent by the team
+        ],
+        ignore_index=True,
+    )
+    table = readout.booking_rate_by(pooled, "lead_reason")
+    assert table["lead_reason"].tolist() == ["last_seats", readout.NOT_RECORDED, "neighborhood", "holiday"]
+    assert table["texts"].tolist() == [40, 35, 40, 5] and table["bookings"].tolist() == [12, 7, 4, 4]
+    assert table["enough"].tolist() == [True, True, True, False]
+    seats = table.iloc[0]
+    assert seats["rate"] == pytest.approx(0.3) and seats["low"] < 0.3 < seats["high"]
+    markdown = report.rate_by_markdown(table, "lead_reason", "reason led with")
+    assert markdown.count("too few texts to judge") == 1 and "| holiday | 5 | 4 |" in markdown
+    assert readout.booking_rate_by(pooled, "line")["line"].tolist()[0] == "fill-seats-2"

@@ -34,6 +34,7 @@ DUPLICATE = "duplicate"  # a second row with a text's message_key (a hand copy):
 AWAITING = QUEUED_STATUSES | HELD_OUT_STATUSES
 
 
+CLAUDE_LINE = "claude"  # the `line` of a text Claude wrote in its own words
 LATER_TEXT = "later_text"  # the member already has a text dated after this date, within the cooldown
 
 
@@ -194,7 +195,7 @@ def superseding_patches(keys: Iterable[str]) -> list[dict]:
 _RECORD_COLUMNS = [
     "user_id", "event_id", "message", "campaign", "status", "arm", "segments", "model", "cost_usd", "send_timezone",
     "send_after", "send_before", "when", "reasoning", "confidence", "check_results", "needs_review", "quality_issues",
-    "quality_score",
+    "quality_score", "lead_reason", "line",
 ]  # fmt: skip
 
 
@@ -240,7 +241,7 @@ def airtable_records(
                 "arm": row["arm"],
                 "user_segment": person["user_segment"],
                 "segments": int(row["segments"]),
-                "model": row["model"],
+                **_writer(row, held_out),
                 **_review(row, held_out),
                 "writing_cost_usd": float(row["cost_usd"]),
                 "send_timezone": row["send_timezone"],
@@ -258,6 +259,13 @@ def airtable_records(
     return rows
 
 
+def _writer(row: dict, held_out: bool) -> dict:
+    """What wrote the text, for the weekly read of which reasons and lines book (docs/experiments.md): the model,
+    the kind of reason it led with, and the library's line (or Claude's own words)."""
+    line = row["line"] or (None if held_out else CLAUDE_LINE)
+    return {"model": row["model"], "lead_reason": row["lead_reason"] or None, "line": line}
+
+
 def _review(row: dict, held_out: bool) -> dict:
     """What the reviewer reads about the text: the rules it passed and the warnings, and the judge's verdict (the
     team sorts by score and reads `needs_review` texts first)."""
@@ -271,30 +279,3 @@ def _review(row: dict, held_out: bool) -> dict:
         "quality_issues": "; ".join(row["quality_issues"]),
         "needs_review": bool(row["needs_review"]),
     }
-
-
-PUBLISHED_COLUMNS = [
-    "message_key",
-    "campaign_date",
-    "user_id",
-    "event_id",
-    "message",
-    "airtable_record_id",
-    "outcome",
-    "skip_reason",
-]
-
-
-def published_table(records: list[dict], outcomes: list[Outcome]) -> pd.DataFrame:
-    """One row per record offered to the store, with what the store did with it."""
-    by_key = {outcome.message_key: outcome for outcome in outcomes}
-    rows = [
-        {
-            **{column: record[column] for column in PUBLISHED_COLUMNS[:5]},
-            "airtable_record_id": by_key[record["message_key"]].airtable_record_id,
-            "outcome": by_key[record["message_key"]].outcome,
-            "skip_reason": by_key[record["message_key"]].skip_reason,
-        }
-        for record in records
-    ]
-    return pd.DataFrame(rows, columns=PUBLISHED_COLUMNS)

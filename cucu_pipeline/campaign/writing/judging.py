@@ -71,7 +71,9 @@ def rewritten(
     for text in map(_focused, _low(texts, threshold)):
         outcome, judgement = text.outcome, text.outcome.judgement
         if judgement.improved_message:
-            improved = dataclasses.replace(outcome.draft, body=judgement.improved_message, model=judgement.model)
+            improved = dataclasses.replace(
+                outcome.draft, body=judgement.improved_message, model=judgement.model, line=""
+            )
             ((body, results, failures),) = evaluated([improved], [text.brief], rules)
             if not failures:
                 rewrites.append(

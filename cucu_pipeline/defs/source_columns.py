@@ -77,5 +77,7 @@ SOURCE_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "user_segment": ("string", "The member's segment on the campaign date."),
         "segments": ("float", "SMS segments the text costs."),
         "writing_cost_usd": ("float", "What writing the text cost (Claude tokens; 0 for the template writer)."),
+        "lead_reason": ("string", "The kind of reason the text led with (this pipeline's records)."),
+        "line": ("string", "The copy library's line that wrote the text, or `claude` (this pipeline's records)."),
     },
 }

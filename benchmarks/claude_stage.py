@@ -16,6 +16,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from benchmarks import REPLAYED
 from cucu_pipeline.campaign.writing.attempts import publishable
 from cucu_pipeline.campaign.writing.composer import composer_for
 from cucu_pipeline.campaign.writing.costs import campaign_cost
@@ -47,7 +48,7 @@ def _per_message(messages: pd.DataFrame) -> dict:
 def measure(
     data_dir: Path, campaign_date: str, members: int, concurrency: int, latency: float, flawed_share: float
 ) -> dict:
-    resources = build_resources({"CUCU_DATA_DIR": str(data_dir), "CUCU_MODE": "local"})
+    resources = build_resources({"CUCU_DATA_DIR": str(data_dir), "CUCU_MODE": "local", **REPLAYED})
     with dg.DagsterInstance.ephemeral() as instance:
         upstream = dg.materialize_to_memory(  # the values stay in memory: no storage resource
             ASSETS,

@@ -23,7 +23,7 @@ from pathlib import Path
 import dagster as dg
 from upath import UPath
 
-from benchmarks import SAMPLE_DATA
+from benchmarks import REPLAYED, SAMPLE_DATA
 from benchmarks.airtable_reads import CAMPAIGN_DATE, history
 from cucu_pipeline.clients.airtable import AirtableMessageStore
 from cucu_pipeline.clients.airtable_mirror import Mirror, save
@@ -44,7 +44,7 @@ def three_runs(rate: float, per_day: int) -> dict:
     seconds, requests, written = [], [], set()
     with tempfile.TemporaryDirectory() as folder, fake.serve() as url:
         shutil.copytree(SAMPLE_DATA, Path(folder) / "raw")
-        resources = build_resources({"CUCU_DATA_DIR": folder})
+        resources = build_resources({"CUCU_DATA_DIR": folder, **REPLAYED})
         mirror = UPath(folder) / "assets" / "airtable_mirror"
         save(mirror / "messages.parquet", Mirror(list(fake.records), dt.datetime.now(dt.UTC) - dt.timedelta(hours=20)))
         resources["airtable"] = AirtableMessageStore(

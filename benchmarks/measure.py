@@ -22,6 +22,7 @@ from pathlib import Path
 import dagster as dg
 import pyarrow.parquet as pq
 
+from benchmarks import REPLAYED
 from cucu_pipeline.core.parquet import frame_to_table, table_to_frame
 from cucu_pipeline.definitions import ASSETS, build_defs
 from cucu_pipeline.defs.schedules import daily_campaign_job
@@ -117,9 +118,12 @@ def _step_peaks(logs: list[dg.EventLogEntry], memory: ResidentMemory) -> dict[st
 
 
 def daily_job() -> dg.JobDefinition:
-    """The daily job on the data in `CUCU_DATA_DIR`, every other setting at its default (reconstructed by name in
+    """The daily job on the data in `CUCU_DATA_DIR`, the date replayed as lived, every other setting at its default
+    (reconstructed by name in
     the run, as a launched run loads it)."""
-    return build_defs({"CUCU_DATA_DIR": os.environ["CUCU_DATA_DIR"]}).resolve_job_def(daily_campaign_job.name)
+    return build_defs({"CUCU_DATA_DIR": os.environ["CUCU_DATA_DIR"], **REPLAYED}).resolve_job_def(
+        daily_campaign_job.name
+    )
 
 
 def measure(data_dir: Path, campaign_date: str) -> dict:

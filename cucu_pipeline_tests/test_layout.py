@@ -152,12 +152,17 @@ def test_modules_and_functions_stay_small(module):
     assert not long
 
 
+def imported_modules(tree: ast.Module) -> set[str]:
+    """Every module a file's `import` and `from ... import` statements name."""
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    return imported | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+
+
 def test_no_test_double_ships_in_the_package():
     """Fake servers and fault plans live in cucu_pipeline_tests/fakes; the package never serves HTTP itself."""
     for module in package_modules():
         tree = ast.parse(module.read_text(encoding="utf-8"))
-        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-        imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        imported = imported_modules(tree)
         classes = {node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)}
         assert "http.server" not in imported, module
         assert not {name for name in classes if name.startswith("Fake")}, module
@@ -166,9 +171,7 @@ def test_no_test_double_ships_in_the_package():
 def test_the_installed_package_imports_nothing_from_the_tests():
     """The wheel holds `cucu_pipeline` alone (pyproject.toml); the benchmark, which runs the fakes, lives beside it."""
     for module in package_modules():
-        tree = ast.parse(module.read_text(encoding="utf-8"))
-        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-        imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        imported = imported_modules(ast.parse(module.read_text(encoding="utf-8")))
         assert not {name for name in imported if name.split(".")[0] == "cucu_pipeline_tests"}, module
 
 

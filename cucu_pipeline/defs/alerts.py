@@ -79,9 +79,6 @@ def _events_by_type(instance: dg.DagsterInstance, run_id: str) -> dict[dg.Dagste
     return events
 
 
-OUTAGE_CHECK_COUNTS = ("writer_unavailable", "judge_unavailable")  # the metadata the outage checks count in
-
-
 def _error_text(error) -> str:
     """The user's exception (not Dagster's wrapper around it) as `Class: message`."""
     root = error.cause or error
@@ -91,7 +88,11 @@ def _error_text(error) -> str:
 def _failed_check(evaluation) -> FailedCheck:
     # A hard rule's check counts the failing texts; an outage's, the texts something stood in for.
     counted = next(
-        (evaluation.metadata[key] for key in ("failing_messages", *OUTAGE_CHECK_COUNTS) if key in evaluation.metadata),
+        (
+            evaluation.metadata[key]
+            for key in ("failing_messages", *OUTAGE_CHECKS.values())
+            if key in evaluation.metadata
+        ),
         None,
     )
     return FailedCheck(

@@ -15,8 +15,9 @@ from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.defs.partitions import campaign_dates
 
 WRITER_AVAILABLE, JUDGE_AVAILABLE, QUALITY_GATE = "writer_available", "judge_available", "quality_gate"
-# The WARN checks that say an outage: the run alert names them (`defs/alerts.py`).
-OUTAGE_CHECKS = (WRITER_AVAILABLE, JUDGE_AVAILABLE)
+# The WARN checks that say an outage, with the metadata that counts what stood in: the run alert names them
+# (`defs/alerts.py`).
+OUTAGE_CHECKS = {WRITER_AVAILABLE: "writer_unavailable", JUDGE_AVAILABLE: "judge_unavailable"}
 _WARNINGS = {
     WRITER_AVAILABLE: "Claude answered every member; a WARN when an outage made the template write texts instead.",
     JUDGE_AVAILABLE: "Claude's judge answered for every text; a WARN when an outage made the local judge score them.",

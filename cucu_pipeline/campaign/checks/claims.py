@@ -114,10 +114,10 @@ def without_names(text: str, context: MessageContext) -> str:
     return text
 
 
-def false_facts(text: str, context: MessageContext) -> list[str]:
+def false_facts(text: str, context: MessageContext, named: str | None = None) -> list[str]:
     """Every claim of `text` (links and emails already removed) that is not true of the event, or names another
-    member."""
-    named = without_names(text, context)
+    member; `named` is `without_names(text, context)` when the caller has it already."""
+    named = without_names(text, context) if named is None else named
     body = _literal(context.first_name).sub(" ", named) if context.first_name else named
     lowered, spans = body.lower(), []
     when = EventTime(context.campaign_date, context.start)

@@ -61,6 +61,8 @@ ALCOHOL_OFFER = _whole_words(ALCOHOL_OFFERS)
 ALCOHOL_MENTION = _whole_words(ALCOHOL_MENTIONS)
 SPAM = _whole_words(SPAM_PHRASES)
 PHISHING = _whole_words(PHISHING_PHRASES)
+# Any term of every list, in one pass: nearly no text holds one, and each list is then read only for those that do.
+ANY_LISTED = _whole_words(FORBIDDEN_TOPICS + ALCOHOL_OFFERS + ALCOHOL_MENTIONS + SPAM_PHRASES + PHISHING_PHRASES)
 
 # A link is any token that ends in a real public suffix (every TLD of the Public Suffix List, read from the copy
 # tldextract ships: no network), with or without a scheme or `www.`.

@@ -36,6 +36,8 @@ _PARTICULAR = (
     re.compile(r"\bmore ([a-z' ]+?) (?:is calling|calls)\b"),
     re.compile(r"\bstill into ([a-z' ]+?)(?=[?.!,:;]|$)"),
 )
+# Any of them, in one pass: few texts make a particular claim, and each pattern is then read only for those.
+_ANY_PARTICULAR = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in _PARTICULAR))
 _FIRST = re.compile(
     r"\b(your first|first (?:cuculi|table|dinner|supper|time|visit|class|tasting|brunch|night|event)(?! for)|"
     r"first[- ]timer|new to cuculi|never been)\b"
@@ -80,7 +82,13 @@ def false_history(
         problems += [f"says {m.group(0)!r}, the member has never been" for m in _RETURN.finditer(named_out)]
     else:
         problems += [f"says {m.group(0)!r}, the member has been before" for m in _FIRST.finditer(named_out)]
-    known = history.words | set((host or "").lower().split())
+    if _ANY_PARTICULAR.search(named_out):
+        problems += _particular_claims(named_out, history.words | set((host or "").lower().split()))
+    return problems
+
+
+def _particular_claims(named_out: str, known: frozenset[str]) -> list[str]:
+    problems = []
     for pattern in _PARTICULAR:
         for match in pattern.finditer(named_out):
             words = set(re.findall(r"[a-z]+", match.group(1))) - _GENERIC

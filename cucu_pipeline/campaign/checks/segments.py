@@ -26,6 +26,8 @@ SMART_ENCODING = str.maketrans(
 
 def to_gsm7(text: str) -> str:
     """Smart-encode look-alikes and strip accents that GSM-7 lacks (`Zoë` -> `Zoe`), keeping GSM-7 letters."""
+    if text.isascii():  # nearly every text: of ASCII only the backtick has a look-alike, and nothing an accent
+        return text.replace("`", "'")
     text = unicodedata.normalize("NFC", text.translate(SMART_ENCODING))
     if not NOT_GSM7.search(text):
         return text

@@ -15,6 +15,7 @@ from cucu_pipeline.campaign.checks.claims import false_facts, without_names
 from cucu_pipeline.campaign.checks.content_rules import (
     ALCOHOL_MENTION,
     ALCOHOL_OFFER,
+    ANY_LISTED,
     FORBIDDEN,
     PHISHING,
     SHORTENERS,
@@ -34,10 +35,11 @@ MAX_SEGMENTS = 2
 _PHONE = re.compile(r"(?<![\w/])(\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\w)")
 # No figure a text states (seats, a time, a year) has five digits: a longer number is a phone or an insane value.
 _LONG_NUMBER = re.compile(r"\d{5,}")
+_NO_DIGITS = str.maketrans("", "", string.digits)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]")
 _SHOUT_ALLOWED = frozenset({"STOP", "HELP", "RSVP", "SF", "BBQ", "USA"})
-_CAPS_WORD = re.compile(r"[A-Za-z]{3,}")
+_CAPS_WORD = re.compile(r"(?<![A-Za-z])[A-Z]{3,}(?![A-Za-z])")  # a run of three letters or more, every one upper
 _REPEATED_PUNCTUATION = re.compile(r"[!?]{2,}|\.{4,}")
 _ASCII_CAPITALS = string.ascii_uppercase.encode()
 _ASCII_LETTERS = string.ascii_letters.encode()
@@ -90,7 +92,7 @@ def _letters_and_capitals(text: str) -> tuple[int, int]:
 
 
 def _shouting(text: str) -> list[str]:
-    words = [word for word in _CAPS_WORD.findall(text) if word.isupper() and word not in _SHOUT_ALLOWED]
+    words = [word for word in _CAPS_WORD.findall(text) if word not in _SHOUT_ALLOWED]
     letters, capitals = _letters_and_capitals(text)
     problems = [f"all-caps words {words[:3]}"] if words else []
     if letters and capitals / letters > 0.3:
@@ -111,12 +113,27 @@ def _brand_and_opt_out(text: str, context: MessageContext) -> tuple[list[str], l
 
 
 def _contacts(without_urls: str, emails: list[str]) -> list[str]:
+    if len(without_urls) - len(without_urls.translate(_NO_DIGITS)) < 5:  # no phone and no long number: most texts
+        return [f"email {email!r}" for email in emails]
     phones = [m.group(0) for m in _PHONE.finditer(without_urls)]
     numbers = [m.group(0) for m in _LONG_NUMBER.finditer(without_urls) if not any(m.group(0) in p for p in phones)]
     return (
         [f"phone number {phone!r}" for phone in phones]
         + [f"number {number!r} of more than 4 digits" for number in numbers]
         + [f"email {email!r}" for email in emails]
+    )
+
+
+def _listed(lowered: str) -> tuple[list[str], list[str], list[str]]:
+    """The carriers' forbidden topics and alcohol offers, the alcohol mentioned, and spam or phishing phrasing."""
+    if not ANY_LISTED.search(lowered):
+        return [], [], []
+    return (
+        [f"forbidden topic {m.group(0)!r}" for m in FORBIDDEN.finditer(lowered)]
+        + [f"alcohol offer {m.group(0)!r}" for m in ALCOHOL_OFFER.finditer(lowered)],
+        [f"mentions {m.group(0)!r}" for m in ALCOHOL_MENTION.finditer(lowered)],
+        [f"spam phrase {m.group(0)!r}" for m in SPAM.finditer(lowered)]
+        + [f"phishing phrase {m.group(0)!r}" for m in PHISHING.finditer(lowered)],
     )
 
 
@@ -130,7 +147,9 @@ def check_message(text: str, context: MessageContext) -> list[RuleResult]:
     emoji = _EMOJI.findall(text)
     segments = count_segments(text)
     brand, opt_out = _brand_and_opt_out(text, context)
-    named_out = without_names(without_urls, context).lower()
+    named = without_names(without_urls, context)
+    named_out = named.lower()
+    shaft, alcohol, spam = _listed(lowered)
     return [
         _result("length", [f"{len(text)} characters > {MAX_CHARACTERS}"] if len(text) > MAX_CHARACTERS else []),
         _result(
@@ -150,17 +169,9 @@ def check_message(text: str, context: MessageContext) -> list[RuleResult]:
         ),
         _result("no_shorteners", [f"public shortener {shorteners}"] if shorteners else []),
         _result("no_other_contacts", _contacts(without_urls, emails)),
-        _result(
-            "shaft",
-            [f"forbidden topic {m.group(0)!r}" for m in FORBIDDEN.finditer(lowered)]
-            + [f"alcohol offer {m.group(0)!r}" for m in ALCOHOL_OFFER.finditer(lowered)],
-        ),
-        _result("alcohol_mention", [f"mentions {m.group(0)!r}" for m in ALCOHOL_MENTION.finditer(lowered)], hard=False),
-        _result(
-            "spam_or_phishing",
-            [f"spam phrase {m.group(0)!r}" for m in SPAM.finditer(lowered)]
-            + [f"phishing phrase {m.group(0)!r}" for m in PHISHING.finditer(lowered)],
-        ),
+        _result("shaft", shaft),
+        _result("alcohol_mention", alcohol, hard=False),
+        _result("spam_or_phishing", spam),
         _result("no_shouting", _shouting(without_urls)),
         _result("brand", brand),
         # A member whose name has no GSM-7 form is greeted without it (`texting_name`).
@@ -171,7 +182,7 @@ def check_message(text: str, context: MessageContext) -> list[RuleResult]:
         ),
         _result("opt_out", opt_out),
         _result("event_named", [] if context.event_name.lower() in lowered else ["event not named"]),
-        _result("facts", false_facts(without_urls, context)),
+        _result("facts", false_facts(without_urls, context, named)),
         _result(
             "history",
             false_history(without_urls.lower(), named_out, context.history, context.event_name, context.host_name),
@@ -184,6 +195,7 @@ def failed_hard_rules(results: list[RuleResult]) -> list[RuleResult]:
     return [result for result in results if result.hard and not result.passed]
 
 
+@lru_cache(maxsize=65536)  # a past event's name is read for every member who was at it
 def textable_event_name(name: str) -> bool:
     """An event whose very name promotes alcohol or a forbidden topic cannot be named in a compliant text."""
     return not (ALCOHOL_OFFER.search(name.lower()) or FORBIDDEN.search(name.lower()))

@@ -85,11 +85,16 @@ def shared_taste(member: dict, event: dict, kind: EventKind | None = None) -> st
         if (
             isinstance(taste, str)
             and taste.strip()
-            and re.search(rf"\b{re.escape(taste.lower())}\b", themes)
+            and _whole_word(taste.lower()).search(themes)
             and not ALCOHOL_MENTION.search(taste.lower())
         ):
             return hook
     return ""
+
+
+@lru_cache(maxsize=4096)
+def _whole_word(phrase: str) -> re.Pattern:
+    return re.compile(rf"\b{re.escape(phrase)}\b")
 
 
 @lru_cache(maxsize=4096)

@@ -19,6 +19,10 @@ class Attended:
     categories: tuple[str, ...]
     features: tuple[str, ...] = ()
 
+    @cached_property
+    def lowered_categories(self) -> frozenset[str]:
+        return frozenset(category.lower() for category in self.categories)
+
 
 @dataclass(frozen=True)
 class MemberHistory:
@@ -54,14 +58,12 @@ class MemberHistory:
     def of_kind(self, name: str, categories: tuple[str, ...], nameable=lambda name: True) -> Attended | None:
         """The last event of another name that shares one of `categories` (its kind or cuisine) and whose name a
         text may carry (`nameable`)."""
-        wanted = {category.lower() for category in categories}
+        wanted, name = {category.lower() for category in categories}, name.lower()
         return next(
             (
                 past
                 for past in self.attended
-                if past.name.lower() != name.lower()
-                and wanted & {category.lower() for category in past.categories}
-                and nameable(past.name)
+                if not wanted.isdisjoint(past.lowered_categories) and past.name.lower() != name and nameable(past.name)
             ),
             None,
         )

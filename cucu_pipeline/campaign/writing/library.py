@@ -47,10 +47,18 @@ class Line:
     def reasons(self) -> frozenset[str]:
         return self.also | {self.lead}
 
+    @cached_property
+    def slots(self) -> tuple[str, ...]:
+        return tuple(_PLACEHOLDER.findall(self.text))
+
+    @cached_property
+    def fixed_length(self) -> int:
+        return len(_PLACEHOLDER.sub("", self.text))
+
     def shortest(self, values: dict[str, str]) -> int:
         """The fewest characters it can fill to with these values (the venue left out): a line longer than the
         budget is never filled."""
-        return _fixed_length(self.text) + sum(len(values.get(slot, "")) for slot in _slots(self.text))
+        return self.fixed_length + sum(len(values.get(slot, "")) for slot in self.slots)
 
 
 @dataclass(frozen=True)
@@ -171,21 +179,15 @@ def values(first_name: str, event: EventFacts, with_venue: bool = True) -> dict[
 
 def fill(text: str, first_name: str, event: EventFacts, with_venue: bool = True) -> str:
     """A line (or call to action) with the member's name, the event's facts and its reasons' slots filled in."""
-    slots = values(first_name, event, with_venue)
+    return filled(text, first_name, values(first_name, event, with_venue))
+
+
+def filled(text: str, first_name: str, slots: dict[str, str]) -> str:
+    """`fill` with the placeholders' values (`values`) already read."""
     return _PLACEHOLDER.sub(lambda match: slots[match.group(1)], greeted(text, first_name))
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-@lru_cache(maxsize=1024)
-def _fixed_length(text: str) -> int:
-    return len(_PLACEHOLDER.sub("", text))
-
-
-@lru_cache(maxsize=1024)
-def _slots(text: str) -> tuple[str, ...]:
-    return tuple(_PLACEHOLDER.findall(text))
 
 
 # What each placeholder can hold in a filled text, to read an earlier text's line back: a value stays within a

@@ -24,7 +24,7 @@ from cucu_pipeline.campaign.writing.library import (
     CallToAction,
     Line,
     calls_to_action,
-    fill,
+    filled,
     library_order,
     line_of,
     lines_leading,
@@ -98,6 +98,16 @@ def _ranked(
     return tuple(sorted(ranked, key=lambda item: (item[0], order[item[1]])))
 
 
+@lru_cache(maxsize=4096)
+def _line_ids(ranked: tuple[tuple[int, Line], ...]) -> frozenset[str]:
+    return frozenset(line.id for _, line in ranked)
+
+
+@lru_cache(maxsize=256)
+def _member_calls(campaign: str, style: str | None, available: frozenset[str]) -> tuple[CallToAction, ...]:
+    return tuple(call for call in calls_to_action() if call.fits_member(campaign, style) and call.needs <= available)
+
+
 def _turned(ranked: tuple[tuple[int, Line], ...], turn: int) -> Iterator[tuple[int, int, Line]]:
     """(tier, position, line): each tier's lines (in the library's order) started at the `turn`-th, so each member
     of a date starts at another of them and the date spreads over every line of a tier."""
@@ -117,14 +127,15 @@ def options(brief: Brief) -> list[Option]:
     style, turn = _style(brief), _hashed(brief.seed)
     ranked = _ranked(kinds, bool(event.hook), event.campaign, style, event.evening, event.kind, bool(brief.first_name))
     recent = {line_of(text) for text in (*brief.rejected, *brief.recent_texts)}
-    if recent & {line.id for _, line in ranked}:
+    if not _line_ids(ranked).isdisjoint(recent):
         order = library_order()
         stale = ((tier + (_STALE if line.id in recent else 0), line) for tier, line in ranked)
         ranked = tuple(sorted(stale, key=lambda item: (item[0], order[item[1]])))
-    calls = [call for call in calls_to_action() if call.fits_member(event.campaign, style) and call.needs <= available]
+    calls = _member_calls(event.campaign, style, available)
     budget, refused, found = brief.body_budget(), set(brief.rejected), []
     shortest_call = 1 + min((len(call.text) for call in calls), default=0)
     words = values(brief.first_name, event, with_venue=False)
+    by_venue = {False: words, True: values(brief.first_name, event)}
     for tier, position, line in _turned(ranked, turn):
         if len(found) >= ENOUGH:
             break
@@ -134,7 +145,8 @@ def options(brief: Brief) -> list[Option]:
         venue = len(f" at {event.venue}") if event.venue and "{at_venue}" in line.text else 0
         following = _calls(event.campaign, style, available, line)
         for with_venue in (True, False)[(shortest + venue > budget) :]:
-            body = _with_call(fill(line.text, brief.first_name, event, with_venue), following, turn + position, budget)
+            text = filled(line.text, brief.first_name, by_venue[with_venue])
+            body = _with_call(text, following, turn + position, budget)
             if body and body not in refused:
                 found.append(Option(tier, line.id, line.lead, body))
                 break

@@ -30,6 +30,7 @@ from cucu_pipeline.campaign.writing.hard_rules import HardRules
 from cucu_pipeline.campaign.writing.judging import JUDGE_COLUMNS, judge_row, judged, rewritten, settled
 from cucu_pipeline.campaign.writing.templates import TEMPLATE_MODEL, template_writes
 from cucu_pipeline.clients.claude import MessageWriter
+from cucu_pipeline.core.collector import collector_paused
 from cucu_pipeline.experiments.arms import HOLDOUT
 from cucu_pipeline.quality.rubric import DEFAULT_THRESHOLD
 
@@ -77,20 +78,21 @@ def produce_messages(
     members to their arm (the variant decides the style of the text); `ledger` keeps the ids of Message Batches the
     writer and the judge submit, so a re-run resumes them; a text scoring below `threshold` is rewritten once."""
     matched = matches[matches["event_id"].astype(bool)]
-    briefs = composer.briefs(matched, arms or {})
-    rules = composer.hard_rules
-    texts = [Text(brief) for brief in briefs if brief.variant != HOLDOUT]
-    texts = drafted(texts, writer, ledger, rules)
-    texts = within_caps(texts, matched)
-    texts = templated(texts, rules)
-    texts = judged(texts, writer, ledger)
-    texts = rewritten(texts, writer, ledger, rules, threshold)
-    texts = settled(texts, writer, ledger, rules, threshold)
-    final = {text.brief.user_id: text for text in texts}
-    rows = [
-        message_row(final.get(brief.user_id) or held_out(brief), reasoning, confidence)
-        for brief, reasoning, confidence in zip(briefs, matched["reasoning"], matched["confidence"])
-    ]
+    with collector_paused():  # a date's briefs, texts and checks are trees of records
+        briefs = composer.briefs(matched, arms or {})
+        rules = composer.hard_rules
+        texts = [Text(brief) for brief in briefs if brief.variant != HOLDOUT]
+        texts = drafted(texts, writer, ledger, rules)
+        texts = within_caps(texts, matched)
+        texts = templated(texts, rules)
+        texts = judged(texts, writer, ledger)
+        texts = rewritten(texts, writer, ledger, rules, threshold)
+        texts = settled(texts, writer, ledger, rules, threshold)
+        final = {text.brief.user_id: text for text in texts}
+        rows = [
+            message_row(final.get(brief.user_id) or held_out(brief), reasoning, confidence)
+            for brief, reasoning, confidence in zip(briefs, matched["reasoning"], matched["confidence"])
+        ]
     return pd.DataFrame(rows, columns=MESSAGE_COLUMNS)
 
 

@@ -108,6 +108,8 @@ def _restates_kind(interest: str, name: str, categories: tuple[str, ...]) -> boo
 
 def _diet_offer(member: dict, event: dict) -> str | None:
     said = " ".join(member["dietary_restrictions"]).lower().replace("-", " ")
+    if not said:  # most members name no diet
+        return None
     tags = " ".join([event["name"], *event["categories"], *event["features"]]).lower().replace("-", " ")
     for diet, offer in DIET_OFFERS.items():
         if re.search(MEMBER_WORDING[diet], said) and re.search(LIFTS[diet], tags):

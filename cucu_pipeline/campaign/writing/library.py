@@ -216,15 +216,38 @@ def _pattern(text: str) -> re.Pattern:
     return re.compile("".join(pieces) + r"(?:\s.*)?", re.DOTALL)
 
 
+# A word of a literal piece with a non-word character on each side in the piece itself: wherever the piece is in a
+# text, that word is one of the text's words.
+_INNER_WORD = re.compile(r"(?<=\W)\w+(?=\W)")
+_TEXT_WORD = re.compile(r"\w+")
+
+
 @lru_cache(maxsize=1)
-def _matchers() -> tuple[tuple[str, str, re.Pattern], ...]:
-    """(line id, its longest literal piece, its pattern) for every line, most literal characters first."""
+def _matchers() -> tuple[tuple[tuple[str, str, re.Pattern], ...], dict[str, tuple[int, ...]], tuple[int, ...]]:
+    """(line id, its longest literal piece, its pattern) for every line, most literal characters first; the positions
+    of the lines indexed by the longest inner word of that piece; and the positions of lines whose piece has none."""
     ordered = sorted(lines(), key=lambda line: -len(_PLACEHOLDER.sub("", line.text)))
-    return tuple((line.id, max(_PLACEHOLDER.split(line.text)[::2], key=len), _pattern(line.text)) for line in ordered)
+    matchers = tuple(
+        (line.id, max(_PLACEHOLDER.split(line.text)[::2], key=len), _pattern(line.text)) for line in ordered
+    )
+    by_word: dict[str, list[int]] = {}
+    without = []
+    for position, (_, piece, _) in enumerate(matchers):
+        inner = _INNER_WORD.findall(piece)
+        if inner:
+            by_word.setdefault(max(inner, key=len), []).append(position)
+        else:
+            without.append(position)
+    return matchers, {word: tuple(positions) for word, positions in by_word.items()}, tuple(without)
 
 
 @lru_cache(maxsize=65536)
 def line_of(body: str) -> str | None:
-    """The library line an earlier text (brand, link and opt-out removed) was written from, or None."""
+    """The library line an earlier text (brand, link and opt-out removed) was written from, or None. Only the lines
+    whose piece's indexed word is among the text's words are tried, in the library's order of most literal first."""
     body = body.strip()
-    return next((id_ for id_, piece, pattern in _matchers() if piece in body and pattern.fullmatch(body)), None)
+    matchers, by_word, without = _matchers()
+    tried = sorted(
+        {*without, *(position for word in set(_TEXT_WORD.findall(body)) for position in by_word.get(word, ()))}
+    )
+    return next((matchers[at][0] for at in tried if matchers[at][1] in body and matchers[at][2].fullmatch(body)), None)

@@ -59,25 +59,29 @@ def _style(brief: Brief) -> str | None:
 
 
 @lru_cache(maxsize=4096)
-def _calls(campaign: str, style: str | None, available: frozenset[str], line: Line) -> tuple[CallToAction, ...]:
+def _calls(
+    campaign: str, style: str | None, available: frozenset[str], line: Line
+) -> tuple[tuple[CallToAction, ...], ...]:
     """The calls to action that fit the member's campaign and style and follow this line (a call that needs a
-    reason only after a line that speaks of it), the campaign's own when it has any that could."""
-    return tuple(
+    reason only after a line that speaks of it): the campaign's own, then every one, each in the library's order."""
+    every = tuple(
         call
         for call in calls_to_action()
         if call.fits_member(campaign, style) and call.needs <= available and call.follows(line, available)
     )
+    return tuple(call for call in every if len(call.campaigns) == 1), every
 
 
-def _with_call(text: str, calls: tuple[CallToAction, ...], turn: int, room: int) -> str | None:
-    """`text` and the call to action `turn` picks among `calls` that leave it within `room`, never one whose verb
-    the line already used ("Join us again? Join us:"); the campaign's own calls first."""
+def _with_call(text: str, calls: tuple[tuple[CallToAction, ...], ...], turn: int, room: int) -> str | None:
+    """`text` and the call to action `turn` picks among the first of `calls` (`_calls`) with any that leave it within
+    `room`, never one whose verb the line already used ("Join us again? Join us:")."""
     room -= len(to_gsm7(text)) + 1
     used = set(_WORD.findall(text.lower()))
-    fitting = [call for call in calls if len(call.text) <= room and call.verb not in used]
-    own = [call for call in fitting if len(call.campaigns) == 1]
-    fitting = own or fitting
-    return f"{text} {fitting[turn % len(fitting)].text}" if fitting else None
+    for group in calls:
+        fitting = [call for call in group if len(call.text) <= room and call.verb not in used]
+        if fitting:
+            return f"{text} {fitting[turn % len(fitting)].text}"
+    return None
 
 
 @lru_cache(maxsize=4096)

@@ -40,6 +40,12 @@ class CampaignRules(BaseModel):
     sms_segment_usd: float = Field(0.0083, ge=0, description="What one SMS segment costs, in US dollars.")
     experiment: str = Field(DEFAULT_EXPERIMENT, description="`name:variant=weight,...`: the message variants tested.")
     holdout_percent: float = Field(10.0, ge=0, lt=100, description="Matched members recorded but never texted.")
+    learning: bool = Field(
+        True, description="Each campaign's split between the variants follows what books (off: the fixed split)."
+    )
+    learning_floor: float = Field(
+        0.1, ge=0, le=0.5, description="The least share of a campaign's non-holdout texts each variant keeps."
+    )
     attribution_days: int = Field(7, ge=1, description="Days after the reference instant a booking counts toward it.")
     quality_threshold: float = Field(
         3.5, ge=1, le=5, description="The judge's mean score (1-5) a text needs; below it, one rewrite, then review."

@@ -29,6 +29,7 @@ from cucu_pipeline.defs.partitions import campaign_dates
 from cucu_pipeline.defs.resources import CampaignRulesResource, InstanceBatchLedger
 from cucu_pipeline.defs.storage import reads
 from cucu_pipeline.experiments.arms import assign_arms
+from cucu_pipeline.experiments.learning import campaign_shares
 from cucu_pipeline.profiles.eligibility import BOOKING_FIELDS
 from cucu_pipeline.profiles.people import People
 from cucu_pipeline.profiles.standing import recent_invitations
@@ -103,12 +104,13 @@ def matched_messages(
     enriched_events: pd.DataFrame,
     raw_users: pd.DataFrame,
     raw_events: pd.DataFrame,
+    arm_allocation: pd.DataFrame,
     claude: MessageWriter,
     campaign_rules: CampaignRulesResource,
 ):
-    """One row per match: the member's arm of the experiment, the SMS (written by Claude, or the deterministic
-    writer locally, in the arm's style), its segments, encoding and rule results, status (ready, fallback, skipped,
-    or holdout: recorded, never written or sent) and token usage and cost."""
+    """One row per match: the member's arm of the experiment (cut on the date's `arm_allocation`), the SMS (written
+    by Claude, or the deterministic writer locally, in the arm's style), its segments, encoding and rule results,
+    status (ready, fallback, skipped, or holdout: recorded, never written or sent) and token usage and cost."""
     matched = event_matches[event_matches["event_id"].astype(bool)]
     composer = composer_for(
         enriched_users,
@@ -119,7 +121,8 @@ def matched_messages(
         campaign_rules,
         texted=matched["user_id"],
     )
-    arms = assign_arms(matched, campaign_rules.arms(), composer.campaign_date)
+    experiment = campaign_rules.arms()
+    arms = assign_arms(matched, experiment, composer.campaign_date, campaign_shares(arm_allocation, experiment))
     drafted = produce_messages(
         event_matches,
         composer,

@@ -244,6 +244,18 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
             "`already_sent`.",
         ),
     },
+    "arm_allocation": {
+        "campaign": ("string", "`Return to Table`, `Seat The Newcomer` or `Fill the Table`."),
+        "arm": ("string", "`holdout` or a variant of `CUCU_EXPERIMENT`."),
+        "texts": ("int", "Texts of the variant sent on the closed dates pooled (empty for the holdout)."),
+        "bookings": ("int", "Of those, the members who booked the invited event in the window."),
+        "posterior_mean": ("float", "Mean of the variant's Beta(1 + bookings, 1 + texts - bookings) booking rate."),
+        "posterior_low": ("float", "2.5th percentile of that posterior."),
+        "posterior_high": ("float", "97.5th percentile of that posterior."),
+        "p_best": ("float", "Probability the variant's booking rate is the campaign's best."),
+        "share": ("float", "Share of the campaign's members the date assigns to the arm."),
+        "learning": ("bool", "Whether the variants' shares follow `p_best` (`CUCU_LEARNING`)."),
+    },
     "campaign_outcomes": {
         "campaign_date": ("date", "Campaign date the member was assigned on."),
         "user_id": ("string", "Member id."),

@@ -17,6 +17,8 @@ from cucu_pipeline.defs.resources import CampaignRulesResource
 from cucu_pipeline.defs.resources import campaign_rules as configured_rules
 from cucu_pipeline.defs.sources import read_orders, read_records, read_users
 from cucu_pipeline.experiments import readout, report
+from cucu_pipeline.experiments.arms import HOLDOUT
+from cucu_pipeline.experiments.learning import allocation_as_of
 from cucu_pipeline.experiments.outcomes import campaign_outcomes as outcomes_of
 from cucu_pipeline.experiments.performance import (
     POOLED_DATES,
@@ -62,6 +64,40 @@ def _readout_metadata(outcomes: pd.DataFrame) -> dict[str, object]:
         "arms": dg.MetadataValue.md(report.arms_markdown(arms)),
         "lifts": dg.MetadataValue.md(report.lifts_markdown(overall)),
     }
+
+
+@dg.asset(**_EXPERIMENTS, kinds={"pandas", "scipy"}, metadata=column_schema("arm_allocation"))
+def arm_allocation(
+    context: dg.AssetExecutionContext,
+    raw_messages: pd.DataFrame,
+    raw_orders: pd.DataFrame,
+    raw_users: pd.DataFrame,
+    campaign_rules: CampaignRulesResource,
+) -> dg.Output[pd.DataFrame]:
+    """The date's split of each campaign's members between the arms (docs/experiments.md: "Allocation that learns"):
+    the holdout at `CUCU_HOLDOUT_PERCENT`, and the variants by the probability each books the invited event best, from
+    the texts of the last 28 dates whose attribution windows had closed and the bookings made by the date's reference
+    instant; every variant keeps `CUCU_LEARNING_FLOOR` of the rest. With `CUCU_LEARNING=off`, the configured split,
+    the posteriors still shown. `matched_messages` assigns its members on these shares."""
+    day = parse_campaign_date(context.partition_key)
+    table = allocation_as_of(raw_messages, raw_orders, raw_users, day, campaign_rules)
+    variants = table[table["arm"] != HOLDOUT]
+    metadata = {
+        "dagster/row_count": len(table),
+        "learning": bool(campaign_rules.learning),
+        "texts_counted": int(variants["texts"].sum()),
+        "allocation": dg.MetadataValue.md(report.allocation_markdown(table)),
+        **{
+            f"{figure}_{_key(row['campaign'])}_{row['arm']}": float(row[figure])
+            for row in variants.to_dict("records")
+            for figure in ("share", "p_best")
+        },
+    }
+    return dg.Output(table, metadata=metadata)
+
+
+def _key(campaign: str) -> str:
+    return campaign.lower().replace(" ", "_")
 
 
 @dg.asset(
@@ -143,7 +179,7 @@ def campaign_performance(
         "dates_counted_from_sources": len(missing),
         **_readout_metadata(outcomes),
         **{
-            f"invites_per_seat_{row['campaign'].lower().replace(' ', '_')}": row["invites_per_seat"]
+            f"invites_per_seat_{_key(row['campaign'])}": row["invites_per_seat"]
             for row in per_text.to_dict("records")
             if row["invites_per_seat"]
         },

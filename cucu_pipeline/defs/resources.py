@@ -86,6 +86,8 @@ def campaign_rules(environ: Mapping[str, str]) -> CampaignRulesResource:
         sms_segment_usd=float(environ.get("CUCU_SMS_SEGMENT_USD", 0.0083)),
         experiment=environ.get("CUCU_EXPERIMENT") or DEFAULT_EXPERIMENT,
         holdout_percent=float(environ.get("CUCU_HOLDOUT_PERCENT", 10)),
+        learning=environ.get("CUCU_LEARNING", "on").strip().lower() not in ("off", "0", "false", "no"),
+        learning_floor=float(environ.get("CUCU_LEARNING_FLOOR", 0.1)),
         attribution_days=int(environ.get("CUCU_ATTRIBUTION_DAYS", 7)),
         quality_threshold=float(environ.get("CUCU_QUALITY_THRESHOLD", DEFAULT_THRESHOLD)),
         send_clock=environ.get("CUCU_SEND_CLOCK", DEFAULT_SEND_CLOCK),

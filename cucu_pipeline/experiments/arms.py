@@ -60,16 +60,23 @@ def unit_hash(experiment: str, user_id: str, campaign_date: dt.date) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-def assign_arms(members: pd.DataFrame, experiment: Experiment, campaign_date: dt.date) -> pd.Series:
+def assign_arms(
+    members: pd.DataFrame,
+    experiment: Experiment,
+    campaign_date: dt.date,
+    shares: dict[str, tuple[tuple[str, float], ...]] | None = None,
+) -> pd.Series:
     """The arm of each member (`user_id`, `campaign`; same index): within each campaign of n members, the member at
-    position i in hash order falls at (i + offset) / n on the arms' cumulative shares (systematic sampling)."""
+    position i in hash order falls at (i + offset) / n on the arms' cumulative shares (systematic sampling). The
+    shares are the campaign's in `shares` (the date's learned allocation, `learning.py`), else the experiment's."""
     hashes = pd.Series(
         [unit_hash(experiment.name, user, campaign_date) for user in members["user_id"]], index=members.index
     )
     arms = pd.Series(pd.NA, index=members.index, dtype=object)
-    names = np.array([arm for arm, _ in experiment.arms], dtype=object)
-    bounds = np.cumsum([share for _, share in experiment.arms])
     for campaign, group in hashes.groupby(members["campaign"], sort=True):
+        split = (shares or {}).get(campaign, experiment.arms)
+        names = np.array([arm for arm, _ in split], dtype=object)
+        bounds = np.cumsum([share for _, share in split])
         offset = unit_hash(experiment.name, f"campaign:{campaign}", campaign_date)
         points = (np.arange(len(group)) + offset) / len(group)
         ordered = group.sort_values(kind="stable").index

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cucu_pipeline.experiments.arms import HOLDOUT
 from cucu_pipeline.experiments.readout import OUTCOMES, PRIMARY, QUARTER_DAYS, Incremental, Verdict
 
 SHORT = {"booked_invited_event": "invited_event", "booked_any_event": "any_event"}
@@ -41,6 +42,28 @@ def arms_markdown(arms: pd.DataFrame) -> str:
     ]
     header = "arm | members | sent | booked invited event | booked any event | opted out | cost (USD)"
     return _table(header, "lrrlllr", rows)
+
+
+def allocation_markdown(table: pd.DataFrame) -> str:
+    """One row per campaign and arm: texts and bookings counted, the posterior booking rate with its 95% interval,
+    the probability the variant is best, and the share of the date's members it gets."""
+    rows = [
+        [row["campaign"], row["arm"]]
+        + (
+            ["", "", "", ""]
+            if row["arm"] == HOLDOUT
+            else [
+                int(row["texts"]),
+                int(row["bookings"]),
+                _interval(row["posterior_mean"], row["posterior_low"], row["posterior_high"]),
+                _percent(row["p_best"]),
+            ]
+        )
+        + [_percent(row["share"])]
+        for row in table.to_dict("records")
+    ]
+    header = "campaign | arm | texts | bookings | posterior booking rate | P(best) | share of the date"
+    return _table(header, "llrrlrr", rows)
 
 
 EXPLORATORY = (

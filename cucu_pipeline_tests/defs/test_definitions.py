@@ -32,6 +32,7 @@ ASSET_KEYS = {
     "enriched_users",
     "enriched_events",
     "event_matches",
+    "arm_allocation",
     "matched_messages",
     "published_messages",
     "campaign_outcomes",

@@ -2,9 +2,11 @@
 
 from pathlib import Path
 
-# The bundled sample exports the benchmarks copy: they run from a checkout, beside its data/ folder.
-SAMPLE_DATA = Path(__file__).resolve().parents[1] / "data" / "raw"
-
 # The benchmarks time past dates of the sample as their runs lived them: with the production clock every one is a
 # backfill that publishes nothing (docs/operations.md: "Backfills"), and publishing would go untimed.
-REPLAYED = {"CUCU_SEND_CLOCK": "campaign_date"}
+from cucu_pipeline.defs.resources import REPLAYED
+
+__all__ = ["REPLAYED", "SAMPLE_DATA"]
+
+# The bundled sample exports the benchmarks copy: they run from a checkout, beside its data/ folder.
+SAMPLE_DATA = Path(__file__).resolve().parents[1] / "data" / "raw"

@@ -64,6 +64,9 @@ def data_dir(environ: Mapping[str, str]) -> str:
 
 
 DEFAULT_SEND_CLOCK = "now"  # production: a run publishes at the time it runs (docs/operations.md: "Backfills")
+# Past dates replayed as they were lived, each publishing on its own morning: the sample's week-after-week tools and
+# the benchmarks (with the production clock every past date is a backfill that queues nothing).
+REPLAYED = {"CUCU_SEND_CLOCK": "campaign_date"}
 
 
 def campaign_rules(environ: Mapping[str, str]) -> CampaignRulesResource:

@@ -68,11 +68,16 @@ def learned_shares(p_best: np.ndarray, floor: float = FLOOR) -> np.ndarray:
     return floor + (1 - floor * len(p_best)) * p_best
 
 
-def _counts(outcomes: pd.DataFrame, variants: tuple[str, ...]) -> pd.DataFrame:
-    """Texts sent and bookings of the invited event per (campaign, variant), every pair present."""
-    sent = outcomes[outcomes["sent"].astype(bool) & outcomes["window_closed"].astype(bool)]
+def _counts(outcomes: pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
+    """The experiment's texts sent and bookings of the invited event per (campaign, variant), every pair present (a
+    former experiment's texts teach this one nothing)."""
+    sent = outcomes[
+        outcomes["sent"].astype(bool)
+        & outcomes["window_closed"].astype(bool)
+        & outcomes["experiment"].eq(experiment.name)
+    ]
     grouped = sent.groupby(["campaign", "arm"])["booked_invited_event"].agg(texts="size", bookings="sum")
-    index = pd.MultiIndex.from_product([CAMPAIGNS, variants], names=["campaign", "arm"])
+    index = pd.MultiIndex.from_product([CAMPAIGNS, experiment.variants], names=["campaign", "arm"])
     return grouped.reindex(index, fill_value=0).astype(int).reset_index()
 
 
@@ -86,7 +91,7 @@ def allocation(outcomes: pd.DataFrame, experiment: Experiment, floor: float = FL
     holdout = dict(experiment.arms).get(HOLDOUT, 0.0)
     configured = np.array([share for arm, share in experiment.arms if arm != HOLDOUT]) / (1 - holdout)
     rows = []
-    for campaign, counts in _counts(outcomes, experiment.variants).groupby("campaign", sort=False):
+    for campaign, counts in _counts(outcomes, experiment).groupby("campaign", sort=False):
         texts, bookings = counts["texts"].to_numpy(), counts["bookings"].to_numpy()
         alpha, beta = 1.0 + bookings, 1.0 + texts - bookings
         p_best = probability_best(bookings, texts)

@@ -34,7 +34,7 @@ from cucu_pipeline.campaign.writing.library import line_of
 from cucu_pipeline.core.dates import utc_iso
 from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.definitions import build_assets
-from cucu_pipeline.defs.resources import build_resources, campaign_rules
+from cucu_pipeline.defs.resources import REPLAYED, build_resources, campaign_rules
 from cucu_pipeline.profiles.people import People
 
 CAMPAIGN_ASSETS = "*published_messages"  # the graph up to publishing; what the texts caused is another read
@@ -108,7 +108,7 @@ def mark_sent(store: Path, campaign_date: dt.date, rules: CampaignRules) -> int:
 def run_weeks(data_dir: Path, dates: list[dt.date]) -> WeeksReport:
     """Materialize each date in turn (texts marked sent before the next) and audit the result under the rules the
     runs used."""
-    environ = {"CUCU_DATA_DIR": str(data_dir)}
+    environ = {"CUCU_DATA_DIR": str(data_dir), **REPLAYED}
     assets, resources, rules = build_assets(environ), build_resources(environ), campaign_rules(environ)
     sources, policy = {}, {}
     for day in dates:

@@ -28,12 +28,15 @@ EXPERIMENT = parse_experiment(None, 10)  # warm and playful at 45% each, the hol
 
 def outcomes(rates: dict[str, tuple[int, int]], campaign: str = "Fill the Table") -> pd.DataFrame:
     """Closed outcomes with these (texts, bookings) per variant, and a holdout that never counts."""
+    closed = {"campaign": campaign, "experiment": "copy_styles", "window_closed": True}
     rows = [
-        {"campaign": campaign, "arm": arm, "sent": True, "window_closed": True, "booked_invited_event": n < booked}
+        {**closed, "arm": arm, "sent": True, "booked_invited_event": n < booked}
         for arm, (texts, booked) in rates.items()
         for n in range(texts)
     ]
-    rows.append({"campaign": campaign, "arm": HOLDOUT, "sent": False, "window_closed": True, "booked_invited_event": 1})
+    rows.append({**closed, "arm": HOLDOUT, "sent": False, "booked_invited_event": True})
+    # Another experiment's texts, booked or not, teach this one nothing.
+    rows += [{**closed, "experiment": "subject_lines", "arm": "warm", "sent": True, "booked_invited_event": True}] * 50
     return pd.DataFrame(rows)
 
 

@@ -18,6 +18,7 @@ from cucu_pipeline.defs.resources import campaign_rules as configured_rules
 from cucu_pipeline.defs.sources import read_orders, read_records, read_users
 from cucu_pipeline.experiments import readout, report
 from cucu_pipeline.experiments.arms import HOLDOUT
+from cucu_pipeline.experiments.earned import what_learning_earned
 from cucu_pipeline.experiments.learning import allocation_as_of
 from cucu_pipeline.experiments.outcomes import campaign_outcomes as outcomes_of
 from cucu_pipeline.experiments.performance import (
@@ -186,6 +187,15 @@ def campaign_performance(
         "booking_rate_per_text": dg.MetadataValue.md(report.per_text_markdown(per_text)),
         **_what_books(outcomes),
         "chart": dg.MetadataValue.md(markdown_image(chart(series), "Texts, cost and lift by date")),
+    }
+    earned = what_learning_earned(outcomes, campaign_rules.arms())
+    learned = report.earned_markdown(earned)
+    metadata |= {
+        "read": dg.MetadataValue.md(f"{metadata['read'].value}\n\n{learned}"),
+        "learning_earned": dg.MetadataValue.md(learned),
+        "learning_bookings_gained": earned.gained,
+        "learning_bookings_gained_low": earned.low,
+        "learning_bookings_gained_high": earned.high,
     }
     # The read goes to the team's channel once a week, from the live run of the day (never from a backfill).
     day = parse_campaign_date(context.partition_key)

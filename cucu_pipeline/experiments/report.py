@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cucu_pipeline.experiments.arms import HOLDOUT
+from cucu_pipeline.experiments.earned import Earned
 from cucu_pipeline.experiments.readout import OUTCOMES, PRIMARY, QUARTER_DAYS, Incremental, Verdict
 
 SHORT = {"booked_invited_event": "invited_event", "booked_any_event": "any_event"}
@@ -64,6 +65,25 @@ def allocation_markdown(table: pd.DataFrame) -> str:
     ]
     header = "campaign | arm | texts | bookings | posterior booking rate | P(best) | share of the date"
     return _table(header, "llrrlrr", rows)
+
+
+def earned_markdown(earned: Earned) -> str:
+    """What learning earned, as the weekly read shows it under the lift over the holdout."""
+    if earned.table.empty:
+        return "What learning earned: no text of this experiment in these dates yet."
+    rows = [
+        [row["campaign"], row["arm"], row["texts"], _percent(row["text_share"]), row["bookings"]]
+        + [_percent(row["booking_share"])]
+        + [_interval(row["posterior_mean"], row["posterior_low"], row["posterior_high"]), _percent(row["p_best"])]
+        for row in earned.table.to_dict("records")
+    ]
+    header = "campaign | arm | texts | share of texts | bookings | share of bookings | booking rate | P(best)"
+    gained = (
+        f"What learning earned: about {round(earned.gained):+,} bookings of the invited event against the fixed split "
+        f"of the same texts [{round(earned.low):+,}, {round(earned.high):+,}] (an estimate from these rates, not an "
+        "experiment; the lift over the holdout above is the measure)."
+    )
+    return "\n".join([gained, "", _table(header, "llrrrrlr", rows)])
 
 
 EXPLORATORY = (

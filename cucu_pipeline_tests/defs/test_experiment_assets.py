@@ -126,6 +126,13 @@ def test_the_weekly_read_leads_with_texts_against_the_holdout_then_names_each_co
         table = str(values[f"booking_rate_by_{column}"])
         assert table.splitlines()[0].endswith("| texts sent | booked | booking rate per text |  |")
         assert "(not recorded)" in table and values[f"{column}s_too_few_to_judge"] >= 0
+    # What learning earned, under the lift over the holdout: the sample's texts per campaign and variant.
+    learned = page.split("What learning earned: ")[1]
+    assert page.index("Texts against the holdout") < page.index("What learning earned")
+    assert "bookings of the invited event against the fixed split" in learned and "| P(best) |" in learned
+    assert values["learning_bookings_gained_low"] <= values["learning_bookings_gained"]
+    assert values["learning_bookings_gained"] <= values["learning_bookings_gained_high"]
+    assert all(f"| {campaign} |" in learned for campaign in ("Fill the Table", "Return to Table", "Seat The Newcomer"))
 
 
 def test_the_weekly_read_says_once_how_many_pooled_dates_it_counted_from_the_sources(data_dir):

@@ -12,6 +12,7 @@ import pytest
 
 from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.experiments.arms import HOLDOUT, assign_arms, parse_experiment
+from cucu_pipeline.experiments.earned import what_learning_earned
 from cucu_pipeline.experiments.learning import (
     CAMPAIGNS,
     allocation,
@@ -133,3 +134,16 @@ def test_a_date_reads_no_outcome_it_could_not_have_known():
     inside = as_of([order("u6", "event_a", "2026-11-04T18:00:00Z")])
     assert inside.set_index(["campaign", "arm"]).loc[("Fill the Table", "warm"), "bookings"] == 1
     assert as_of([], day=TODAY).equals(before)  # a re-run: the same allocation
+
+
+def test_what_learning_earned_counts_the_texts_moved_at_their_rates():
+    rows = outcomes({"warm": (20, 2), "playful": (80, 20)})
+    earned = what_learning_earned(rows, EXPERIMENT)
+    fill = earned.table.set_index("arm")
+    assert fill["text_share"].to_dict() == pytest.approx({"warm": 0.2, "playful": 0.8})
+    assert fill["booking_share"].to_dict() == pytest.approx({"warm": 2 / 22, "playful": 20 / 22})
+    # 30 texts moved from warm to playful (the fixed split is 50 each), at their posterior means 3/22 and 21/82.
+    assert earned.gained == pytest.approx(30 * 21 / 82 - 30 * 3 / 22)
+    assert earned.low < earned.gained < earned.high and fill.loc["playful", "p_best"] > 0.9
+    even = what_learning_earned(outcomes({"warm": (50, 5), "playful": (50, 12)}), EXPERIMENT)
+    assert (even.gained, even.low, even.high) == (0.0, 0.0, 0.0)  # the fixed split itself gains nothing

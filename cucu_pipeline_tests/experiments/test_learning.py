@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from cucu_pipeline.core.settings import CampaignRules
+from cucu_pipeline.experiments import readout
 from cucu_pipeline.experiments.arms import HOLDOUT, assign_arms, parse_experiment
 from cucu_pipeline.experiments.earned import what_learning_earned
 from cucu_pipeline.experiments.learning import (
@@ -147,3 +148,43 @@ def test_what_learning_earned_counts_the_texts_moved_at_their_rates():
     assert earned.low < earned.gained < earned.high and fill.loc["playful", "p_best"] > 0.9
     even = what_learning_earned(outcomes({"warm": (50, 5), "playful": (50, 12)}), EXPERIMENT)
     assert (even.gained, even.low, even.high) == (0.0, 0.0, 0.0)  # the fixed split itself gains nothing
+
+
+def learned_experiment(rng: np.random.Generator, dates: int = 4, members: int = 300) -> tuple[pd.DataFrame, float]:
+    """One experiment of `dates` dates in one campaign whose split learns from the dates before (playful books at
+    20%, warm at 12%, the holdout at 5%): its outcomes, and the true lift of the texted members over the holdout as
+    their arms fell."""
+    chance = {"warm": 0.12, "playful": 0.20, HOLDOUT: 0.05}
+    found = []
+    for date in range(dates):
+        shares = campaign_shares(allocation(pd.concat(found), EXPERIMENT), EXPERIMENT) if found else None
+        day = dt.date(2026, 6, 6) + dt.timedelta(weeks=date)
+        frame = pd.DataFrame({"user_id": [f"m{date}:{n}" for n in range(members)], "campaign": "Fill the Table"})
+        frame["arm"] = assign_arms(frame, EXPERIMENT, day, shares).to_numpy()
+        booked = rng.random(members) < frame["arm"].map(chance).to_numpy()
+        found.append(
+            frame.assign(
+                experiment="copy_styles",
+                sent=frame["arm"] != HOLDOUT,
+                window_closed=True,
+                booked_invited_event=booked,
+                booked_any_event=booked,
+                cost_usd=0.0,
+            )
+        )
+    outcomes = pd.concat(found, ignore_index=True)
+    texted = outcomes[outcomes["arm"] != HOLDOUT]
+    return outcomes, float(texted["arm"].map(chance).mean()) - chance[HOLDOUT]
+
+
+@pytest.mark.slow  # 400 experiments of four learning dates
+def test_the_lift_over_the_holdout_keeps_its_coverage_with_learning_on():
+    rng = np.random.default_rng(3)
+    covered, moved = [], []
+    for _ in range(400):
+        outcomes, true_lift = learned_experiment(rng)
+        lift = readout.incremental(outcomes).lift
+        covered.append(lift.low <= true_lift <= lift.high)
+        moved.append((outcomes["arm"] == "playful").mean())
+    assert 0.92 <= np.mean(covered) <= 0.98, np.mean(covered)
+    assert np.mean(moved) > 0.5  # the split did learn: playful got most texts

@@ -26,6 +26,7 @@ import dagster as dg
 import pandas as pd
 
 from cucu_pipeline.core.dates import utc_iso
+from cucu_pipeline.core.settings import CampaignRules
 from cucu_pipeline.definitions import build_assets
 from cucu_pipeline.defs.resources import REPLAYED, build_resources, campaign_rules
 from cucu_pipeline.experiments.arms import HOLDOUT, unit_hash
@@ -88,7 +89,7 @@ def parse_rates(specs: list[str]) -> dict[tuple[str, str], float]:
 
 
 def plant_bookings(
-    data_dir: Path, day: dt.date, rates: dict[tuple[str, str], float], base_rate: float, send_hour: int
+    data_dir: Path, day: dt.date, rates: dict[tuple[str, str], float], base_rate: float, rules: CampaignRules
 ) -> pd.DataFrame:
     """For each text of `day` marked sent, a paid order of the invited event a day after the reference instant when
     the member's draw falls under the planted rate; the orders join the sample's. Texts and bookings per arm."""
@@ -101,7 +102,7 @@ def plant_bookings(
     rate = [rates.get((campaign, arm), base_rate) for campaign, arm in zip(sent["campaign"], sent["arm"])]
     draws = [unit_hash("booking", user, day) for user in sent["user_id"]]
     sent["planted"] = [draw < limit for draw, limit in zip(draws, rate)]
-    placed = utc_iso(campaign_rules({"CUCU_SEND_HOUR": str(send_hour)}).reference_instant(day) + pd.Timedelta(days=1))
+    placed = utc_iso(rules.reference_instant(day) + pd.Timedelta(days=1))
     with (data_dir / "raw" / "orders.json").open("a") as orders:
         for row in sent[sent["planted"]].to_dict("records"):
             order = {"_id": f"planted_{day:%Y%m%d}_{row['user_id']}", "user_id": row["user_id"], "amount": 60}
@@ -139,7 +140,7 @@ def run_learning(
         run.allocations[str(day)] = result.output_for_node("arm_allocation")
         run.assigned[str(day)] = messages.groupby(["campaign", "arm"]).size().rename("members").reset_index()
         mark_sent(data_dir / "airtable.sqlite", day, rules)
-        run.bookings[str(day)] = plant_bookings(data_dir, day, rates, base_rate, rules.send_hour)
+        run.bookings[str(day)] = plant_bookings(data_dir, day, rates, base_rate, rules)
     return run
 
 

@@ -97,5 +97,5 @@ def test_ui_backfills_launch_one_run_per_campaign_date():
     # No asset sets a BackfillPolicy, so a backfill from the UI launches one run per partition: each run computes
     # exactly one campaign date, as the schedule would.
     graph = defs.resolve_asset_graph()
-    assert len(graph.materializable_asset_keys) == 16
+    assert len(graph.materializable_asset_keys) == 17
     assert all(graph.get(key).backfill_policy is None for key in graph.materializable_asset_keys)

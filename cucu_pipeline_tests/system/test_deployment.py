@@ -75,4 +75,4 @@ def test_the_graph_runs_on_a_real_postgresql_instance(tmp_path, monkeypatch):
             cursor.execute("SELECT status FROM runs")
             assert cursor.fetchall() == [("SUCCESS",)]  # the run's record lives in PostgreSQL, not in a local file
             cursor.execute("SELECT count(*) FROM event_logs WHERE dagster_event_type = 'ASSET_MATERIALIZATION'")
-            assert cursor.fetchone()[0] == 16
+            assert cursor.fetchone()[0] == 17

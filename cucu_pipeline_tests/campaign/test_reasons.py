@@ -12,7 +12,7 @@ import pytest
 
 from cucu_pipeline.campaign.checks.when import EventTime
 from cucu_pipeline.campaign.matching.campaigns import FILL_THE_TABLE, RETURN_TO_TABLE, SEAT_THE_NEWCOMER
-from cucu_pipeline.campaign.reasons.evidence import REPEAT_AFTER_DAYS, derive_reasons
+from cucu_pipeline.campaign.reasons.evidence import REPEAT_AFTER_DAYS, REPEAT_WITHIN_DAYS, derive_reasons
 from cucu_pipeline.campaign.reasons.history import Attended, MemberHistory
 from cucu_pipeline.campaign.reasons.occasions import occasion_on
 from cucu_pipeline.campaign.writing.composer import composer_for
@@ -116,7 +116,9 @@ def test_every_reason_of_every_texted_pair_holds_on_the_raw_data(date, sample_da
         assert ("last_seats" in found) == (0 < seats <= 3), (user_id, event_id)
         assert ("holiday" in found) == (occasion_on(start.date()) is not None)
         same = history.named(event["name"])
-        assert ("been_here" in found) == (same is not None and (day - same.day).days >= REPEAT_AFTER_DAYS)
+        assert ("been_here" in found) == (
+            same is not None and REPEAT_AFTER_DAYS <= (day - same.day).days <= REPEAT_WITHIN_DAYS
+        )
         assert ("first_seats" in found) == (guests == 0)
         if "neighborhood" in found:
             assert event["neighborhood"] in (user["home_neighborhood"], user["work_neighborhood"])

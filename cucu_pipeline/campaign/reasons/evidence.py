@@ -26,6 +26,9 @@ SOCIAL_PROOF_GUESTS = 2  # "5 guests are in" persuades from two guests...
 SOCIAL_PROOF_SHARE = 0.4  # ...and two fifths of the table: "4 guests of 20" sells empty seats
 RETURNING_AFTER_DAYS = 31  # "we haven't seen you since" only after this long away
 REPEAT_AFTER_DAYS = 28  # the same event again is a reason once a month has passed, not a re-sell of last week
+# ...and for a year: "round two" after four years reads as a stranger's (a reader graded such texts 2 of 5 on
+# 2026-12-08); the member's return is then the reason ("returning").
+REPEAT_WITHIN_DAYS = 365
 # The diets an event can cater for, as a line says it.
 DIET_OFFERS = {"vegan": "vegan options", "vegetarian": "vegetarian options", "gluten": "gluten-free options"}
 
@@ -157,7 +160,9 @@ def _table_reasons(event: dict, host: str | None, kind: EventKind, day) -> list[
 def _member_reasons(member: dict, event: dict, when: EventTime, history: MemberHistory, host: str | None) -> list:
     """What ties this member to the table: where they live or work, their diet and their own past."""
     found, campaign_date = [], when.campaign_date
-    if (same := history.named(event["name"])) and (campaign_date - same.day).days >= REPEAT_AFTER_DAYS:
+    if (same := history.named(event["name"])) and REPEAT_AFTER_DAYS <= (campaign_date - same.day).days <= (
+        REPEAT_WITHIN_DAYS
+    ):
         found.append(_reason(BEEN_HERE, f"was at {same.name} on {same.day}",
                              last_time=month_phrase(same.day, campaign_date)))  # fmt: skip
     if offer := _diet_offer(member, event):

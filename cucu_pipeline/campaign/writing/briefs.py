@@ -56,6 +56,7 @@ class Brief:
     variants: tuple[str, ...] = ()  # every variant of the experiment, in order
     recent_texts: tuple[str, ...] = ()  # the member's last three texts, newest first, as `body_of` reads them
     rejected: tuple[str, ...] = ()  # texts already refused for this member today (hard rules or the judge)
+    crowded: frozenset[str] = frozenset()  # library lines already at their share of the date's texts (a rewrite's)
     history: MemberHistory = MemberHistory()  # the member's past events: what claims about it the judge may accept
 
     @property
@@ -85,9 +86,22 @@ class Brief:
         """The brief for a regeneration: the failures as feedback, the refused text among those never written again."""
         return dataclasses.replace(self, feedback=tuple(failures), rejected=(*self.rejected, *filter(None, [refused])))
 
-    def focused(self, event_id: str, feedback: tuple[str, ...] = (), rejected: tuple[str, ...] = ()) -> Brief:
-        """The brief for a rewrite about one event of the short list, with this feedback and these texts refused."""
-        return dataclasses.replace(self, candidates=(self.candidate(event_id),), feedback=feedback, rejected=rejected)
+    def focused(
+        self,
+        event_id: str,
+        feedback: tuple[str, ...] = (),
+        rejected: tuple[str, ...] = (),
+        crowded: frozenset[str] | None = None,
+    ) -> Brief:
+        """The brief for a rewrite about one event of the short list, with this feedback, these texts refused and,
+        when given, these lines crowded."""
+        return dataclasses.replace(
+            self,
+            candidates=(self.candidate(event_id),),
+            feedback=feedback,
+            rejected=rejected,
+            crowded=self.crowded if crowded is None else crowded,
+        )
 
 
 def allowed_segments(brand: str, first_name: str, event: EventFacts, needs_opt_out: bool) -> int:

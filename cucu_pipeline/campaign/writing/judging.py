@@ -6,11 +6,12 @@ template's text, flagged `needs_review` (`settled`)."""
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from cucu_pipeline.campaign.writing.attempts import FALLBACK, READY, TEMPLATE_ATTEMPT, Outcome, Text, evaluated
 from cucu_pipeline.campaign.writing.hard_rules import HardRules
-from cucu_pipeline.campaign.writing.templates import template_writes
+from cucu_pipeline.campaign.writing.templates import line_cap, template_writes
 from cucu_pipeline.clients.claude import MessageWriter
 from cucu_pipeline.quality.rubric import Review
 
@@ -50,15 +51,27 @@ def _low(texts: list[Text], threshold: float) -> list[Text]:
     return [text for text in texts if text.outcome.compliant and not text.outcome.judgement.passes(threshold)]
 
 
-def _focused(text: Text) -> Text:
+def _focused(text: Text, crowded: frozenset[str]) -> Text:
     """The text to rewrite: its brief narrowed to the same event, the judge's issues as feedback, the judged text
-    refused."""
+    refused, the lines the date has given their share crowded."""
     outcome = text.outcome
     feedback = tuple(f"quality judge: {issue}" for issue in outcome.judgement.issues) or (
         "quality judge: score too low",
     )
     rejected = (*text.brief.rejected, outcome.draft.body)
-    return dataclasses.replace(text, brief=text.brief.focused(outcome.draft.event_id, feedback, rejected))
+    return dataclasses.replace(text, brief=text.brief.focused(outcome.draft.event_id, feedback, rejected, crowded))
+
+
+def _line_use(texts: list[Text]) -> tuple[Counter, int]:
+    """How many of the date's compliant texts each library line wrote, and the most one may (`line_cap`)."""
+    lines = [text.outcome.draft.line for text in texts if text.outcome and text.outcome.compliant]
+    return Counter(filter(None, lines)), line_cap(len(lines))
+
+
+def _crowded(text: Text, use: tuple[Counter, int]) -> frozenset[str]:
+    """The lines the date's other texts have given their share: a rewrite takes one only when nothing else fits."""
+    counts, cap = use
+    return frozenset(line for line, count in counts.items() if count - (line == text.outcome.draft.line) >= cap)
 
 
 def rewritten(
@@ -68,7 +81,8 @@ def rewritten(
     that passes the threshold takes its place. A text whose rewrite falls short keeps its own version and verdict
     (for `settled`), with what the attempt used."""
     rewrites, attempts, to_writer = [], [], []
-    for text in map(_focused, _low(texts, threshold)):
+    use = _line_use(texts)
+    for text in (_focused(low, _crowded(low, use)) for low in _low(texts, threshold)):
         outcome, judgement = text.outcome, text.outcome.judgement
         if judgement.improved_message:
             improved = dataclasses.replace(
@@ -111,7 +125,8 @@ def settled(
     unless it is the text already judged. A template that breaks a hard rule leaves the compliant text in place,
     flagged too."""
     low = _low(texts, threshold)
-    plain = [text.brief.focused(text.outcome.draft.event_id) for text in low]
+    use = _line_use(texts)
+    plain = [text.brief.focused(text.outcome.draft.event_id, crowded=_crowded(text, use)) for text in low]
     drafts = template_writes(plain)
     changed, to_judge = {}, []
     for text, brief, draft, (body, results, failures) in zip(low, plain, drafts, evaluated(drafts, plain, rules)):

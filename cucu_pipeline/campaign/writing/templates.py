@@ -124,13 +124,14 @@ def _turned(ranked: tuple[tuple[int, Line], ...], turn: int) -> Iterator[tuple[i
 def options(brief: Brief) -> list[Option]:
     """The best `ENOUGH` lines true of the brief's first event that fit the budget, each with its call to action,
     best first (what the date's spread picks among). Within a tier the member's seed turns the library's order, so
-    the members of a date draw different lines; a line of the member's recent texts comes after every fresh one."""
+    the members of a date draw different lines; a line of the member's recent texts, or one the date has given its
+    share (`Brief.crowded`), comes after every fresh one."""
     event = brief.candidates[0]
     kinds = tuple(reason.kind for reason in event.reasons)
     available = frozenset((*kinds, PLAIN))
     style, turn = _style(brief), _hashed(brief.seed)
     ranked = _ranked(kinds, bool(event.hook), event.campaign, style, event.evening, event.kind, bool(brief.first_name))
-    recent = {line_of(text) for text in (*brief.rejected, *brief.recent_texts)}
+    recent = {line_of(text) for text in (*brief.rejected, *brief.recent_texts)} | brief.crowded
     if not _line_ids(ranked).isdisjoint(recent):
         order = library_order()
         stale = ((tier + (_STALE if line.id in recent else 0), line) for tier, line in ranked)
@@ -169,11 +170,16 @@ def _pick(found: list[Option], used: Counter, cap: int) -> Option | None:
     return min(found, key=lambda option: (used[option.line], option.tier), default=None)
 
 
+def line_cap(texts: int) -> int:
+    """The most texts of a date one library line may write: `LINE_SHARE` of them."""
+    return max(1, int(LINE_SHARE * texts))
+
+
 def template_writes(briefs: list[Brief]) -> list[Draft]:
     """A draft per brief: the scorer's top pick in the best line for its reasons; a rewrite (the brief names the
     rejected text) moves on to another line. The options are built on every core (a brief reads every line); the
     choice is made in order, so a date's texts spread over the lines."""
-    used, cap, drafts = Counter(), max(1, int(LINE_SHARE * len(briefs))), []
+    used, cap, drafts = Counter(), line_cap(len(briefs)), []
     for brief, found in zip(briefs, mapped(options, briefs)):
         choice = _pick(found, used, cap)
         event = brief.candidates[0]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from cucu_pipeline.experiments.arms import HOLDOUT, Experiment
-from cucu_pipeline.experiments.learning import probability_best
+from cucu_pipeline.experiments.learning import posteriors, sent_counts
 
 EARNED_COLUMNS = [
     "campaign",
@@ -43,29 +43,23 @@ class Earned:
 
 def what_learning_earned(outcomes: pd.DataFrame, experiment: Experiment) -> Earned:
     """From the pooled `campaign_outcomes` rows of the experiment's sent texts."""
-    from scipy import stats
-
-    sent = outcomes[
-        outcomes["sent"].astype(bool) & outcomes["arm"].ne(HOLDOUT) & outcomes["experiment"].eq(experiment.name)
-    ]
-    counts = sent.groupby(["campaign", "arm"])["booked_invited_event"].agg(texts="size", bookings="sum").reset_index()
+    counts = sent_counts(outcomes, experiment).reset_index()
     variants = dict(arm for arm in experiment.arms if arm[0] != HOLDOUT)
     fixed = {arm: share / sum(variants.values()) for arm, share in variants.items()}
     rows, gained, variance = [], 0.0, 0.0
     for _, group in counts.groupby("campaign", sort=True):
-        texts, bookings = group["texts"].to_numpy(), group["bookings"].to_numpy().astype(float)
-        alpha, beta = 1 + bookings, 1 + texts - bookings
-        mean, spread = alpha / (alpha + beta), alpha * beta / ((alpha + beta) ** 2 * (alpha + beta + 1))
+        texts, bookings = group["texts"].to_numpy(), group["bookings"].to_numpy()
+        found = posteriors(texts, bookings)
+        mean = found["posterior_mean"]
         beyond = texts - np.array([fixed.get(arm, 0.0) for arm in group["arm"]]) * texts.sum()
-        gained, variance = gained + float(beyond @ mean), variance + float(beyond**2 @ spread)
+        # Var of Beta(a, b) = mean (1 - mean) / (a + b + 1), and a + b = texts + 2.
+        gained += float(beyond @ mean)
+        variance += float(beyond**2 @ (mean * (1 - mean) / (texts + 3)))
         rows.append(
             group.assign(
                 text_share=texts / texts.sum(),
                 booking_share=bookings / bookings.sum() if bookings.sum() else 0.0,
-                posterior_mean=mean,
-                posterior_low=stats.beta.ppf(0.025, alpha, beta),
-                posterior_high=stats.beta.ppf(0.975, alpha, beta),
-                p_best=probability_best(bookings, texts),
+                **found,
             )
         )
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=EARNED_COLUMNS)

@@ -68,17 +68,30 @@ def learned_shares(p_best: np.ndarray, floor: float = FLOOR) -> np.ndarray:
     return floor + (1 - floor * len(p_best)) * p_best
 
 
-def _counts(outcomes: pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
-    """The experiment's texts sent and bookings of the invited event per (campaign, variant), every pair present (a
-    former experiment's texts teach this one nothing)."""
+def sent_counts(outcomes: pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
+    """The experiment's texts sent and bookings of the invited event per (campaign, variant), over the closed
+    windows of `outcomes` (`campaign_outcomes` rows; a former experiment's texts teach this one nothing)."""
     sent = outcomes[
         outcomes["sent"].astype(bool)
         & outcomes["window_closed"].astype(bool)
         & outcomes["experiment"].eq(experiment.name)
     ]
-    grouped = sent.groupby(["campaign", "arm"])["booked_invited_event"].agg(texts="size", bookings="sum")
-    index = pd.MultiIndex.from_product([CAMPAIGNS, experiment.variants], names=["campaign", "arm"])
-    return grouped.reindex(index, fill_value=0).astype(int).reset_index()
+    return sent.groupby(["campaign", "arm"])["booked_invited_event"].agg(texts="size", bookings="sum").astype(int)
+
+
+def posteriors(texts: np.ndarray, bookings: np.ndarray) -> dict[str, np.ndarray]:
+    """Each variant's Beta(1 + bookings, 1 + texts - bookings) booking rate: its mean, 95% interval and the
+    probability it is the best of them."""
+    from scipy import stats
+
+    alpha, beta = 1.0 + bookings, 1.0 + texts - bookings
+    low, high = stats.beta.ppf([[0.025], [0.975]], alpha, beta)
+    return {
+        "posterior_mean": alpha / (alpha + beta),
+        "posterior_low": low,
+        "posterior_high": high,
+        "p_best": probability_best(bookings, texts),
+    }
 
 
 def allocation(outcomes: pd.DataFrame, experiment: Experiment, floor: float = FLOOR, learning: bool = True):
@@ -86,33 +99,17 @@ def allocation(outcomes: pd.DataFrame, experiment: Experiment, floor: float = FL
     closed dates' `campaign_outcomes` rows), each variant's posterior mean and 95% interval, the probability it is
     best, and its share of the campaign's texts: learned (`learned_shares`) or, with learning off, the experiment's
     configured split. The holdout keeps its configured share in every campaign."""
-    from scipy import stats
-
     holdout = dict(experiment.arms).get(HOLDOUT, 0.0)
     configured = np.array([share for arm, share in experiment.arms if arm != HOLDOUT]) / (1 - holdout)
+    index = pd.MultiIndex.from_product([CAMPAIGNS, experiment.variants], names=["campaign", "arm"])
+    counts = sent_counts(outcomes, experiment).reindex(index, fill_value=0).reset_index()
     rows = []
-    for campaign, counts in _counts(outcomes, experiment).groupby("campaign", sort=False):
-        texts, bookings = counts["texts"].to_numpy(), counts["bookings"].to_numpy()
-        alpha, beta = 1.0 + bookings, 1.0 + texts - bookings
-        p_best = probability_best(bookings, texts)
-        shares = learned_shares(p_best, floor) if learning else configured
-        low, high = stats.beta.ppf([[0.025], [0.975]], alpha, beta)
+    for campaign, group in counts.groupby("campaign", sort=False):
+        texts, bookings = group["texts"].to_numpy(), group["bookings"].to_numpy()
+        found = posteriors(texts, bookings)
+        shares = learned_shares(found["p_best"], floor) if learning else configured
         rows.append(pd.DataFrame({"campaign": campaign, "arm": HOLDOUT, "share": holdout}, index=[0]))
-        rows.append(
-            pd.DataFrame(
-                {
-                    "campaign": campaign,
-                    "arm": counts["arm"].to_numpy(),
-                    "texts": texts,
-                    "bookings": bookings,
-                    "posterior_mean": alpha / (alpha + beta),
-                    "posterior_low": low,
-                    "posterior_high": high,
-                    "p_best": p_best,
-                    "share": (1 - holdout) * shares,
-                }
-            )
-        )
+        rows.append(group.assign(**found, share=(1 - holdout) * shares))
     table = pd.concat(rows, ignore_index=True).assign(learning=learning)
     return table.reindex(columns=ALLOCATION_COLUMNS).astype({"texts": "Int64", "bookings": "Int64"})
 

@@ -5,13 +5,26 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cucu_pipeline.campaign.checks.claims import _NUMBER_LED, _NUMBER_START, _matches_at, false_facts
+from cucu_pipeline.campaign.checks.claims import (
+    _CLOCK,
+    _HOSTED_BY,
+    _HOSTING,
+    _MONTH_DAY,
+    _MONTH_YEAR,
+    _NEEDS,
+    _NUMERIC_DATE,
+    _ORDINAL,
+    _TIME,
+    false_facts,
+)
+from cucu_pipeline.campaign.checks.counts import _DIGITS, _NUMBER_LED, _NUMBER_START, _WORD_LED, _matches_at, holds
 from cucu_pipeline.campaign.checks.when import clock_time, event_time
 from cucu_pipeline_tests.campaign.test_sms_rules import CONTEXT
 
@@ -276,3 +289,35 @@ def test_count_patterns_tried_where_numbers_start_find_what_finditer_finds(words
     for pattern in _NUMBER_LED:
         found = [match.span() for match in _matches_at(pattern, text, starts)]
         assert found == [match.span() for match in pattern.finditer(text)], (pattern.pattern, text)
+
+
+# Whatever a skipped pattern could match holds what it is skipped without: the skip never changes a result.
+SKIPPED_WITHOUT = [
+    *((pattern, needs) for pattern, needs in _NEEDS.items()),
+    *((pattern, words) for pattern, words in _WORD_LED.items()),
+]
+NEED_A_DIGIT = [_MONTH_YEAR, _MONTH_DAY, _NUMERIC_DATE, _ORDINAL, _TIME, _CLOCK, _DIGITS]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needs"), SKIPPED_WITHOUT, ids=[pattern.pattern[:30] for pattern, _ in SKIPPED_WITHOUT]
+)
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_a_text_a_pattern_matches_holds_what_its_scan_is_skipped_without(pattern, needs, data):
+    text = data.draw(st.from_regex(pattern))
+    assert holds(text, needs), (pattern.pattern, text)
+
+
+@pytest.mark.parametrize("pattern", NEED_A_DIGIT, ids=[pattern.pattern[:30] for pattern in NEED_A_DIGIT])
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_dates_times_and_bare_numbers_are_read_only_where_a_number_starts(pattern, data):
+    text = data.draw(st.from_regex(pattern))
+    assert re.search(r"\d", text) and _NUMBER_START.search(text), (pattern.pattern, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(_HOSTED_BY, alphabet=st.characters(max_codepoint=127)))
+def test_a_host_named_in_any_case_is_read_in_lower_case(text):
+    assert holds(text.lower(), _HOSTING), text

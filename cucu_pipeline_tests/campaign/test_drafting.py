@@ -9,9 +9,11 @@ import pytest
 from cucu_pipeline.campaign.checks.segments import texting_name
 from cucu_pipeline.campaign.matching.matches import caps_by_event, match_members
 from cucu_pipeline.campaign.publishing.message_checks import check_failures
+from cucu_pipeline.campaign.writing import judging
 from cucu_pipeline.campaign.writing.briefs import Draft
 from cucu_pipeline.campaign.writing.composer import WRITING_FIELDS, Composer
 from cucu_pipeline.campaign.writing.drafting import produce_messages
+from cucu_pipeline.campaign.writing.templates import template_writes
 from cucu_pipeline.clients.claude import TemplateWriter
 from cucu_pipeline.core import parallel
 from cucu_pipeline.profiles.eligibility import event_exclusion_reasons
@@ -308,6 +310,30 @@ def test_a_rewrite_that_still_scores_low_gives_way_to_the_template_flagged_for_r
     assert row["status"] == "fallback" and row["model"] == "template" and row["needs_review"]
     assert GOOD not in row["message"] and BETTER not in row["message"] and row["quality_score"] == 3
     assert row["judge_calls"] == 3  # the draft, the rewrite and the template text
+
+
+class TemplateJudgedLow:
+    """The template writes; the judge grades every text 2, counting what the template was asked to write."""
+
+    def __init__(self):
+        self.template, self.written = TemplateWriter(), []
+
+    def write(self, briefs, ledger=None):
+        self.written.append(len(briefs))
+        return self.template.write(briefs, ledger)
+
+    def judge(self, reviews, ledger=None):
+        return [verdict(2) for _ in reviews]
+
+
+def test_a_template_text_still_low_after_its_rewrite_is_flagged_not_written_a_third_time(world, monkeypatch):
+    matches, composer = world
+    settling = []
+    monkeypatch.setattr(judging, "template_writes", lambda briefs: settling.extend(briefs) or template_writes(briefs))
+    writer = TemplateJudgedLow()
+    (row,) = produce_messages(matches, composer, writer).to_dict("records")
+    assert sum(writer.written) == 2 and not settling  # the draft, its rewrite; the template's text is already there
+    assert row["status"] == "ready" and row["model"] == "template" and row["needs_review"] and row["attempts"] == 1
 
 
 def test_the_judges_improved_text_is_used_only_when_it_passes_every_hard_rule(world):

@@ -2,8 +2,8 @@
 
 Days and dates are checked against the event's start as seen from the campaign date ("tomorrow" must be tomorrow, a
 weekday a week or more ahead needs its date), times against the start, each count against what it counts (seats left
-vs guests in vs table size, number words included), scarcity wording against the seats left, social proof against
-the guests in, places and hosts against the event record, and no other member may be named.
+vs guests in vs table size, number words included: `counts.py`), scarcity wording against the seats left, social proof
+against the guests in, places and hosts against the event record, and no other member may be named.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from cucu_pipeline.campaign.checks.context import MessageContext
+from cucu_pipeline.campaign.checks.counts import false_counts, holds, inside
 from cucu_pipeline.campaign.checks.when import DATED_FROM_DAYS, EVENING_FROM, EventTime, clock_time
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -35,57 +36,29 @@ _TIME = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s?([ap])\.?m\b\.?")
 _CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\b")
 _NAMED_TIME = re.compile(r"\b(noon|midday|midnight)\b")
 
-_NUMBER_WORDS = {
-    word: value
-    for value, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-        "seventeen eighteen nineteen twenty".split()
-    )
-} | {"a dozen": 12}
-_NUMBER = r"(\d+|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
-_SEATS = r"(?:seats?|spots?|places?|chairs?|tickets?|openings?)"
-_PEOPLE = r"(?:guests?|people|diners?|members?|folks?|foodies?|others)"
-_ADJECTIVES = (
-    r"(?:(?:more|open|empty|free|other|spare|last|remaining|available|extra|great|fun|new|curious|hungry)\s+)*"
-)
-_TAKEN = r"(?:taken|filled|booked|claimed|gone)"
-# Each count pattern, what it counts, and which group holds the number; tried in order, the first claim of a span wins.
-_COUNTS = (
-    (
-        re.compile(rf"\b{_NUMBER} of {_NUMBER}\s+{_SEATS}\s+{_TAKEN}"),
-        (("participant_count", 1), ("max_participants", 2)),
-    ),
-    (re.compile(rf"\b{_NUMBER} of {_NUMBER}\s+{_SEATS}"), (("spots_left", 1), ("max_participants", 2))),
-    (re.compile(rf"\b(?:table|group|class) (?:of|for) {_NUMBER}\b"), (("max_participants", 1),)),
-    (re.compile(rf"\b{_NUMBER}-(?:person|seat|seater|top)\b"), (("max_participants", 1),)),
-    (re.compile(rf"\b{_NUMBER} (?:max|total|seats total|seats in all)\b"), (("max_participants", 1),)),
-    (re.compile(rf"\b(?:max|capped at) {_NUMBER}\b"), (("max_participants", 1),)),
-    (re.compile(rf"\b{_NUMBER}\s+{_ADJECTIVES}{_SEATS}\s+{_TAKEN}"), (("participant_count", 1),)),
-    (re.compile(rf"\b{_NUMBER}\s+{_ADJECTIVES}{_SEATS}"), (("spots_left", 1),)),
-    (re.compile(rf"\b{_NUMBER}\s+{_ADJECTIVES}{_PEOPLE}"), (("participant_count", 1),)),
-    (
-        re.compile(rf"\b{_NUMBER} (?:are |already )*(?:in|going|coming|joined|booked|signed up)\b"),
-        (("participant_count", 1),),
-    ),
-)
-# Where a number starts. A count pattern led by a number can match only there, so it is tried at those few places
-# instead of at every character: `re` tries each alternative of `_NUMBER` at every position, 140 us a text.
-_NUMBER_START = re.compile(rf"\b(?={_NUMBER})")
-_NUMBER_LED = frozenset(pattern for pattern, _ in _COUNTS if pattern.pattern.startswith(rf"\b{_NUMBER}"))
-_DIGITS = re.compile(r"\b\d+\b")
-_SCARCITY = re.compile(
-    r"\b(last (few |remaining )?(seats?|spots?|places?|tickets?)|final (seats?|spots?)|only a (few|handful)|"
-    r"(a few|a handful of|limited) (seats?|spots?|places?)|almost (full|gone|sold out)|nearly (full|gone|sold out)|"
-    r"sell(s|ing)? out|sold out|filling (up )?fast|going fast|won'?t last|before (it|they|we) fills?( up)?|hurry)\b"
-)
-_SOCIAL_PROOF = re.compile(
-    r"\b(join them|join the (crowd|others|group|gang)|others are|(are|'re) (already )?(in|going|coming)|"
-    r"already (in|going|booked|coming|signed up)|popular)\b"
-)
 _HOSTED_BY = re.compile(r"(?i)\b(?:hosted by|with chef|chef)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")
+_HOSTING = ("chef", "hosted by")
 _NAME_PAIR = re.compile(r"(?=\b([A-Z][a-z'-]+)\s+([A-Z][a-z'-]+)\b)")
 _CAPITALIZED = re.compile(r"\b[A-Z][a-z'-]+\b")
 _CALENDAR_WORDS = frozenset(_WEEKDAYS + tuple(_MONTH_NAMES))
+
+# What each pattern cannot match without: one of these strings (`holds`), in the text it reads. A text with none
+# skips the scan, with the same result; every date and time below also holds a digit (`_DIGIT`).
+_NEEDS = {
+    _FULL_WEEKDAY: ("day",),
+    _SHORT_WEEKDAY: ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    _RELATIVE: ("tonight", "tonite", "this ", "today", "tomorrow", "tmrw", "next "),
+    _MONTH_YEAR: _MONTHS,  # every month's name and "sept" hold its three letters
+    _MONTH_DAY: _MONTHS,
+    _NUMERIC_DATE: ("/",),
+    _CLOCK: (":",),
+    _NAMED_TIME: ("noon", "mid"),
+}
+_DIGIT = re.compile(r"\d")
+
+
+def _found(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
+    return pattern.finditer(text) if holds(text, _NEEDS[pattern]) else iter(())
 
 
 # Patterns built from names (members, events, venues) are cached: `re`'s own cache holds 512, a run meets thousands.
@@ -156,28 +129,30 @@ def _relative_is_true(phrase: str, when: EventTime) -> bool:
 def false_dates(lowered: str, body: str, when: EventTime, spans: list[tuple[int, int]]) -> list[str]:
     """Weekdays, relative days and calendar dates that are not the event's; records the spans of dates it read."""
     problems, start = [], when.start
-    weekdays = [(m, m.group(1)) for m in _FULL_WEEKDAY.finditer(lowered)] + [
-        (m, m.group(1)) for m in _SHORT_WEEKDAY.finditer(body)
+    weekdays = [(m, m.group(1)) for m in _found(_FULL_WEEKDAY, lowered)] + [
+        (m, m.group(1)) for m in _found(_SHORT_WEEKDAY, body)
     ]
     for match, word in weekdays:
         if _weekday_index(word) != start.weekday():
             problems.append(f"says {match.group(0)}, the event is on {start:%A}")
         elif when.days_ahead >= DATED_FROM_DAYS and not _DATED.search(lowered[match.end() : match.end() + 16]):
             problems.append(f"says {match.group(0)} alone, the event is {when.days_ahead} days away ({when.day})")
-    for match in _RELATIVE.finditer(lowered):
+    for match in _found(_RELATIVE, lowered):
         if not _relative_is_true(match.group(1), when):
             problems.append(f"says {match.group(0)}, the event is {when.day}")
-    spans += [match.span() for match in _MONTH_YEAR.finditer(lowered)]
-    for match in _MONTH_DAY.finditer(lowered):
+    if not _DIGIT.search(lowered):
+        return problems
+    spans += [match.span() for match in _found(_MONTH_YEAR, lowered)]
+    for match in _found(_MONTH_DAY, lowered):
         spans.append(match.span())
         if (_MONTHS.index(match.group(1)[:3]) + 1, int(match.group(2))) != (start.month, start.day):
             problems.append(f"says {match.group(0)}, the event is on {start:%b} {start.day}")
-    for match in _NUMERIC_DATE.finditer(lowered):
+    for match in _found(_NUMERIC_DATE, lowered):
         spans.append(match.span())
         if (int(match.group(1)), int(match.group(2))) != (start.month, start.day):
             problems.append(f"says {match.group(0)}, the event is on {start.month}/{start.day}")
     for match in _ORDINAL.finditer(lowered):
-        if not _inside(match.start(), spans):
+        if not inside(match.start(), spans):
             spans.append(match.span())
             if int(match.group(1)) != start.day:
                 problems.append(f"says the {match.group(0)}, the event is on the {start.day}")
@@ -187,63 +162,21 @@ def false_dates(lowered: str, body: str, when: EventTime, spans: list[tuple[int,
 def false_times(lowered: str, when: EventTime, spans: list[tuple[int, int]]) -> list[str]:
     """Clock times ("8pm", "7:30", "noon") that are not the start."""
     problems, start, expected = [], when.start, clock_time(when.start)
-    for match in _TIME.finditer(lowered):
+    digits = _DIGIT.search(lowered)
+    for match in _TIME.finditer(lowered) if digits else ():
         spans.append(match.span())
         stated = (int(match.group(1)) % 12 + (12 if match.group(3) == "p" else 0), int(match.group(2) or 0))
         if stated != (start.hour, start.minute):
             problems.append(f"says {match.group(0)}, the event starts at {expected}")
-    for match in _CLOCK.finditer(lowered):
-        if not _inside(match.start(), spans):
+    for match in _found(_CLOCK, lowered) if digits else ():
+        if not inside(match.start(), spans):
             spans.append(match.span())
             if (int(match.group(1)) % 12, int(match.group(2))) != (start.hour % 12, start.minute):
                 problems.append(f"says {match.group(0)}, the event starts at {expected}")
-    for match in _NAMED_TIME.finditer(lowered):
+    for match in _found(_NAMED_TIME, lowered):
         if (start.hour, start.minute) != ((0, 0) if match.group(1) == "midnight" else (12, 0)):
             problems.append(f"says {match.group(0)}, the event starts at {expected}")
     return problems
-
-
-def _number(text: str) -> int:
-    return int(text) if text.isdigit() else _NUMBER_WORDS[text]
-
-
-def false_counts(lowered: str, context: MessageContext, spans: list[tuple[int, int]]) -> list[str]:
-    """Each stated count against what it counts; a bare number that counts nothing is not a fact of the event."""
-    problems, counted, starts = [], [], [match.start() for match in _NUMBER_START.finditer(lowered)]
-    for pattern, meanings in _COUNTS:
-        for match in _matches_at(pattern, lowered, starts) if pattern in _NUMBER_LED else pattern.finditer(lowered):
-            if _inside(match.start(), spans + counted):
-                continue
-            counted.append(match.span())
-            for attribute, group in meanings:
-                stated, true = _number(match.group(group)), getattr(context, attribute)
-                if stated != true:
-                    problems.append(f"says {match.group(0)!r}: {attribute.replace('_', ' ')} is {true}")
-                if attribute == "participant_count" and true == 0:
-                    problems.append(f"social proof from 0 guests: {match.group(0)!r}")
-    for match in _DIGITS.finditer(lowered):
-        if not _inside(match.start(), spans + counted):
-            problems.append(f"states {match.group(0)} without saying what it counts")
-    if context.spots_left > 3:
-        problems += [
-            f"scarcity {m.group(0)!r} with {context.spots_left} seats left" for m in _SCARCITY.finditer(lowered)
-        ]
-    if context.participant_count == 0:
-        problems += [f"social proof {m.group(0)!r} with no guests in" for m in _SOCIAL_PROOF.finditer(lowered)]
-    return problems
-
-
-def _matches_at(pattern: re.Pattern, text: str, starts: list[int]) -> Iterator[re.Match]:
-    """`pattern.finditer(text)` for a pattern that can only match at `starts` (ascending): the same matches."""
-    end = 0
-    for start in starts:
-        if start >= end and (match := pattern.match(text, start)):
-            end = match.end()
-            yield match
-
-
-def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start <= position < end for start, end in spans)
 
 
 def false_places(body: str, lowered: str, context: MessageContext) -> list[str]:
@@ -269,7 +202,9 @@ def false_places(body: str, lowered: str, context: MessageContext) -> list[str]:
             and not any(place.lower() in (allowed or "").lower() for allowed in allowed_places)
         ):
             problems.append(f"names neighborhood {place}")
-    for match in _HOSTED_BY.finditer(body):
+    # The pattern ignores case: an ASCII text it matches holds "chef" or "hosted by" once lower-cased.
+    hosted = not body.isascii() or holds(lowered, _HOSTING)
+    for match in _HOSTED_BY.finditer(body) if hosted else ():
         if not context.host_name or match.group(1).lower() not in context.host_name.lower():
             problems.append(f"names host {match.group(1)}")
     return problems
@@ -290,7 +225,7 @@ def named_members(body: str, context: MessageContext) -> list[str]:
     ]
     problems += [
         "names a guest or friend of the member"
-        for word in _CAPITALIZED.findall(body)
+        for word in (_CAPITALIZED.findall(body) if context.private_first_names else ())
         if word.lower() in context.private_first_names and word.lower() not in allowed | _CALENDAR_WORDS
     ]
     return problems

@@ -1,7 +1,7 @@
 """The quality gate's stages (docs/quality.md): every text that passed the hard rules is judged (`judged`); below the
 threshold it is rewritten once, the judge's improved text when it passes every hard rule, else the writer with the
 judge's issues as feedback, and judged again (`rewritten`); a text whose rewrite still falls short gives way to the
-template's text, flagged `needs_review` (`settled`)."""
+template's text, flagged `needs_review` (`settled`), or is flagged as it is when the template wrote it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from cucu_pipeline.campaign.writing.attempts import FALLBACK, READY, TEMPLATE_ATTEMPT, Outcome, Text, evaluated
 from cucu_pipeline.campaign.writing.hard_rules import HardRules
-from cucu_pipeline.campaign.writing.templates import line_cap, template_writes
+from cucu_pipeline.campaign.writing.templates import TEMPLATE_MODEL, line_cap, template_writes
 from cucu_pipeline.clients.claude import MessageWriter
 from cucu_pipeline.quality.rubric import Review
 
@@ -125,20 +125,25 @@ def settled(
     unless it is the text already judged. A template that breaks a hard rule leaves the compliant text in place,
     flagged too."""
     low = _low(texts, threshold)
+    # A text the template wrote is already the template's text: flagged, not written again.
+    changed = {text.brief.user_id: _flagged(text) for text in low if text.outcome.draft.model == TEMPLATE_MODEL}
+    low = [text for text in low if text.brief.user_id not in changed]
     use = _line_use(texts)
     plain = [text.brief.focused(text.outcome.draft.event_id, crowded=_crowded(text, use)) for text in low]
     drafts = template_writes(plain)
-    changed, to_judge = {}, []
+    to_judge = []
     for text, brief, draft, (body, results, failures) in zip(low, plain, drafts, evaluated(drafts, plain, rules)):
         if failures or body == text.outcome.text:
-            changed[brief.user_id] = dataclasses.replace(
-                text, outcome=dataclasses.replace(text.outcome, needs_review=True)
-            )
+            changed[brief.user_id] = _flagged(text)
         else:
             fallback = Outcome(FALLBACK, draft, body, results, TEMPLATE_ATTEMPT, needs_review=True)
             to_judge.append(dataclasses.replace(text, brief=brief, outcome=fallback))
     changed.update((text.brief.user_id, text) for text in _verdicts(to_judge, writer, ledger))
     return _replaced(texts, changed)
+
+
+def _flagged(text: Text) -> Text:
+    return dataclasses.replace(text, outcome=dataclasses.replace(text.outcome, needs_review=True))
 
 
 def judge_row(outcome: Outcome, usage: dict[str, float]) -> dict:

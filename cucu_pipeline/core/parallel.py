@@ -2,8 +2,9 @@
 executor), and a loop of a hundred microseconds an item (checking a text, writing a summary) holds one core while the
 other waits.
 
-The items are split into one share per core; each share past the first is computed by a forked child, which inherits
-the items and everything they refer to without copying (https://docs.python.org/3/library/os.html#os.fork), and sends
+The items are dealt into one share per core, in turn (item i to share i mod n: wherever the costly items sit in the
+list, each share gets as many of them); each share past the first is computed by a forked child, which inherits the
+items and everything they refer to without copying (https://docs.python.org/3/library/os.html#os.fork), and sends
 back only its results, pickled, through a pipe. The parent computes the first share meanwhile. A child that fails or
 dies leaves its share to the parent, which computes it again: the results never depend on the fork.
 """
@@ -40,8 +41,7 @@ def mapped(function: Callable[[Item], Result], items: Sequence[Item], min_share:
     shares = min(usable_cores(), len(items) // max(MIN_SHARE if min_share is None else min_share, 1))
     if shares < 2 or not hasattr(os, "fork"):
         return _each(function, items)
-    bounds = [len(items) * share // shares for share in range(shares + 1)]
-    chunks = [items[start:end] for start, end in zip(bounds, bounds[1:])]
+    chunks = [items[share::shares] for share in range(shares)]
     # A collection walks every object and writes to its header, copying each page the processes still share;
     # frozen, the objects the children inherit are never walked (https://docs.python.org/3/library/gc.html#gc.freeze).
     gc.freeze()
@@ -52,11 +52,12 @@ def mapped(function: Callable[[Item], Result], items: Sequence[Item], min_share:
         # process alone. The children inherit the limit (https://github.com/joblib/threadpoolctl).
         with threadpool_limits(limits=1, user_api="blas"):
             pending = [(chunk, _forked(function, chunk)) for chunk in chunks[1:]]
-            results = _each(function, chunks[0])
-            while pending:
+            results = [None] * len(items)
+            results[::shares] = _each(function, chunks[0])
+            for share in range(1, shares):
                 chunk, child = pending.pop(0)
-                share = _collected(*child) if child else None
-                results += _each(function, chunk) if share is None else share
+                found = _collected(*child) if child else None
+                results[share::shares] = _each(function, chunk) if found is None else found
     finally:
         for _, child in pending:  # the parent failed: no child outlives the work it was given
             if child:

@@ -29,6 +29,8 @@ def test_each_share_is_computed_by_its_own_process_and_the_results_keep_their_or
     pids = list(dict.fromkeys(pid for _, pid in results))
     assert len(pids) == 4 and pids[0] == PARENT  # the parent computes the first share, a child each other
     assert sorted(map(len, ([r for r in results if r[1] == pid] for pid in pids))) == [2, 2, 3, 3]
+    # Dealt in turn: the costly items at one end of a list are shared out, not left to one process.
+    assert [pid for _, pid in results] == [pids[index % 4] for index in range(10)]
 
 
 def test_too_few_items_for_a_share_each_stay_in_this_process(four_cores):

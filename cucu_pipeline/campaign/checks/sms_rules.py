@@ -80,7 +80,14 @@ _EMPTY_GREETING = re.compile(r"\b(?:hi|hey|hello|dear)\s+[,!:]|^\S+:\s+,", re.IG
 
 
 def _result(rule: str, problems: list[str], hard: bool = True) -> RuleResult:
-    return RuleResult(rule, not problems, "; ".join(problems), hard)
+    return RuleResult(rule, False, "; ".join(problems), hard) if problems else _passed(rule, hard)
+
+
+@lru_cache(maxsize=64)
+def _passed(rule: str, hard: bool) -> RuleResult:
+    """One result for every text a rule passes: a date's checks then share a few dozen objects, and the results a
+    forked share sends back pickle each once (pickle refers back to an object it has written)."""
+    return RuleResult(rule, True, "", hard)
 
 
 def _letters_and_capitals(text: str) -> tuple[int, int]:

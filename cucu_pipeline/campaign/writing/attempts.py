@@ -18,6 +18,7 @@ from cucu_pipeline.quality.rubric import Judgement
 READY, FALLBACK, SKIPPED = "ready", "fallback", "skipped"
 STATUSES = (READY, FALLBACK, SKIPPED, HOLDOUT)
 USAGE_COLUMNS = tuple(usage.name for usage in dataclasses.fields(Usage))
+NO_USAGE = {column: getattr(Usage(), column) for column in USAGE_COLUMNS}  # what a text that called no one used
 TEMPLATE_ATTEMPT = 3  # the writer's draft and its regeneration come first
 
 
@@ -62,7 +63,10 @@ class Text:
     judge_usage: dict[str, float] = field(default_factory=dict)
 
     def used(self, call: Usage, judge: bool = False) -> Text:
-        """The text with a call's tokens and cost added (to the judge's too when it judged)."""
+        """The text with a call's tokens and cost added (to the judge's too when it judged); the text itself when
+        the call used nothing (the template's, the local judge's)."""
+        if all(getattr(call, column) == NO_USAGE[column] for column in USAGE_COLUMNS):
+            return self
         return dataclasses.replace(
             self,
             usage=_added(self.usage, call),

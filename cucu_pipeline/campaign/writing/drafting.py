@@ -16,6 +16,7 @@ from cucu_pipeline.campaign.checks.segments import count_segments, encoding
 from cucu_pipeline.campaign.matching.matches import caps_by_event
 from cucu_pipeline.campaign.writing.attempts import (
     FALLBACK,
+    NO_USAGE,
     READY,
     SKIPPED,
     TEMPLATE_ATTEMPT,
@@ -187,6 +188,6 @@ def message_row(text: Text, scorer_reasoning: str, scorer_confidence: int) -> di
         "lead_reason": draft.lead,
         "line": draft.line,
         "confidence": draft.confidence if draft.confidence is not None else int(scorer_confidence),
-        **{column: text.usage.get(column, 0) for column in USAGE_COLUMNS},
+        **{column: text.usage.get(column, NO_USAGE[column]) for column in USAGE_COLUMNS},
         **judge_row(outcome, text.judge_usage),
     }

@@ -9,8 +9,6 @@ import json
 from functools import cache
 from pathlib import Path
 
-import numpy as np
-
 from cucu_pipeline.core.parallel import mapped
 from cucu_pipeline.quality.rubric import CRITERIA, Judgement, Review
 from cucu_pipeline.quality.signals import FEATURES, Signals, repeat_shares, signals
@@ -55,18 +53,11 @@ def local_judgement(review: Review, repeats: float = 0.0) -> Judgement:
     return scored(signals(review, repeats))
 
 
-def _signals(item: tuple[Review, float]) -> Signals:
-    return signals(*item)
+def _judged(item: tuple[Review, float]) -> Judgement:
+    return local_judgement(*item)
 
 
 def local_judgements(reviews: list[Review]) -> list[Judgement]:
-    """`local_judgement` of each text of a date: the signals read on every core (the local judge reads every text
-    of a date, and how often a line repeats among them), the scores as one product of the features and weights."""
-    found = mapped(_signals, list(zip(reviews, repeat_shares(reviews))))
-    if not found:
-        return []
-    fitted = weights()
-    features = np.array([[one.features[name] for name in FEATURES] for one in found])
-    raw = features @ np.array([[fitted[c][name] for c in CRITERIA] for name in FEATURES])
-    raw += np.array([fitted[c]["intercept"] for c in CRITERIA])
-    return [_verdict(dict(zip(CRITERIA, row.tolist())), one) for row, one in zip(raw, found)]
+    """`local_judgement` of each text of a date, on every core: the local judge reads every text of a date, and how
+    often a line repeats among them."""
+    return mapped(_judged, list(zip(reviews, repeat_shares(reviews))))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from operator import mul
 from pathlib import Path
 
 from cucu_pipeline.core.parallel import mapped
@@ -23,14 +24,17 @@ def weights() -> dict[str, dict[str, float]]:
     return json.loads(WEIGHTS.read_text())["weights"]
 
 
+@cache
+def _rows() -> tuple[tuple[str, float, tuple[float, ...]], ...]:
+    """(criterion, intercept, the weights in `FEATURES` order): what a score multiplies, read once."""
+    fitted = weights()
+    return tuple((c, fitted[c]["intercept"], tuple(fitted[c][name] for name in FEATURES)) for c in CRITERIA)
+
+
 def scored(found: Signals) -> Judgement:
     """The criteria's scores from the fitted weights, each at most what the text's flaws allow, and the issues."""
-    fitted = weights()
-    raw = {
-        criterion: fitted[criterion]["intercept"]
-        + sum(fitted[criterion][name] * found.features[name] for name in FEATURES)
-        for criterion in CRITERIA
-    }
+    values = [found.features[name] for name in FEATURES]
+    raw = {criterion: intercept + sum(map(mul, row, values)) for criterion, intercept, row in _rows()}
     return _verdict(raw, found)
 
 

@@ -12,20 +12,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cucu_pipeline.campaign.checks import claims as claims_module
+from cucu_pipeline.campaign.checks import counts as counts_module
 from cucu_pipeline.campaign.checks.claims import (
     _CLOCK,
     _HOSTED_BY,
     _HOSTING,
     _MONTH_DAY,
     _MONTH_YEAR,
-    _NEEDS,
     _NUMERIC_DATE,
     _ORDINAL,
     _TIME,
     false_facts,
 )
-from cucu_pipeline.campaign.checks.counts import _DIGITS, _NUMBER_LED, _NUMBER_START, _WORD_LED, _matches_at, holds
-from cucu_pipeline.campaign.checks.when import clock_time, event_time
+from cucu_pipeline.campaign.checks.counts import _DIGITS, _NUMBER_LED, _NUMBER_START, _WORD_LED, _matches_at
+from cucu_pipeline.campaign.checks.sieve import Sieved, holds
+from cucu_pipeline.campaign.checks.when import EventTime, clock_time, event_time
 from cucu_pipeline_tests.campaign.test_sms_rules import CONTEXT
 
 WEDNESDAY = dt.date(2024, 2, 14)
@@ -291,22 +293,32 @@ def test_count_patterns_tried_where_numbers_start_find_what_finditer_finds(words
         assert found == [match.span() for match in pattern.finditer(text)], (pattern.pattern, text)
 
 
-# Whatever a skipped pattern could match holds what it is skipped without: the skip never changes a result.
-SKIPPED_WITHOUT = [
-    *((pattern, needs) for pattern, needs in _NEEDS.items()),
-    *((pattern, words) for pattern, words in _WORD_LED.items()),
+# Whatever a sieved pattern could match holds what it is sieved by: the sieve never changes a result.
+SIEVED = [
+    value for module in (claims_module, counts_module) for value in vars(module).values() if isinstance(value, Sieved)
 ]
-NEED_A_DIGIT = [_MONTH_YEAR, _MONTH_DAY, _NUMERIC_DATE, _ORDINAL, _TIME, _CLOCK, _DIGITS]
+SIEVED += [Sieved(pattern, words) for pattern, words in _WORD_LED.items()]
+NEED_A_DIGIT = [
+    _MONTH_YEAR.pattern,
+    _MONTH_DAY.pattern,
+    _NUMERIC_DATE.pattern,
+    _ORDINAL,
+    _TIME,
+    _CLOCK.pattern,
+    _DIGITS,
+]
 
 
-@pytest.mark.parametrize(
-    ("pattern", "needs"), SKIPPED_WITHOUT, ids=[pattern.pattern[:30] for pattern, _ in SKIPPED_WITHOUT]
-)
+@pytest.mark.parametrize("sieved", SIEVED, ids=[sieved.pattern.pattern[:30] for sieved in SIEVED])
 @settings(max_examples=300, deadline=None)
 @given(data=st.data())
-def test_a_text_a_pattern_matches_holds_what_its_scan_is_skipped_without(pattern, needs, data):
-    text = data.draw(st.from_regex(pattern))
-    assert holds(text, needs), (pattern.pattern, text)
+def test_a_text_a_pattern_matches_holds_what_the_pattern_is_sieved_by(sieved, data):
+    text = data.draw(st.from_regex(sieved.pattern))
+    assert holds(text, sieved.needs), (sieved.pattern.pattern, text)
+
+
+def test_every_gated_scan_is_sieved_and_tested():
+    assert len(SIEVED) == 12
 
 
 @pytest.mark.parametrize("pattern", NEED_A_DIGIT, ids=[pattern.pattern[:30] for pattern in NEED_A_DIGIT])
@@ -321,3 +333,30 @@ def test_dates_times_and_bare_numbers_are_read_only_where_a_number_starts(patter
 @given(st.from_regex(_HOSTED_BY, alphabet=st.characters(max_codepoint=127)))
 def test_a_host_named_in_any_case_is_read_in_lower_case(text):
     assert holds(text.lower(), _HOSTING), text
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.dates(dt.date(2024, 1, 1), dt.date(2027, 12, 31)),
+    st.integers(0, 60),
+    st.integers(0, 23),
+    st.sampled_from([0, 15, 30, 45]),
+)
+def test_the_when_phrase_code_writes_is_true_of_the_event_it_is_taken_out_as(campaign_date, days, hour, minute):
+    """The phrase is taken out before the other days and times are read: it must never be a false claim itself."""
+    start = dt.datetime.combine(campaign_date + dt.timedelta(days=days), dt.time(hour, minute))
+    context = dataclasses.replace(CONTEXT, campaign_date=campaign_date, start=start)
+    phrase = EventTime(campaign_date, start).phrase
+    assert claims_module.false_dates(phrase.lower(), phrase, EventTime(campaign_date, start), []) == []
+    assert claims_module.false_times(phrase.lower(), EventTime(campaign_date, start), []) == []
+    assert false_facts(f"{CONTEXT.event_name}, {phrase}. Join us:", context) == []
+
+
+def test_a_false_day_or_time_beside_the_true_phrase_is_still_refused():
+    true = event_time(WEDNESDAY, pd.Timestamp("2024-02-16 03:30", tz="UTC")).phrase  # Thursday at 7:30pm in Pacific
+    context = dataclasses.replace(CONTEXT, start=dt.datetime(2024, 2, 15, 19, 30), campaign_date=WEDNESDAY)
+    assert false_facts(f"Dumpling Workshop, {true}. Join us:", context) == []
+    assert false_facts(f"Dumpling Workshop, {true}, doors at 6pm on Friday. Join us:", context) == [
+        "says friday, the event is on Thursday",
+        "says 6pm, the event starts at 7:30pm",
+    ]

@@ -6,10 +6,21 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cucu_pipeline.campaign.checks.context import MessageContext
 from cucu_pipeline.campaign.checks.segments import count_segments, encoding, to_gsm7
-from cucu_pipeline.campaign.checks.sms_rules import check_message, extract_urls, textable_event_name
+from cucu_pipeline.campaign.checks.sieve import holds
+from cucu_pipeline.campaign.checks.sms_rules import (
+    _EMPTY_GREETING,
+    _PUNCTUATION_RUNS,
+    _REPEATED_PUNCTUATION,
+    _SPACE_BEFORE_MARK,
+    check_message,
+    extract_urls,
+    textable_event_name,
+)
 from cucu_pipeline.campaign.reasons.history import Attended, MemberHistory
 from cucu_pipeline.campaign.reasons.kinds import CLASS, EventKind
 
@@ -270,3 +281,15 @@ def test_a_greeting_whose_name_was_left_empty_fails(opening):
 
 def test_an_event_named_for_a_forbidden_topic_cannot_be_texted():
     assert not textable_event_name("Cannabis Pairing Dinner") and not textable_event_name("BYOB Night")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(_EMPTY_GREETING))
+def test_every_empty_greeting_holds_a_space_before_its_mark(text):
+    assert _SPACE_BEFORE_MARK.search(text), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(_REPEATED_PUNCTUATION))
+def test_every_repeated_punctuation_holds_a_run_the_scan_is_sieved_by(text):
+    assert holds(text, _PUNCTUATION_RUNS), text

@@ -9,11 +9,11 @@ against the guests in, places and hosts against the event record, and no other m
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import lru_cache
 
 from cucu_pipeline.campaign.checks.context import MessageContext
-from cucu_pipeline.campaign.checks.counts import false_counts, holds, inside
+from cucu_pipeline.campaign.checks.counts import false_counts, inside
+from cucu_pipeline.campaign.checks.sieve import Sieved, holds
 from cucu_pipeline.campaign.checks.when import DATED_FROM_DAYS, EVENING_FROM, EventTime, clock_time
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -21,20 +21,27 @@ _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 _MONTH_NAMES = "january february march april may june july august september october november december".split()
 _MONTH = "(" + "|".join(_MONTH_NAMES + ["sept", *(m for m in _MONTHS if m != "may")]) + r")\.?"
 # Matched on lower-cased text, except short weekdays: "Sat" is a day, "we sat down" is not.
-_FULL_WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")
-_SHORT_WEEKDAY = re.compile(r"\b(Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun)\b\.?")
-_MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b")
-_NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})\b")
-_MONTH_YEAR = re.compile(rf"\b{_MONTH}\s+(?:19|20)\d\d\b")  # "in March 2025": when the member came, not a count
+_FULL_WEEKDAY = Sieved(re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"), ("day",))
+_SHORT_WEEKDAY = Sieved(
+    re.compile(r"\b(Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun)\b\.?"), ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+)
+# Sieved by what every match holds (`sieve.py`): every month's name and "sept" hold its three letters.
+_MONTH_DAY = Sieved(re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b"), _MONTHS)
+_NUMERIC_DATE = Sieved(re.compile(r"\b(\d{1,2})/(\d{1,2})\b"), ("/",))
+# "in March 2025": when the member came, not a count
+_MONTH_YEAR = Sieved(re.compile(rf"\b{_MONTH}\s+(?:19|20)\d\d\b"), _MONTHS)
 _ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
 _DATED = re.compile(rf"^[,.]?\s*(?:{_MONTH}\s+\d|\d{{1,2}}/\d)")
-_RELATIVE = re.compile(
-    r"\b(tonight|tonite|this evening|this morning|this afternoon|later today|today|tomorrow|tmrw|this weekend|"
-    r"next weekend|this week|next week)\b"
+_RELATIVE = Sieved(
+    re.compile(
+        r"\b(tonight|tonite|this evening|this morning|this afternoon|later today|today|tomorrow|tmrw|this weekend|"
+        r"next weekend|this week|next week)\b"
+    ),
+    ("tonight", "tonite", "this ", "today", "tomorrow", "tmrw", "next "),
 )
 _TIME = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s?([ap])\.?m\b\.?")
-_CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\b")
-_NAMED_TIME = re.compile(r"\b(noon|midday|midnight)\b")
+_CLOCK = Sieved(re.compile(r"\b(\d{1,2}):(\d{2})\b"), (":",))
+_NAMED_TIME = Sieved(re.compile(r"\b(noon|midday|midnight)\b"), ("noon", "mid"))
 
 _HOSTED_BY = re.compile(r"(?i)\b(?:hosted by|with chef|chef)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")
 _HOSTING = ("chef", "hosted by")
@@ -42,29 +49,19 @@ _NAME_PAIR = re.compile(r"(?=\b([A-Z][a-z'-]+)\s+([A-Z][a-z'-]+)\b)")
 _CAPITALIZED = re.compile(r"\b[A-Z][a-z'-]+\b")
 _CALENDAR_WORDS = frozenset(_WEEKDAYS + tuple(_MONTH_NAMES))
 
-# What each pattern cannot match without: one of these strings (`holds`), in the text it reads. A text with none
-# skips the scan, with the same result; every date and time below also holds a digit (`_DIGIT`).
-_NEEDS = {
-    _FULL_WEEKDAY: ("day",),
-    _SHORT_WEEKDAY: ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-    _RELATIVE: ("tonight", "tonite", "this ", "today", "tomorrow", "tmrw", "next "),
-    _MONTH_YEAR: _MONTHS,  # every month's name and "sept" hold its three letters
-    _MONTH_DAY: _MONTHS,
-    _NUMERIC_DATE: ("/",),
-    _CLOCK: (":",),
-    _NAMED_TIME: ("noon", "mid"),
-}
+# Every date and time below but the weekdays and relative days holds a digit.
 _DIGIT = re.compile(r"\d")
-
-
-def _found(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
-    return pattern.finditer(text) if holds(text, _NEEDS[pattern]) else iter(())
 
 
 # Patterns built from names (members, events, venues) are cached: `re`'s own cache holds 512, a run meets thousands.
 @lru_cache(maxsize=16384)
 def _literal(name: str) -> re.Pattern:
     return re.compile(re.escape(name), re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def _whole_word(word: str) -> re.Pattern:
+    return re.compile(rf"\b{re.escape(word)}\b")
 
 
 @lru_cache(maxsize=64)
@@ -92,15 +89,23 @@ def false_facts(text: str, context: MessageContext, named: str | None = None) ->
     member; `named` is `without_names(text, context)` when the caller has it already."""
     named = without_names(text, context) if named is None else named
     body = _literal(context.first_name).sub(" ", named) if context.first_name else named
-    lowered, spans = body.lower(), []
     when = EventTime(context.campaign_date, context.start)
+    # The when phrase code writes for the event is true of it (`when.py`; tested on every start a week either side
+    # of a campaign date): taken out like the names, the other days, times and counts are read from the rest.
+    dated = body.replace(phrase, " ") if (phrase := _phrase(when)) in body else body
+    lowered, spans = dated.lower(), []
     return [
-        *false_dates(lowered, body, when, spans),
+        *false_dates(lowered, dated, when, spans),
         *false_times(lowered, when, spans),
         *false_counts(lowered, context, spans),
-        *false_places(body, lowered, context),
+        *false_places(body, body.lower(), context),
         *named_members(named, context),  # the member's own first name stays: "Marcus Fischer" is another Marcus
     ]
+
+
+@lru_cache(maxsize=4096)
+def _phrase(when: EventTime) -> str:
+    return when.phrase
 
 
 def _weekday_index(word: str) -> int:
@@ -129,25 +134,25 @@ def _relative_is_true(phrase: str, when: EventTime) -> bool:
 def false_dates(lowered: str, body: str, when: EventTime, spans: list[tuple[int, int]]) -> list[str]:
     """Weekdays, relative days and calendar dates that are not the event's; records the spans of dates it read."""
     problems, start = [], when.start
-    weekdays = [(m, m.group(1)) for m in _found(_FULL_WEEKDAY, lowered)] + [
-        (m, m.group(1)) for m in _found(_SHORT_WEEKDAY, body)
+    weekdays = [(m, m.group(1)) for m in _FULL_WEEKDAY.finditer(lowered)] + [
+        (m, m.group(1)) for m in _SHORT_WEEKDAY.finditer(body)
     ]
     for match, word in weekdays:
         if _weekday_index(word) != start.weekday():
             problems.append(f"says {match.group(0)}, the event is on {start:%A}")
         elif when.days_ahead >= DATED_FROM_DAYS and not _DATED.search(lowered[match.end() : match.end() + 16]):
             problems.append(f"says {match.group(0)} alone, the event is {when.days_ahead} days away ({when.day})")
-    for match in _found(_RELATIVE, lowered):
+    for match in _RELATIVE.finditer(lowered):
         if not _relative_is_true(match.group(1), when):
             problems.append(f"says {match.group(0)}, the event is {when.day}")
     if not _DIGIT.search(lowered):
         return problems
-    spans += [match.span() for match in _found(_MONTH_YEAR, lowered)]
-    for match in _found(_MONTH_DAY, lowered):
+    spans += [match.span() for match in _MONTH_YEAR.finditer(lowered)]
+    for match in _MONTH_DAY.finditer(lowered):
         spans.append(match.span())
         if (_MONTHS.index(match.group(1)[:3]) + 1, int(match.group(2))) != (start.month, start.day):
             problems.append(f"says {match.group(0)}, the event is on {start:%b} {start.day}")
-    for match in _found(_NUMERIC_DATE, lowered):
+    for match in _NUMERIC_DATE.finditer(lowered):
         spans.append(match.span())
         if (int(match.group(1)), int(match.group(2))) != (start.month, start.day):
             problems.append(f"says {match.group(0)}, the event is on {start.month}/{start.day}")
@@ -168,12 +173,12 @@ def false_times(lowered: str, when: EventTime, spans: list[tuple[int, int]]) -> 
         stated = (int(match.group(1)) % 12 + (12 if match.group(3) == "p" else 0), int(match.group(2) or 0))
         if stated != (start.hour, start.minute):
             problems.append(f"says {match.group(0)}, the event starts at {expected}")
-    for match in _found(_CLOCK, lowered) if digits else ():
+    for match in _CLOCK.finditer(lowered) if digits else ():
         if not inside(match.start(), spans):
             spans.append(match.span())
             if (int(match.group(1)) % 12, int(match.group(2))) != (start.hour % 12, start.minute):
                 problems.append(f"says {match.group(0)}, the event starts at {expected}")
-    for match in _found(_NAMED_TIME, lowered):
+    for match in _NAMED_TIME.finditer(lowered):
         if (start.hour, start.minute) != ((0, 0) if match.group(1) == "midnight" else (12, 0)):
             problems.append(f"says {match.group(0)}, the event starts at {expected}")
     return problems
@@ -198,7 +203,8 @@ def false_places(body: str, lowered: str, context: MessageContext) -> list[str]:
     for place in sorted(context.known_neighborhoods - allowed_places) if places and places.search(lowered) else ():
         if (
             place
-            and re.search(rf"\b{re.escape(place.lower())}\b", lowered)
+            and place.lower() in lowered  # before the whole-word pattern: the text names a place or two of dozens
+            and _whole_word(place.lower()).search(lowered)
             and not any(place.lower() in (allowed or "").lower() for allowed in allowed_places)
         ):
             problems.append(f"names neighborhood {place}")

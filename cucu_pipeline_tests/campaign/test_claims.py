@@ -25,7 +25,7 @@ from cucu_pipeline.campaign.checks.claims import (
     _TIME,
     false_facts,
 )
-from cucu_pipeline.campaign.checks.counts import _DIGITS, _NUMBER_LED, _NUMBER_START, _WORD_LED, _matches_at
+from cucu_pipeline.campaign.checks.counts import _COUNTS, _DIGITS, _NUMBER_LED, _NUMBER_START, _WORD_LED, _matches_at
 from cucu_pipeline.campaign.checks.sieve import Sieved, holds
 from cucu_pipeline.campaign.checks.when import EventTime, clock_time, event_time
 from cucu_pipeline_tests.campaign.test_sms_rules import CONTEXT
@@ -307,6 +307,7 @@ NEED_A_DIGIT = [
     _CLOCK.pattern,
     _DIGITS,
 ]
+NEED_A_NUMBER = [pattern for pattern, _ in _COUNTS]
 
 
 @pytest.mark.parametrize("sieved", SIEVED, ids=[sieved.pattern.pattern[:30] for sieved in SIEVED])
@@ -327,6 +328,14 @@ def test_every_gated_scan_is_sieved_and_tested():
 def test_dates_times_and_bare_numbers_are_read_only_where_a_number_starts(pattern, data):
     text = data.draw(st.from_regex(pattern))
     assert re.search(r"\d", text) and _NUMBER_START.search(text), (pattern.pattern, text)
+
+
+@pytest.mark.parametrize("pattern", NEED_A_NUMBER, ids=[pattern.pattern[:30] for pattern in NEED_A_NUMBER])
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_counts_are_read_only_where_a_number_starts(pattern, data):
+    text = data.draw(st.from_regex(pattern))
+    assert _NUMBER_START.search(text), (pattern.pattern, text)
 
 
 @settings(max_examples=300, deadline=None)

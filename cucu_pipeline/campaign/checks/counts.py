@@ -81,7 +81,20 @@ def _number(text: str) -> int:
 
 def false_counts(lowered: str, context: MessageContext, spans: list[tuple[int, int]]) -> list[str]:
     """Each stated count against what it counts; a bare number that counts nothing is not a fact of the event."""
-    problems, counted, starts = [], [], [match.start() for match in _NUMBER_START.finditer(lowered)]
+    starts = [match.start() for match in _NUMBER_START.finditer(lowered)]
+    problems = _stated_counts(lowered, context, spans, starts) if starts else []  # every count holds a number
+    if context.spots_left > 3:
+        problems += [
+            f"scarcity {m.group(0)!r} with {context.spots_left} seats left" for m in _SCARCITY.finditer(lowered)
+        ]
+    if context.participant_count == 0:
+        problems += [f"social proof {m.group(0)!r} with no guests in" for m in _SOCIAL_PROOF.finditer(lowered)]
+    return problems
+
+
+def _stated_counts(lowered: str, context: MessageContext, spans: list[tuple[int, int]], starts: list[int]) -> list:
+    """The counts of a text whose numbers start at `starts`, and its bare numbers."""
+    problems, counted = [], []
     for pattern, meanings in _COUNTS:
         if pattern in _NUMBER_LED:
             found = _matches_at(pattern, lowered, starts)
@@ -97,15 +110,9 @@ def false_counts(lowered: str, context: MessageContext, spans: list[tuple[int, i
                     problems.append(f"says {match.group(0)!r}: {attribute.replace('_', ' ')} is {true}")
                 if attribute == "participant_count" and true == 0:
                     problems.append(f"social proof from 0 guests: {match.group(0)!r}")
-    for match in _DIGITS.finditer(lowered) if starts else ():  # a digit starts a number
+    for match in _DIGITS.finditer(lowered):
         if not inside(match.start(), spans + counted):
             problems.append(f"states {match.group(0)} without saying what it counts")
-    if context.spots_left > 3:
-        problems += [
-            f"scarcity {m.group(0)!r} with {context.spots_left} seats left" for m in _SCARCITY.finditer(lowered)
-        ]
-    if context.participant_count == 0:
-        problems += [f"social proof {m.group(0)!r} with no guests in" for m in _SOCIAL_PROOF.finditer(lowered)]
     return problems
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 def holds(text: str, parts: tuple[str, ...]) -> bool:
     """Whether `text` holds any of `parts`."""
-    return any(part in text for part in parts)
+    return any(map(text.__contains__, parts))
 
 
 @dataclass(frozen=True)

@@ -58,17 +58,13 @@ def _style(brief: Brief) -> str | None:
     return None if variants < 2 else STYLES[position % len(STYLES)]
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)  # a date at 100k members meets about 5,000 (campaign, style, reasons, line)
 def _calls(
     campaign: str, style: str | None, available: frozenset[str], line: Line
 ) -> tuple[tuple[CallToAction, ...], ...]:
     """The calls to action that fit the member's campaign and style and follow this line (a call that needs a
     reason only after a line that speaks of it): the campaign's own, then every one, each in the library's order."""
-    every = tuple(
-        call
-        for call in calls_to_action()
-        if call.fits_member(campaign, style) and call.needs <= available and call.follows(line, available)
-    )
+    every = tuple(call for call in _member_calls(campaign, style, available) if call.follows(line, available))
     return tuple(call for call in every if len(call.campaigns) == 1), every
 
 
@@ -107,7 +103,7 @@ def _line_ids(ranked: tuple[tuple[int, Line], ...]) -> frozenset[str]:
     return frozenset(line.id for _, line in ranked)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=4096)
 def _member_calls(campaign: str, style: str | None, available: frozenset[str]) -> tuple[CallToAction, ...]:
     return tuple(call for call in calls_to_action() if call.fits_member(campaign, style) and call.needs <= available)
 

@@ -297,7 +297,7 @@ def test_count_patterns_tried_where_numbers_start_find_what_finditer_finds(words
 SIEVED = [
     value for module in (claims_module, counts_module) for value in vars(module).values() if isinstance(value, Sieved)
 ]
-SIEVED += [Sieved(pattern, words) for pattern, words in _WORD_LED.items()]
+SIEVED += list(_WORD_LED.values())
 NEED_A_DIGIT = [
     _MONTH_YEAR.pattern,
     _MONTH_DAY.pattern,

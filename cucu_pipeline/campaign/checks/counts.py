@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 
 from cucu_pipeline.campaign.checks.context import MessageContext
-from cucu_pipeline.campaign.checks.sieve import Sieved, holds
+from cucu_pipeline.campaign.checks.sieve import Sieved
 
 _NUMBER_WORDS = {
     word: value
@@ -49,9 +49,9 @@ _COUNTS = (
 # instead of at every character: `re` tries each alternative of `_NUMBER` at every position, 140 us a text.
 _NUMBER_START = re.compile(rf"\b(?={_NUMBER})")
 _NUMBER_LED = frozenset(pattern for pattern, _ in _COUNTS if pattern.pattern.startswith(rf"\b{_NUMBER}"))
-# The others start with a word of their own: a text without it skips them.
+# The others start with a word of their own: sieved by it.
 _WORD_LED = {
-    pattern: tuple(word for word in re.findall(r"[a-z ]+", lead))
+    pattern: Sieved(pattern, tuple(re.findall(r"[a-z ]+", lead)))
     for pattern, _ in _COUNTS
     for lead in (_TABLE_OF, _CAPPED)
     if pattern.pattern.startswith(rf"\b{lead}")
@@ -59,9 +59,10 @@ _WORD_LED = {
 _DIGITS = re.compile(r"\b\d+\b")
 _SCARCITY = Sieved(
     re.compile(
-    r"\b(last (few |remaining )?(seats?|spots?|places?|tickets?)|final (seats?|spots?)|only a (few|handful)|"
-    r"(a few|a handful of|limited) (seats?|spots?|places?)|almost (full|gone|sold out)|nearly (full|gone|sold out)|"
-    r"sell(s|ing)? out|sold out|filling (up )?fast|going fast|won'?t last|before (it|they|we) fills?( up)?|hurry)\b"
+        r"\b(last (few |remaining )?(seats?|spots?|places?|tickets?)|final (seats?|spots?)|only a (few|handful)|"
+        r"(a few|a handful of|limited) (seats?|spots?|places?)|almost (full|gone|sold out)|nearly (full|gone|sold "
+        r"out)|sell(s|ing)? out|sold out|filling (up )?fast|going fast|won'?t last|before (it|they|we) fills?( up)?|"
+        r"hurry)\b"
     ),
     ("last", "final", "only a", "a few", "handful", "limited", "almost", "nearly", "sell", "sold out", "filling",
      "going fast", "won", "before", "hurry"),
@@ -99,7 +100,7 @@ def _stated_counts(lowered: str, context: MessageContext, spans: list[tuple[int,
         if pattern in _NUMBER_LED:
             found = _matches_at(pattern, lowered, starts)
         else:
-            found = pattern.finditer(lowered) if holds(lowered, _WORD_LED[pattern]) else ()
+            found = _WORD_LED[pattern].finditer(lowered)
         for match in found:
             if inside(match.start(), spans + counted):
                 continue
